@@ -1,0 +1,274 @@
+/*
+ * attack_origin.c - the collectd adapter: module_register, configuration,
+ * one read callback per <Log>, logging.
+ *
+ * DESCRIPTION
+ *   This file and ao_dispatch.c are the only ones that know collectd. They
+ *   turn collectd's oconfig tree into calls of the core's option table
+ *   (ao_config.h), build one pipeline per Log at init, register one complex
+ *   read callback per Log (collectd runs different callbacks in parallel on
+ *   its read threads, never one callback twice at once, and every pipeline
+ *   owns its state: no locks), and route the core's log messages to
+ *   plugin_log() and its recurring faults to c_complain()/c_release().
+ *
+ *   Configuration mistakes make the config callback fail, which makes
+ *   collectd refuse to start ("Parsing the config file failed"); the message
+ *   names the option and the value. Should collectd go on anyway, init fails
+ *   too and collectd unloads the plugin.
+ *
+ *   Runtime faults never fail the read callback (collectd would double its
+ *   interval): they are complained about, counted, and retried.
+ */
+#include "ao_config.h"
+#include "ao_dispatch.h"
+#include "ao_log.h"
+#include "ao_pipeline.h"
+
+#include "collectd/core/daemon/collectd.h"
+#include "collectd/core/daemon/plugin.h"
+#include "collectd/core/daemon/utils_complain.h"
+#include "liboconfig/oconfig.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <time.h>
+
+#define PLUGIN_NAME "attack_origin"
+
+static ao_config_t config;
+static int config_ready;  /* config is initialised */
+static int config_failed; /* a configuration error was reported */
+static int initialised;
+
+/* ---- logging ------------------------------------------------------------ */
+
+static void sink_log(void *ud, int level, const char *msg) {
+  (void)ud;
+  plugin_log(level, PLUGIN_NAME " plugin: %s", msg);
+}
+
+static void sink_complain(void *ud, int level, ao_complaint_t *c,
+                          const char *msg) {
+  (void)ud;
+  if (c->host == NULL) {
+    c_complain_t *cc = calloc(1, sizeof(*cc));
+    if (cc == NULL) {
+      plugin_log(level, PLUGIN_NAME " plugin: %s", msg);
+      return;
+    }
+    C_COMPLAIN_INIT(cc);
+    c->host = cc;
+  }
+  c_complain(level, c->host, PLUGIN_NAME " plugin: %s", msg);
+}
+
+static void sink_release(void *ud, int level, ao_complaint_t *c,
+                         const char *msg) {
+  (void)ud;
+  c_complain_t *cc = c->host;
+  if (cc != NULL)
+    c_release(level, cc, PLUGIN_NAME " plugin: %s", msg);
+  else
+    plugin_log(level, PLUGIN_NAME " plugin: %s", msg);
+}
+
+static void sink_free(void *ud, ao_complaint_t *c) {
+  (void)ud;
+  free(c->host);
+  c->host = NULL;
+}
+
+static const ao_log_sink_t collectd_sink = {sink_log, sink_complain,
+                                            sink_release, sink_free, NULL};
+
+/* ---- configuration ------------------------------------------------------ */
+
+#define MAX_VALUES 8
+
+/* Converts an item's values; returns the count, or -1 when there are too
+ * many (no option of ours takes more than one). */
+static int convert_values(const oconfig_item_t *ci, ao_value_t *out) {
+  if (ci->values_num > MAX_VALUES)
+    return -1;
+  for (int i = 0; i < ci->values_num; i++) {
+    const oconfig_value_t *v = &ci->values[i];
+    ao_value_t *o = &out[i];
+    *o = (ao_value_t){0};
+    switch (v->type) {
+    case OCONFIG_TYPE_STRING:
+      o->type = AO_VAL_STRING;
+      o->s = v->value.string;
+      break;
+    case OCONFIG_TYPE_NUMBER:
+      o->type = AO_VAL_NUMBER;
+      o->n = v->value.number;
+      break;
+    case OCONFIG_TYPE_BOOLEAN:
+    default:
+      o->type = AO_VAL_BOOLEAN;
+      o->b = v->value.boolean;
+      break;
+    }
+  }
+  return ci->values_num;
+}
+
+static int config_fail(const char *msg) {
+  ERROR(PLUGIN_NAME " plugin: configuration error: %s", msg);
+  config_failed = 1;
+  return -1;
+}
+
+static int config_log_block(const oconfig_item_t *ci) {
+  ao_value_t vals[MAX_VALUES];
+  ao_err_t err = {{0}};
+  int n = convert_values(ci, vals);
+  if (n < 0)
+    return config_fail("<Log>: too many values");
+  ao_log_config_t *log = ao_config_add_log(&config, vals, (size_t)n, &err);
+  if (log == NULL)
+    return config_fail(err.msg);
+  /* ao_config_add_log() may move earlier Logs, not this one, until the next
+   * Log block: keep using `log` only inside this function. */
+  for (int i = 0; i < ci->children_num; i++) {
+    const oconfig_item_t *child = &ci->children[i];
+    if (child->children_num > 0) {
+      ao_err_set(&err, "<Log \"%s\">: unexpected block <%s>", log->name,
+                 child->key);
+      return config_fail(err.msg);
+    }
+    n = convert_values(child, vals);
+    if (n < 0) {
+      ao_err_set(&err, "<Log \"%s\"> %s: too many values", log->name,
+                 child->key);
+      return config_fail(err.msg);
+    }
+    if (ao_config_log_set(&config, log, child->key, vals, (size_t)n, &err))
+      return config_fail(err.msg);
+  }
+  return 0;
+}
+
+static int ao_collectd_config(oconfig_item_t *ci) {
+  if (!config_ready) {
+    ao_config_init(&config);
+    config_ready = 1;
+  }
+  for (int i = 0; i < ci->children_num; i++) {
+    const oconfig_item_t *child = &ci->children[i];
+    if (strcasecmp(child->key, "Log") == 0) {
+      if (config_log_block(child) != 0)
+        return -1;
+      continue;
+    }
+    ao_err_t err = {{0}};
+    if (child->children_num > 0) {
+      ao_err_set(&err, "<Plugin attack_origin>: unexpected block <%s>",
+                 child->key);
+      return config_fail(err.msg);
+    }
+    ao_value_t vals[MAX_VALUES];
+    int n = convert_values(child, vals);
+    if (n < 0) {
+      ao_err_set(&err, "<Plugin attack_origin> %s: too many values",
+                 child->key);
+      return config_fail(err.msg);
+    }
+    if (ao_config_set(&config, child->key, vals, (size_t)n, &err) != 0)
+      return config_fail(err.msg);
+  }
+  return 0;
+}
+
+/* ---- reading ------------------------------------------------------------ */
+
+static double mono_now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int ao_collectd_read(user_data_t *ud) {
+  ao_pipeline_t *p = ud->data;
+  /* A missing or unreadable file was complained about inside; the counters
+   * (and the health metrics that show the fault) are dispatched anyway and
+   * the callback succeeds, so that collectd does not back off its interval. */
+  (void)ao_pipeline_read(p, mono_now());
+  cdtime_t now = cdtime();
+  ao_dispatch_pipeline(p, now, CDTIME_T_TO_DOUBLE(now));
+  return 0;
+}
+
+static void free_pipeline(void *p) { ao_pipeline_destroy(p); }
+
+static int ao_collectd_init(void) {
+  if (initialised)
+    return 0;
+  if (config_failed) {
+    ERROR(PLUGIN_NAME " plugin: not starting: the configuration has errors "
+                      "(see above).");
+    return -1;
+  }
+  if (!config_ready) {
+    ERROR(PLUGIN_NAME " plugin: loaded without a <Plugin attack_origin> "
+                      "block: nothing to read.");
+    return -1;
+  }
+  ao_err_t err = {{0}};
+  if (ao_config_finish(&config, &err) != 0) {
+    ERROR(PLUGIN_NAME " plugin: configuration error: %s", err.msg);
+    return -1;
+  }
+  double interval = CDTIME_T_TO_DOUBLE(plugin_get_interval());
+  if (!(interval > 0))
+    interval = 10.0;
+
+  ao_pipeline_t **made = calloc(config.nlogs, sizeof(*made));
+  if (made == NULL)
+    return -1;
+  for (size_t i = 0; i < config.nlogs; i++) {
+    made[i] = ao_pipeline_create(&config, &config.logs[i], interval, &err);
+    if (made[i] == NULL) {
+      ERROR(PLUGIN_NAME " plugin: %s", err.msg);
+      for (size_t j = 0; j < i; j++)
+        ao_pipeline_destroy(made[j]);
+      free(made);
+      return -1;
+    }
+  }
+  /* Register only once every pipeline exists, so that a failure leaves
+   * nothing half-registered. */
+  for (size_t i = 0; i < config.nlogs; i++) {
+    char name[DATA_MAX_NAME_LEN];
+    snprintf(name, sizeof(name), PLUGIN_NAME "/%s", config.logs[i].name);
+    user_data_t ud = {.data = made[i], .free_func = free_pipeline};
+    if (plugin_register_complex_read(NULL, name, ao_collectd_read, 0, &ud)) {
+      ERROR(PLUGIN_NAME " plugin: registering the read callback %s failed.",
+            name);
+      ao_pipeline_destroy(made[i]);
+    } else {
+      INFO(PLUGIN_NAME " plugin: <Log \"%s\"> reading \"%s\" as %s",
+           config.logs[i].name, config.logs[i].file,
+           ao_format_name(config.logs[i].format));
+    }
+  }
+  free(made);
+  initialised = 1;
+  return 0;
+}
+
+static int ao_collectd_shutdown(void) {
+  /* The pipelines belong to collectd's read list now and are freed through
+   * free_pipeline(); only the configuration is ours. */
+  if (config_ready)
+    ao_config_free(&config);
+  config_ready = 0;
+  return 0;
+}
+
+__attribute__((visibility("default"))) void module_register(void) {
+  ao_log_set_sink(&collectd_sink);
+  plugin_register_complex_config(PLUGIN_NAME, ao_collectd_config);
+  plugin_register_init(PLUGIN_NAME, ao_collectd_init);
+  plugin_register_shutdown(PLUGIN_NAME, ao_collectd_shutdown);
+}

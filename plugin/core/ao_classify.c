@@ -1,0 +1,2490 @@
+/*
+ * ao_classify.c - built-in attack categories (see ao_classify.h).
+ *
+ * HOW A LINE IS CLASSIFIED
+ *   1. Fields are normalised into buffers owned by the classifier
+ *      (ao_normalize.h): server escapes, then percent-decoding (bounded
+ *      rounds, '+' as space in the query), overlong/full-width forms,
+ *      lower case. The path also gets a canonical form (".." resolved)
+ *      for probe matching, and a field with a character reference, TAB,
+ *      CR or LF gets an HTML view (references decoded) for the XSS rules.
+ *   2. Each field is scanned once by one Aho-Corasick automaton holding
+ *      every literal of every rule table below (ao_acmatch.h). A rule says
+ *      in which fields it counts (F_*), and most rules are only *triggers*:
+ *      the hit calls a structural check (CK_*) that looks at a bounded
+ *      window around it (AO_LOOK bytes) - a tautology after a quote, a
+ *      command after a shell separator, an event handler inside a tag.
+ *      Template expressions are checked at their closer, from an opener
+ *      and runtime tokens remembered on the way. Once a category is found,
+ *      further hits of that category are skipped without checking.
+ *   3. A few checks are not literal-driven: the climb of ".." segments
+ *      above the root of the path or of a query value, a query value that
+ *      is an absolute OS path, backup and configuration file names at the
+ *      end of the path, a header that is a command line, status 401.
+ *
+ * COST AND BOUNDS
+ *   No regular expressions and no backtracking: the automaton does one
+ *   table load per byte; each check reads at most a constant window, and
+ *   there is at most a constant number of hits per byte (the patterns
+ *   ending there), so the work per line is linear in its length (the unit
+ *   test measures it on hostile repetitions). Nothing is allocated per
+ *   line. Fields longer than max_line are cut at max_line. User agents and
+ *   referers repeat, so their verdicts are memoised (memo_slot_t).
+ *
+ * WHAT COUNTS WHERE (and the decisions the issue left open)
+ *   - sqli, xss, rce look at the path, the query, the user agent and the
+ *     referer: header injection is real (shellshock and log4shell arrive
+ *     in the user agent), and these checks are structural enough not to
+ *     fire on ordinary user agents.
+ *   - traversal looks at the path and the query only.
+ *   - probe looks at the canonical path only, never at query values: a
+ *     search for "wp-login.php" is not a request for it.
+ *   - scanner looks at the user agent only, and only for offensive tools;
+ *     HTTP libraries (curl, python-requests, Go-http-client, libwww-perl),
+ *     search engines, monitoring, certificate validators and SEO crawlers
+ *     are not scanners: plenty of honest traffic uses them, and the CRS
+ *     maintainers reached the same conclusion (coreruleset#3236).
+ *   - probe has two tiers. Tier-1 paths have (next to) no honest traffic
+ *     on any site: secrets and VCS metadata (/.env, /.git/), backups and
+ *     dumps, web shells, exploit targets of appliances, and the WordPress
+ *     login and XML-RPC endpoints, whose honest traffic (an editor logging
+ *     in a few times a day) drowns in the credential stuffing they receive
+ *     on every WordPress site. Tier-2 paths (PR_ABSENT, probe_absent())
+ *     are admin areas that real sites do run (/wp-admin/, phpMyAdmin,
+ *     Tomcat's manager, /server-status polled by monitoring - collectd's
+ *     own apache plugin among them), hidden files, config files and login
+ *     scripts: the plugin cannot know whether this site runs the software,
+ *     but the server's answer says it. They count as probes only when the
+ *     answer is 403, 404 or 410 (absent, or closed to this client); a
+ *     site's own admins get 200 or a redirect to the login page. With no
+ *     status ("-"), tier 2 stays silent.
+ *   - auth is status 401 only (or an input that says "failed login"): 403
+ *     is an authorisation decision about an authenticated or anonymous
+ *     client, not a failed authentication.
+ *   - RFI (an URL as a parameter value, pointing at an IP address or cut
+ *     with a trailing '?') counts as traversal, like the php://, file://,
+ *     zip://, data://, expect:// wrappers: the issue files inclusion under
+ *     traversal, and an inclusion is what both are.
+ *   - The method is not looked at: CONNECT and WebDAV verbs are protocol
+ *     matters, not one of these categories.
+ */
+#include "ao_classify.h"
+
+#include "ao_acmatch.h"
+#include "ao_normalize.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* How far a check may look around its hit, in bytes: enough for any
+ * payload shape we verify, and what makes the cost per hit a constant. */
+#define AO_LOOK 256u
+
+/* Largest max_line accepted: the scratch buffers are 7 * (max_line + 1)
+ * bytes, and no log line is anywhere near 256 MiB. */
+#define AO_MAX_FIELD ((size_t)1 << 28)
+
+/* --- fields ------------------------------------------------------------- */
+
+enum {
+  F_PATH = 1u << 0,  /* decoded path */
+  F_CANON = 1u << 1, /* canonical path (probe rules only) */
+  F_QUERY = 1u << 2, /* decoded query string */
+  F_UA = 1u << 3,    /* user agent */
+  F_REF = 1u << 4,   /* referer, decoded */
+  F_HTML = 1u << 5,  /* HTML view of any of the above (XSS rules only) */
+};
+#define F_TARGET (F_PATH | F_QUERY)
+#define F_PAY (F_PATH | F_QUERY | F_UA | F_REF)
+#define F_XSS (F_PAY | F_HTML)
+/* Code-only XSS literals: a path like /javascript-manual/document.cookie is
+ * a documentation page, a parameter with document.cookie is not. */
+#define F_XSS_ARGS (F_QUERY | F_UA | F_REF | F_HTML)
+
+/* --- checks ------------------------------------------------------------- */
+
+enum {
+  CK_LIT = 0,     /* the literal alone is enough */
+  CK_WB,          /* word boundary before (not [a-z0-9_] before) */
+  CK_WORD,        /* word boundary on both sides */
+  CK_TOKEN,       /* scanner name: no alphanumeric before, no letter after */
+  CK_PROBE,       /* path rule: arg has PE_* and PR_* bits */
+  CK_SQL_BOOL,    /* or/and/xor/having/||/&&: break-out or tautology */
+  CK_SQL_UNION,   /* union [all|distinct] select <column list> */
+  CK_SQL_STACK,   /* ; followed by a statement */
+  CK_SQL_COMMENT, /* comment right after a break-out quote */
+  CK_SQL_SLEEP,   /* time-based blind functions */
+  CK_SQL_WAITFOR, /* waitfor delay|time */
+  CK_SQL_ATAT,    /* @@system_variable */
+  CK_SQL_CHAR,    /* char(..) concatenations */
+  CK_SQL_CAST,    /* cast(.. as type) */
+  CK_SQL_CONVERT, /* convert(type, ..) / convert(.. using ..) */
+  CK_SQL_ORDER,   /* order|group by N after a break-out */
+  CK_SQL_SELECT,  /* (select .. / select .. from .. */
+  CK_XSS_TAG,     /* <tag followed by space, '/', '>' or the end */
+  CK_XSS_ATTR,    /* <tag attr= : markup with attributes in a parameter */
+  CK_XSS_HANDLER, /* on<event>= in a tag or after an attribute break-out */
+  CK_XSS_SCHEME,  /* javascript: and friends with something after */
+  CK_XSS_CALL,    /* alert( prompt( confirm( eval( after a break-out */
+  CK_XSS_EXPR,    /* CSS expression( after a ':' */
+  CK_RCE_SEP,     /* shell separator followed by a known command */
+  CK_RCE_BRACE,   /* {cmd,arg} brace expansion */
+  CK_RCE_VALUE,   /* =cmd at the start of a query value */
+  CK_RCE_BIN,     /* /bin/sh, /bin/bash as a word */
+  CK_SHELLSHOCK,  /* () { */
+  CK_DOLLAR,      /* ${ : log4j lookups; opens an EL expression */
+  CK_JNDI,        /* jndi: shortly after a ${ */
+  CK_TMPL_OPEN,   /* {{ #{ *{ @( <%= {% : remembered, checked at the close */
+  CK_TMPL_TOKEN,  /* __class__, getRuntime ... : remembered */
+  CK_TMPL_CLOSE,  /* } ) %> : arithmetic or a token since the opener */
+  CK_PHP_CALL,    /* PHP code-execution function with a plausible argument */
+  CK_PHP_SHORT,   /* <? followed by a blank and a statement */
+  CK_PHP_SER,     /* O:<len>:"<class>":<n>:{ serialized object */
+  CK_PWSH,        /* powershell with options or .exe */
+  CK_URL,         /* :// - inclusion wrappers anywhere, RFI in query values */
+};
+
+/* CK_PROBE arguments. */
+enum {
+  PE_ANY = 0,  /* anything may follow the literal */
+  PE_NAME = 1, /* end, or a byte that cannot continue the name */
+  PE_SEG = 2,  /* end of the path or of the segment */
+  PE_MASK = 3,
+  PR_ABSENT = 1u << 2, /* only when the server said 403, 404 or 410 */
+  PR_ROOT = 1u << 3,   /* only as the first segment of the path */
+};
+
+typedef struct ao_rule {
+  const char *lit; /* lower case: matched against folded text */
+  uint8_t cat;     /* AO_CAT_* */
+  uint8_t fields;  /* F_* where the rule counts */
+  uint8_t check;   /* CK_* */
+  uint8_t arg;     /* check-specific */
+} ao_rule_t;
+
+#define SQLI AO_CAT_SQLI
+#define XSS AO_CAT_XSS
+#define TRAV AO_CAT_TRAVERSAL
+#define RCE AO_CAT_RCE
+#define SCAN AO_CAT_SCANNER
+#define PROBE AO_CAT_PROBE
+
+/* --- SQL injection ---------------------------------------------------------
+ * Structure first: a boolean operator only counts after a quote that breaks
+ * out of a string (odd number of quotes so far in the value) or a number,
+ * and then only with a comparison, a function call or a bare constant
+ * after it; or anywhere when it compares two constants (1=1, 'a'='a',
+ * 8=3). Keywords alone ("select your plan", "union station", "drop-down",
+ * "O'Brien") never count. */
+static const ao_rule_t sqli_rules[] = {
+    /* ' or '1'='1, 1 and 1=2, x' || 'a'='a, ') or ('x'='x */
+    {"or", SQLI, F_PAY, CK_SQL_BOOL, 0},
+    {"and", SQLI, F_PAY, CK_SQL_BOOL, 0},
+    {"xor", SQLI, F_PAY, CK_SQL_BOOL, 0},
+    {"||", SQLI, F_PAY, CK_SQL_BOOL, 0},
+    {"&&", SQLI, F_PAY, CK_SQL_BOOL, 0},
+    /* ' having 1=1-- (MSSQL column enumeration through errors) */
+    {"having", SQLI, F_PAY, CK_SQL_BOOL, 0},
+    /* union [all] select 1,2,... : the classic data extraction */
+    {"union", SQLI, F_PAY, CK_SQL_UNION, 0},
+    /* '; drop table x--, 1; waitfor delay '0:0:5' (stacked queries) */
+    {";", SQLI, F_PAY, CK_SQL_STACK, 0},
+    /* admin'--, admin'#, x' slash-star: comment out the rest of the query */
+    {"--", SQLI, F_PAY, CK_SQL_COMMENT, 0},
+    {"#", SQLI, F_PAY, CK_SQL_COMMENT, 0},
+    {"/*", SQLI, F_PAY, CK_SQL_COMMENT, 0},
+    /* MySQL executable comment (slash-star-bang 50000 union): SQL only */
+    {"/*!", SQLI, F_PAY, CK_LIT, 0},
+    /* time-based blind injection */
+    {"sleep(", SQLI, F_PAY, CK_SQL_SLEEP, 0},
+    {"benchmark(", SQLI, F_PAY, CK_SQL_SLEEP, 0},
+    {"pg_sleep(", SQLI, F_PAY, CK_SQL_SLEEP, 0},
+    {"randomblob(", SQLI, F_PAY, CK_SQL_SLEEP, 0}, /* SQLite heavy query */
+    {"dbms_pipe.receive_message", SQLI, F_PAY, CK_WB, 0}, /* Oracle sleep */
+    {"dbms_lock.sleep", SQLI, F_PAY, CK_WB, 0},
+    {"waitfor", SQLI, F_PAY, CK_SQL_WAITFOR, 0}, /* MSSQL waitfor delay */
+    /* catalogue tables: nothing but SQL names them */
+    {"information_schema", SQLI, F_PAY, CK_WB, 0},
+    {"sysobjects", SQLI, F_PAY, CK_WORD, 0},   /* MSSQL */
+    {"syscolumns", SQLI, F_PAY, CK_WORD, 0},   /* MSSQL */
+    {"sysdatabases", SQLI, F_PAY, CK_WORD, 0}, /* MSSQL */
+    {"sqlite_master", SQLI, F_PAY, CK_WORD, 0},
+    {"pg_shadow", SQLI, F_PAY, CK_WORD, 0},
+    {"pg_catalog", SQLI, F_PAY, CK_WB, 0},
+    {"mysql.user", SQLI, F_PAY, CK_WB, 0},
+    {"msysaccessobjects", SQLI, F_PAY, CK_WORD, 0}, /* MS Access */
+    {"all_tab_columns", SQLI, F_PAY, CK_WORD, 0},   /* Oracle */
+    /* error-based extraction and file access (MySQL) */
+    {"extractvalue(", SQLI, F_PAY, CK_WB, 0},
+    {"updatexml(", SQLI, F_PAY, CK_WB, 0},
+    {"load_file(", SQLI, F_PAY, CK_WB, 0},
+    {"outfile", SQLI, F_PAY, CK_WORD, 0},  /* into outfile */
+    {"dumpfile", SQLI, F_PAY, CK_WORD, 0}, /* into dumpfile */
+    {"group_concat(", SQLI, F_PAY, CK_WB, 0},
+    {"concat_ws(", SQLI, F_PAY, CK_WB, 0},
+    /* MSSQL and Oracle procedures that reach the OS or the network */
+    {"xp_cmdshell", SQLI, F_PAY, CK_WB, 0},
+    {"sp_executesql", SQLI, F_PAY, CK_WB, 0},
+    {"sp_oacreate", SQLI, F_PAY, CK_WB, 0},
+    {"sp_makewebtask", SQLI, F_PAY, CK_WB, 0},
+    {"utl_http.request", SQLI, F_PAY, CK_WB, 0},
+    {"utl_inaddr.get_host", SQLI, F_PAY, CK_WB, 0},
+    {"dbms_xmlgen.", SQLI, F_PAY, CK_WB, 0},
+    {"ctxsys.drithsx", SQLI, F_PAY, CK_WB, 0},
+    /* @@version, @@datadir, @@servername */
+    {"@@", SQLI, F_PAY, CK_SQL_ATAT, 0},
+    /* char(65,66) / chr(65)||chr(66): strings built without quotes */
+    {"char(", SQLI, F_PAY, CK_SQL_CHAR, 0},
+    {"chr(", SQLI, F_PAY, CK_SQL_CHAR, 0},
+    {"cast(", SQLI, F_PAY, CK_SQL_CAST, 0},
+    {"convert(", SQLI, F_PAY, CK_SQL_CONVERT, 0},
+    /* 1' order by 5-- : column counting before a union */
+    {"order", SQLI, F_PAY, CK_SQL_ORDER, 0},
+    {"group", SQLI, F_PAY, CK_SQL_ORDER, 0},
+    /* (select ...), select x from y */
+    {"select", SQLI, F_PAY, CK_SQL_SELECT, 0},
+};
+
+/* --- cross-site scripting --------------------------------------------------
+ * A tag that runs code by itself, an event handler inside a tag or after an
+ * attribute break-out, a script URL, or a call after a JavaScript
+ * break-out. The same rules also run on the HTML view of a field, where
+ * entities (&lt; &#60; &#x3c; &colon;) are decoded. */
+static const ao_rule_t xss_rules[] = {
+    {"<script", XSS, F_XSS, CK_XSS_TAG, 0},
+    {"</script", XSS, F_XSS, CK_LIT, 0},
+    {"<iframe", XSS, F_XSS, CK_XSS_TAG, 0},
+    {"<frame", XSS, F_XSS, CK_XSS_TAG, 0},
+    {"<frameset", XSS, F_XSS, CK_XSS_TAG, 0},
+    {"<object", XSS, F_XSS, CK_XSS_TAG, 0},
+    {"<embed", XSS, F_XSS, CK_XSS_TAG, 0},
+    {"<applet", XSS, F_XSS, CK_XSS_TAG, 0},
+    {"<base", XSS, F_XSS, CK_XSS_TAG, 0},  /* rebases script URLs */
+    {"<meta", XSS, F_XSS, CK_XSS_TAG, 0},  /* refresh to javascript: */
+    {"<svg", XSS, F_XSS, CK_XSS_TAG, 0},   /* <svg/onload=..>, <svg><script> */
+    {"<math", XSS, F_XSS, CK_XSS_TAG, 0},  /* mXSS container */
+    {"<style", XSS, F_XSS, CK_XSS_TAG, 0}, /* CSS injection */
+    {"<link", XSS, F_XSS, CK_XSS_TAG, 0},  /* stylesheet/import */
+    {"<form", XSS, F_XSS, CK_XSS_TAG, 0},  /* formaction hijack */
+    {"<isindex", XSS, F_XSS, CK_XSS_TAG, 0}, /* old action= vector */
+    {"<marquee", XSS, F_XSS, CK_XSS_TAG, 0}, /* onstart= vector */
+    {"<xss", XSS, F_XSS, CK_XSS_TAG, 0},     /* tester's marker tag */
+    /* any element with an attribute: <img src=, <a href=, <div style= -
+     * HTML injection, the carrier of most XSS */
+    {"<", XSS, F_XSS, CK_XSS_ATTR, 0},
+    /* UTF-7 '<' (+ADw-), for pages served without a charset */
+    {"+adw-", XSS, F_XSS, CK_LIT, 0},
+    /* onload=, onerror=, onmouseover= ... any on<letters>= */
+    {"on", XSS, F_XSS, CK_XSS_HANDLER, 0},
+    {"javascript:", XSS, F_XSS, CK_XSS_SCHEME, 0},
+    {"vbscript:", XSS, F_XSS, CK_XSS_SCHEME, 0},
+    {"livescript:", XSS, F_XSS, CK_XSS_SCHEME, 0},
+    {"data:text/html", XSS, F_XSS, CK_LIT, 0},
+    {"data:image/svg", XSS, F_XSS, CK_LIT, 0},
+    {"document.cookie", XSS, F_XSS_ARGS, CK_LIT, 0},
+    {"document.domain", XSS, F_XSS_ARGS, CK_LIT, 0},
+    {"document.write(", XSS, F_XSS_ARGS, CK_LIT, 0},
+    {"fromcharcode(", XSS, F_XSS_ARGS, CK_LIT, 0}, /* String.fromCharCode */
+    {"-moz-binding", XSS, F_XSS, CK_LIT, 0},       /* Firefox XBL */
+    {"expression(", XSS, F_XSS, CK_XSS_EXPR, 0},   /* IE CSS expressions */
+    {"srcdoc=", XSS, F_XSS, CK_LIT, 0},
+    {"alert(", XSS, F_XSS, CK_XSS_CALL, 0},
+    {"alert`", XSS, F_XSS, CK_XSS_CALL, 0},
+    {"prompt(", XSS, F_XSS, CK_XSS_CALL, 0},
+    {"prompt`", XSS, F_XSS, CK_XSS_CALL, 0},
+    {"confirm(", XSS, F_XSS, CK_XSS_CALL, 0},
+    {"confirm`", XSS, F_XSS, CK_XSS_CALL, 0},
+    {"eval(", XSS, F_XSS, CK_XSS_CALL, 0},
+    /* JavaScript-escaped angle bracket before script */
+    {"\\x3cscript", XSS, F_XSS, CK_LIT, 0},
+    {"\\u003cscript", XSS, F_XSS, CK_LIT, 0},
+};
+
+/* --- path traversal and file inclusion -------------------------------------
+ * Besides these literals: a path whose ".." segments climb above the root,
+ * a query value that climbs two levels or more, and a NUL byte before a
+ * short extension. */
+static const ao_rule_t trav_rules[] = {
+    /* Unix files every LFI tester reads first */
+    {"etc/passwd", TRAV, F_TARGET, CK_WB, 0},
+    {"etc/shadow", TRAV, F_TARGET, CK_WB, 0},
+    {"etc/master.passwd", TRAV, F_TARGET, CK_WB, 0}, /* BSD */
+    {"etc/group", TRAV, F_TARGET, CK_WORD, 0},
+    {"etc/hosts", TRAV, F_TARGET, CK_WORD, 0},
+    {"etc/issue", TRAV, F_TARGET, CK_WORD, 0},
+    {"etc/crontab", TRAV, F_TARGET, CK_WB, 0},
+    {"etc/httpd/", TRAV, F_TARGET, CK_WB, 0},
+    {"etc/apache2/", TRAV, F_TARGET, CK_WB, 0},
+    {"etc/nginx/", TRAV, F_TARGET, CK_WB, 0},
+    {"proc/self/", TRAV, F_TARGET, CK_WB, 0}, /* environ, cmdline, fd/ */
+    {"proc/version", TRAV, F_TARGET, CK_WB, 0},
+    /* Windows files, with either slash */
+    {"win.ini", TRAV, F_TARGET, CK_WB, 0},
+    {"boot.ini", TRAV, F_TARGET, CK_WB, 0},
+    {"system.ini", TRAV, F_TARGET, CK_WB, 0},
+    {"windows/system32", TRAV, F_TARGET, CK_WB, 0},
+    {"windows\\system32", TRAV, F_TARGET, CK_WB, 0},
+    {"winnt/system32", TRAV, F_TARGET, CK_WB, 0},
+    {"winnt\\system32", TRAV, F_TARGET, CK_WB, 0},
+    /* Application secrets named in a parameter (in the path they are
+     * probes, below) */
+    {"web-inf/", TRAV, F_QUERY, CK_WB, 0},
+    {".htpasswd", TRAV, F_QUERY, CK_LIT, 0},
+    {"wp-config.php", TRAV, F_QUERY, CK_LIT, 0},
+    {"var/log/", TRAV, F_QUERY, CK_WB, 0}, /* log poisoning, then include */
+    /* php://filter, file:///, zip://, phar://, expect://, data:// ... and
+     * http:// to an IP address or cut with '?' in a parameter (RFI) */
+    {"://", TRAV, F_TARGET, CK_URL, 0},
+    /* "../../" in base64, for parameters an application decodes */
+    {"li4vli4v", TRAV, F_TARGET, CK_LIT, 0},
+};
+
+/* --- command and code injection ----------------------------------------- */
+static const ao_rule_t rce_rules[] = {
+    /* shell separators: verified by the command word and argument after
+     * them (see rce_cmds) */
+    {";", RCE, F_PAY, CK_RCE_SEP, 0},
+    {"|", RCE, F_PAY, CK_RCE_SEP, 0},
+    {"`", RCE, F_PAY, CK_RCE_SEP, 0},
+    {"$(", RCE, F_PAY, CK_RCE_SEP, 0},
+    {"\n", RCE, F_PAY, CK_RCE_SEP, 0},
+    {"&", RCE, F_PAY, CK_RCE_SEP, 0},
+    {"{", RCE, F_PAY, CK_RCE_BRACE, 0},   /* {cat,/etc/passwd} */
+    {"=", RCE, F_QUERY, CK_RCE_VALUE, 0}, /* ?cmd=bash -c ... */
+    {"${ifs", RCE, F_PAY, CK_LIT, 0},     /* space without a space */
+    {"/bin/sh", RCE, F_PAY, CK_RCE_BIN, 0},
+    {"/bin/bash", RCE, F_PAY, CK_RCE_BIN, 0},
+    {"/dev/tcp/", RCE, F_PAY, CK_LIT, 0}, /* bash reverse shell */
+    {"cmd.exe", RCE, F_PAY, CK_WB, 0},
+    {"powershell", RCE, F_PAY, CK_PWSH, 0},
+    /* shellshock (CVE-2014-6271): a function definition in a header */
+    {"()", RCE, F_PAY, CK_SHELLSHOCK, 0},
+    /* log4shell ${jndi:, its obfuscations, and EL ${7*7} */
+    {"${", RCE, F_PAY, CK_DOLLAR, '}'},
+    {"jndi:", RCE, F_PAY, CK_JNDI, 0},
+    /* Server-side template injection. An expression is code, not a
+     * placeholder, when it multiplies literals (the {{7*7}} probe) or
+     * walks into the runtime (tokens below). Openers and tokens are only
+     * remembered; the closer decides, so that every hit costs O(1) and a
+     * body is read once. */
+    {"{{", RCE, F_PAY, CK_TMPL_OPEN, '}'},
+    {"#{", RCE, F_PAY, CK_TMPL_OPEN, '}'},
+    {"*{", RCE, F_PAY, CK_TMPL_OPEN, '}'},  /* Thymeleaf */
+    {"@(", RCE, F_PAY, CK_TMPL_OPEN, ')'},  /* Razor */
+    {"<%=", RCE, F_PAY, CK_TMPL_OPEN, '%'}, /* ERB, JSP */
+    {"{%", RCE, F_PAY, CK_TMPL_OPEN, '%'},  /* Jinja, Twig statements */
+    {"}", RCE, F_PAY, CK_TMPL_CLOSE, '}'},
+    {")", RCE, F_PAY, CK_TMPL_CLOSE, ')'},
+    {"%>", RCE, F_PAY, CK_TMPL_CLOSE, '%'},
+    {"%}", RCE, F_PAY, CK_TMPL_CLOSE, '%'},
+    /* Python/Jinja object-graph walks */
+    {"__class__", RCE, F_PAY, CK_TMPL_TOKEN, 0},
+    {"__globals__", RCE, F_PAY, CK_TMPL_TOKEN, 0},
+    {"__builtins__", RCE, F_PAY, CK_TMPL_TOKEN, 0},
+    {"__import__", RCE, F_PAY, CK_TMPL_TOKEN, 0},
+    {"__subclasses__", RCE, F_PAY, CK_TMPL_TOKEN, 0},
+    {"__mro__", RCE, F_PAY, CK_TMPL_TOKEN, 0},
+    {"__init__", RCE, F_PAY, CK_TMPL_TOKEN, 0},
+    {"config.", RCE, F_PAY, CK_TMPL_TOKEN, 0},
+    {"self.", RCE, F_PAY, CK_TMPL_TOKEN, 0},
+    {"request.", RCE, F_PAY, CK_TMPL_TOKEN, 0},
+    {"lipsum", RCE, F_PAY, CK_TMPL_TOKEN, 0},
+    {"cycler", RCE, F_PAY, CK_TMPL_TOKEN, 0},
+    {"joiner", RCE, F_PAY, CK_TMPL_TOKEN, 0},
+    {"namespace", RCE, F_PAY, CK_TMPL_TOKEN, 0},
+    {"os.popen", RCE, F_PAY, CK_TMPL_TOKEN, 0},
+    {"import ", RCE, F_PAY, CK_TMPL_TOKEN, 0},
+    /* Java/EL class access */
+    {".class", RCE, F_PAY, CK_TMPL_TOKEN, 0},
+    {"getclass", RCE, F_PAY, CK_TMPL_TOKEN, 0},
+    {"runtime", RCE, F_PAY, CK_TMPL_TOKEN, 0},
+    {"t(java", RCE, F_PAY, CK_TMPL_TOKEN, 0},
+    {"new java", RCE, F_PAY, CK_TMPL_TOKEN, 0},
+    {"@java", RCE, F_PAY, CK_TMPL_TOKEN, 0},
+    {"freemarker", RCE, F_PAY, CK_TMPL_TOKEN, 0},
+    /* JavaScript sandbox escapes (AngularJS, Handlebars) */
+    {"constructor", RCE, F_PAY, CK_TMPL_TOKEN, 0},
+    {"exec(", RCE, F_PAY, CK_TMPL_TOKEN, 0},
+    {"system(", RCE, F_PAY, CK_TMPL_TOKEN, 0},
+    /* Struts 2 OGNL (CVE-2017-5638 and family) */
+    {"%{(#", RCE, F_PAY, CK_LIT, 0},
+    {"%{#", RCE, F_PAY, CK_LIT, 0},
+    {"#_memberaccess", RCE, F_PAY, CK_LIT, 0},
+    {"@ognl", RCE, F_PAY, CK_LIT, 0},
+    {"ognlcontext", RCE, F_PAY, CK_LIT, 0},
+    {"#context[", RCE, F_PAY, CK_LIT, 0},
+    {"xwork.methodaccessor", RCE, F_PAY, CK_LIT, 0},
+    /* Java reflection and process APIs in a request */
+    {"java.lang.runtime", RCE, F_PAY, CK_LIT, 0},
+    {"java.lang.processbuilder", RCE, F_PAY, CK_LIT, 0},
+    {"getruntime(", RCE, F_PAY, CK_LIT, 0},
+    {"processbuilder", RCE, F_PAY, CK_WB, 0},
+    {"class.module.classloader", RCE, F_PAY, CK_LIT, 0}, /* Spring4Shell */
+    {"class.forname(", RCE, F_PAY, CK_LIT, 0},
+    {"javax.script.scriptenginemanager", RCE, F_PAY, CK_LIT, 0},
+    {"freemarker.template.utility.execute", RCE, F_PAY, CK_LIT, 0},
+    /* PHP code */
+    {"<?php", RCE, F_PAY, CK_LIT, 0},
+    {"<?=", RCE, F_PAY, CK_LIT, 0},
+    {"<?", RCE, F_PAY, CK_PHP_SHORT, 0}, /* <? echo ... (short tag) */
+    /* serialized PHP objects: O:8:"stdClass":1:{...} (object injection) */
+    {"o:", RCE, F_PAY, CK_PHP_SER, 0},
+    {"c:", RCE, F_PAY, CK_PHP_SER, 0},
+    /* Functions that are code execution whatever their argument: names no
+     * prose uses. */
+    {"shell_exec(", RCE, F_PAY, CK_WB, 0},
+    {"passthru(", RCE, F_PAY, CK_WB, 0},
+    {"proc_open(", RCE, F_PAY, CK_WB, 0},
+    {"pcntl_exec(", RCE, F_PAY, CK_WB, 0},
+    {"base64_decode(", RCE, F_PAY, CK_WB, 0},
+    {"gzinflate(", RCE, F_PAY, CK_WB, 0},
+    {"str_rot13(", RCE, F_PAY, CK_WB, 0},
+    {"create_function(", RCE, F_PAY, CK_WB, 0},
+    {"call_user_func(", RCE, F_PAY, CK_WB, 0},
+    {"call_user_func_array(", RCE, F_PAY, CK_WB, 0},
+    {"file_put_contents(", RCE, F_PAY, CK_WB, 0},
+    {"fsockopen(", RCE, F_PAY, CK_WB, 0},
+    /* Functions whose names are also words or other languages' methods:
+     * only with a string, variable or nested call as the argument. */
+    {"system(", RCE, F_PAY, CK_PHP_CALL, 0},
+    {"exec(", RCE, F_PAY, CK_PHP_CALL, 0},
+    {"popen(", RCE, F_PAY, CK_PHP_CALL, 0},
+    {"eval(", RCE, F_PAY, CK_PHP_CALL, 0},
+    {"assert(", RCE, F_PAY, CK_PHP_CALL, 0},
+    {"preg_replace(", RCE, F_PAY, CK_PHP_CALL, 0}, /* with /e */
+    {"file_get_contents(", RCE, F_PAY, CK_PHP_CALL, 0},
+    {"include(", RCE, F_PAY, CK_PHP_CALL, 0},
+    {"require(", RCE, F_PAY, CK_PHP_CALL, 0},
+    {"include_once(", RCE, F_PAY, CK_PHP_CALL, 0},
+    {"require_once(", RCE, F_PAY, CK_PHP_CALL, 0},
+    {"phpinfo()", RCE, F_PAY, CK_LIT, 0},
+    {"$_get[", RCE, F_PAY, CK_LIT, 0},
+    {"$_post[", RCE, F_PAY, CK_LIT, 0},
+    {"$_request[", RCE, F_PAY, CK_LIT, 0},
+    {"$_cookie[", RCE, F_PAY, CK_LIT, 0},
+    {"$_server[", RCE, F_PAY, CK_LIT, 0},
+    {"$_files[", RCE, F_PAY, CK_LIT, 0},
+    {"$globals[", RCE, F_PAY, CK_LIT, 0},
+    /* php.ini settings smuggled through php-cgi -d (CVE-2012-1823,
+     * CVE-2024-4577) */
+    {"allow_url_include", RCE, F_PAY, CK_WB, 0},
+    {"auto_prepend_file", RCE, F_PAY, CK_WB, 0},
+    {"auto_append_file", RCE, F_PAY, CK_WB, 0},
+    /* ThinkPHP 5 invokefunction RCE */
+    {"invokefunction", RCE, F_PAY, CK_WB, 0},
+    /* server-side includes */
+    {"<!--#exec", RCE, F_PAY, CK_LIT, 0},
+    {"<!--#include", RCE, F_PAY, CK_LIT, 0},
+    {"<!--#echo", RCE, F_PAY, CK_LIT, 0},
+    {"<!--#config", RCE, F_PAY, CK_LIT, 0},
+    {"<!--#printenv", RCE, F_PAY, CK_LIT, 0},
+    {"<!--#set", RCE, F_PAY, CK_LIT, 0},
+};
+
+/* --- scanners (user agent only) --------------------------------------------
+ * Offensive tools that announce themselves by default. Matched as tokens:
+ * no letter or digit before, no letter after ("nmap" in "Nmap Scripting
+ * Engine", not in "unmapped"). */
+static const ao_rule_t scanner_rules[] = {
+    {"sqlmap", SCAN, F_UA, CK_TOKEN, 0},     /* SQL injection */
+    {"havij", SCAN, F_UA, CK_TOKEN, 0},      /* SQL injection */
+    {"sqlninja", SCAN, F_UA, CK_TOKEN, 0},   /* SQL injection */
+    {"bsqlbf", SCAN, F_UA, CK_TOKEN, 0},     /* blind SQL brute forcer */
+    {"pangolin", SCAN, F_UA, CK_TOKEN, 0},   /* SQL injection */
+    {"nikto", SCAN, F_UA, CK_TOKEN, 0},      /* web server scanner */
+    {"nessus", SCAN, F_UA, CK_TOKEN, 0},     /* vulnerability scanner */
+    {"openvas", SCAN, F_UA, CK_TOKEN, 0},    /* vulnerability scanner */
+    {"nuclei", SCAN, F_UA, CK_TOKEN, 0},     /* template scanner */
+    {"acunetix", SCAN, F_UA, CK_TOKEN, 0},   /* commercial DAST */
+    {"netsparker", SCAN, F_UA, CK_TOKEN, 0}, /* commercial DAST */
+    {"appscan", SCAN, F_UA, CK_TOKEN, 0},    /* IBM DAST */
+    {"webinspect", SCAN, F_UA, CK_TOKEN, 0}, /* HP/Micro Focus DAST */
+    {"qualys", SCAN, F_UA, CK_TOKEN, 0},     /* QualysGuard WAS */
+    {"w3af", SCAN, F_UA, CK_TOKEN, 0},       /* attack framework */
+    {"arachni", SCAN, F_UA, CK_TOKEN, 0},    /* DAST */
+    {"skipfish", SCAN, F_UA, CK_TOKEN, 0},   /* recon scanner */
+    {"wapiti", SCAN, F_UA, CK_TOKEN, 0},     /* DAST */
+    {"vega", SCAN, F_UA, CK_TOKEN, 0},       /* Subgraph Vega */
+    {"paros", SCAN, F_UA, CK_TOKEN, 0},      /* proxy/scanner */
+    {"zaproxy", SCAN, F_UA, CK_TOKEN, 0},    /* OWASP ZAP */
+    {"owasp zap", SCAN, F_UA, CK_TOKEN, 0},
+    {"burpcollaborator", SCAN, F_UA, CK_TOKEN, 0},
+    {"burp suite", SCAN, F_UA, CK_TOKEN, 0},
+    {"commix", SCAN, F_UA, CK_TOKEN, 0},             /* command injection */
+    {"xsstrike", SCAN, F_UA, CK_TOKEN, 0},           /* XSS */
+    {"xsser", SCAN, F_UA, CK_TOKEN, 0},              /* XSS */
+    {"fimap", SCAN, F_UA, CK_TOKEN, 0},              /* LFI/RFI */
+    {"dotdotpwn", SCAN, F_UA, CK_TOKEN, 0},          /* traversal fuzzer */
+    {"jaeles", SCAN, F_UA, CK_TOKEN, 0},             /* template scanner */
+    {"wpscan", SCAN, F_UA, CK_TOKEN, 0},             /* WordPress */
+    {"joomscan", SCAN, F_UA, CK_TOKEN, 0},           /* Joomla */
+    {"droopescan", SCAN, F_UA, CK_TOKEN, 0},         /* Drupal and others */
+    {"cmsmap", SCAN, F_UA, CK_TOKEN, 0},             /* CMS scanner */
+    {"whatweb", SCAN, F_UA, CK_TOKEN, 0},            /* fingerprinting */
+    {"dirbuster", SCAN, F_UA, CK_TOKEN, 0},          /* path brute force */
+    {"dirb", SCAN, F_UA, CK_TOKEN, 0},               /* path brute force */
+    {"gobuster", SCAN, F_UA, CK_TOKEN, 0},           /* path brute force */
+    {"feroxbuster", SCAN, F_UA, CK_TOKEN, 0},        /* path brute force */
+    {"ffuf", SCAN, F_UA, CK_TOKEN, 0},               /* fuzzer */
+    {"fuzz faster u fool", SCAN, F_UA, CK_TOKEN, 0}, /* ffuf's default */
+    {"wfuzz", SCAN, F_UA, CK_TOKEN, 0},              /* fuzzer */
+    {"nmap", SCAN, F_UA, CK_TOKEN, 0},               /* Nmap Scripting Engine */
+    {"masscan", SCAN, F_UA, CK_TOKEN, 0},            /* port scanner */
+    {"zmap", SCAN, F_UA, CK_TOKEN, 0},               /* port scanner */
+    {"zgrab", SCAN, F_UA, CK_TOKEN, 0},              /* banner grabber */
+    {"metasploit", SCAN, F_UA, CK_TOKEN, 0},         /* exploit framework */
+    {"hydra", SCAN, F_UA, CK_TOKEN, 0},      /* THC-Hydra login cracker */
+    {"zmeu", SCAN, F_UA, CK_TOKEN, 0},       /* phpMyAdmin scanner */
+    {"morfeus", SCAN, F_UA, CK_TOKEN, 0},    /* "Morfeus F... Scanner" */
+    {"jorgee", SCAN, F_UA, CK_TOKEN, 0},     /* mass PHP admin scanner */
+    {"webshag", SCAN, F_UA, CK_TOKEN, 0},    /* web server scanner */
+    {"struts-pwn", SCAN, F_UA, CK_TOKEN, 0}, /* Struts exploit script */
+};
+
+/* --- probes (canonical path only) ------------------------------------------
+ * See the header comment for the two tiers. Every literal starts at a '/',
+ * so it matches at the start of a segment. */
+#define T1 0
+#define T2 PR_ABSENT
+static const ao_rule_t probe_rules[] = {
+    /* secrets and deployment leftovers */
+    {"/.env", PROBE, F_CANON, CK_PROBE, PE_NAME | T1},
+    {"/.git", PROBE, F_CANON, CK_PROBE, PE_NAME | T1}, /* /.git/config */
+    {"/.gitignore", PROBE, F_CANON, CK_PROBE, PE_NAME | T1},
+    {"/.svn", PROBE, F_CANON, CK_PROBE, PE_NAME | T1},
+    {"/.hg", PROBE, F_CANON, CK_PROBE, PE_NAME | T1},
+    {"/.bzr", PROBE, F_CANON, CK_PROBE, PE_NAME | T1},
+    {"/cvs/root", PROBE, F_CANON, CK_PROBE, PE_SEG | T1},
+    {"/.ds_store", PROBE, F_CANON, CK_PROBE, PE_NAME | T1},
+    {"/.htaccess", PROBE, F_CANON, CK_PROBE, PE_NAME | T1},
+    {"/.htpasswd", PROBE, F_CANON, CK_PROBE, PE_NAME | T1},
+    {"/.aws", PROBE, F_CANON, CK_PROBE, PE_NAME | T1}, /* /.aws/credentials */
+    {"/.ssh", PROBE, F_CANON, CK_PROBE, PE_NAME | T1},
+    {"/.docker", PROBE, F_CANON, CK_PROBE, PE_NAME | T1}, /* config.json */
+    {"/.kube", PROBE, F_CANON, CK_PROBE, PE_NAME | T1},
+    {"/.npmrc", PROBE, F_CANON, CK_PROBE, PE_NAME | T1},
+    {"/.bash_history", PROBE, F_CANON, CK_PROBE, PE_NAME | T1},
+    {"/.vscode", PROBE, F_CANON, CK_PROBE, PE_NAME | T1}, /* sftp.json */
+    {"/.idea", PROBE, F_CANON, CK_PROBE, PE_NAME | T1},   /* workspace.xml */
+    {"/sftp-config.json", PROBE, F_CANON, CK_PROBE, PE_NAME | T1},
+    {"/id_rsa", PROBE, F_CANON, CK_PROBE, PE_NAME | T1},
+    {"/id_dsa", PROBE, F_CANON, CK_PROBE, PE_NAME | T1},
+    {"/web-inf", PROBE, F_CANON, CK_PROBE, PE_SEG | T1},   /* never served */
+    {"/meta-inf", PROBE, F_CANON, CK_PROBE, PE_SEG | T1},  /* never served */
+    {"/wp-config", PROBE, F_CANON, CK_PROBE, PE_ANY | T1}, /* .php.bak etc */
+    {"/phpinfo.php", PROBE, F_CANON, CK_PROBE, PE_NAME | T1},
+    /* WordPress login and XML-RPC: brute-force targets (see header) */
+    {"/wp-login.php", PROBE, F_CANON, CK_PROBE, PE_NAME | T1},
+    {"/xmlrpc.php", PROBE, F_CANON, CK_PROBE, PE_NAME | T1},
+    /* exploit targets */
+    {"/eval-stdin.php", PROBE, F_CANON, CK_PROBE, PE_NAME | T1}, /* PHPUnit */
+    {"/boaform", PROBE, F_CANON, CK_PROBE, PE_SEG | T1},  /* Boa routers */
+    {"/gponform", PROBE, F_CANON, CK_PROBE, PE_SEG | T1}, /* GPON routers */
+    {"/hnap1", PROBE, F_CANON, CK_PROBE, PE_SEG | T1},    /* D-Link HNAP */
+    {"/_ignition/execute-solution", PROBE, F_CANON, CK_PROBE, PE_ANY | T1},
+    {"/invoker/jmxinvokerservlet", PROBE, F_CANON, CK_PROBE, PE_ANY | T1},
+    /* web shells by their usual file names */
+    {"/shell.php", PROBE, F_CANON, CK_PROBE, PE_NAME | T1},
+    {"/cmd.php", PROBE, F_CANON, CK_PROBE, PE_NAME | T1},
+    {"/c99.php", PROBE, F_CANON, CK_PROBE, PE_NAME | T1},
+    {"/r57.php", PROBE, F_CANON, CK_PROBE, PE_NAME | T1},
+    {"/wso.php", PROBE, F_CANON, CK_PROBE, PE_NAME | T1},
+    {"/b374k", PROBE, F_CANON, CK_PROBE, PE_ANY | T1},
+    {"/webshell", PROBE, F_CANON, CK_PROBE, PE_ANY | T1},
+    {"/cmd.asp", PROBE, F_CANON, CK_PROBE, PE_ANY | T1}, /* .asp, .aspx */
+    {"/cmd.jsp", PROBE, F_CANON, CK_PROBE, PE_NAME | T1},
+    {"/shell.asp", PROBE, F_CANON, CK_PROBE, PE_ANY | T1},
+    {"/shell.jsp", PROBE, F_CANON, CK_PROBE, PE_NAME | T1},
+    /* admin areas real sites run: probes only where absent (tier 2) */
+    {"/wp-admin", PROBE, F_CANON, CK_PROBE, PE_NAME | T2},
+    {"/wp-includes/wlwmanifest.xml", PROBE, F_CANON, CK_PROBE, PE_NAME | T2},
+    {"/administrator", PROBE, F_CANON, CK_PROBE, PE_SEG | T2}, /* Joomla */
+    {"/admin.php", PROBE, F_CANON, CK_PROBE, PE_NAME | T2},
+    {"/phpmyadmin", PROBE, F_CANON, CK_PROBE, PE_ANY | T2},
+    {"/pma", PROBE, F_CANON, CK_PROBE, PE_SEG | T2},
+    {"/myadmin", PROBE, F_CANON, CK_PROBE, PE_SEG | T2},
+    {"/mysqladmin", PROBE, F_CANON, CK_PROBE, PE_SEG | T2},
+    {"/dbadmin", PROBE, F_CANON, CK_PROBE, PE_SEG | T2},
+    {"/adminer", PROBE, F_CANON, CK_PROBE, PE_NAME | T2}, /* adminer.php */
+    {"/cgi-bin/", PROBE, F_CANON, CK_PROBE, PE_ANY | T2},
+    {"/server-status", PROBE, F_CANON, CK_PROBE, PE_SEG | T2},
+    {"/server-info", PROBE, F_CANON, CK_PROBE, PE_SEG | T2},
+    {"/actuator", PROBE, F_CANON, CK_PROBE, PE_SEG | T2},     /* Spring Boot */
+    {"/manager/html", PROBE, F_CANON, CK_PROBE, PE_SEG | T2}, /* Tomcat */
+    {"/host-manager", PROBE, F_CANON, CK_PROBE, PE_SEG | T2}, /* Tomcat */
+    {"/jmx-console", PROBE, F_CANON, CK_PROBE, PE_SEG | T2},  /* JBoss */
+    {"/solr/admin", PROBE, F_CANON, CK_PROBE, PE_SEG | T2},
+    {"/console", PROBE, F_CANON, CK_PROBE,
+     PE_SEG | PR_ROOT | T2},                                /* WebLogic */
+    {"/owa/auth", PROBE, F_CANON, CK_PROBE, PE_SEG | T2},   /* Exchange */
+    {"/fckeditor", PROBE, F_CANON, CK_PROBE, PE_SEG | T2},  /* upload bugs */
+    {"/elmah.axd", PROBE, F_CANON, CK_PROBE, PE_NAME | T2}, /* ASP.NET */
+    {"/trace.axd", PROBE, F_CANON, CK_PROBE, PE_NAME | T2}, /* ASP.NET */
+    {"/info.php", PROBE, F_CANON, CK_PROBE, PE_NAME | T2},  /* phpinfo */
+    /* backup directories at the root */
+    {"/backup", PROBE, F_CANON, CK_PROBE, PE_SEG | PR_ROOT | T2},
+    {"/backups", PROBE, F_CANON, CK_PROBE, PE_SEG | PR_ROOT | T2},
+    {"/bak", PROBE, F_CANON, CK_PROBE, PE_SEG | PR_ROOT | T2},
+    {"/dump", PROBE, F_CANON, CK_PROBE, PE_SEG | PR_ROOT | T2},
+};
+#undef T1
+#undef T2
+
+typedef struct rule_table {
+  const ao_rule_t *rules;
+  size_t n;
+} rule_table_t;
+
+static const rule_table_t rule_tables[] = {
+    {sqli_rules, AO_ARRAY_SIZE(sqli_rules)},
+    {xss_rules, AO_ARRAY_SIZE(xss_rules)},
+    {trav_rules, AO_ARRAY_SIZE(trav_rules)},
+    {rce_rules, AO_ARRAY_SIZE(rce_rules)},
+    {scanner_rules, AO_ARRAY_SIZE(scanner_rules)},
+    {probe_rules, AO_ARRAY_SIZE(probe_rules)},
+};
+
+/* --- shell commands after a separator --------------------------------------
+ * arg says what must follow the command word for the hit to count:
+ *   A_NONE   nothing needed (`;id`, `|uname`): end, space or separator
+ *   A_ANY    a space and any argument (`;wget x`)
+ *   A_SHELL  a space and an argument that looks like shell, not like
+ *            English: starts with / . - $ ~ quote ` \ < > { or a digit
+ *            (`;cat /etc/passwd` but not "; cat food")
+ *   A_NUM    a space and a number (`;sleep 5`)
+ * After the weak separators (newline, a single '&'), which ordinary text
+ * and query strings are full of, and at the start of a user agent, every
+ * command needs an A_SHELL argument (or an URL for A_ANY commands:
+ * `&wget http://...`). At the start of a query value, where no separator is
+ * needed (`?cmd=bash -c ...`), only the commands with `value` set count -
+ * shells, downloaders, interpreters, network tools: words that are not
+ * also English. */
+enum { A_NONE, A_ANY, A_SHELL, A_NUM };
+
+typedef struct cmd {
+  const char *name;
+  uint8_t arg;
+  uint8_t value; /* also counts at the start of a query value (see below) */
+} cmd_t;
+
+static const cmd_t rce_cmds[] = {
+    /* sorted by name (bsearch) */
+    {"base64", A_SHELL, 0},  {"bash", A_ANY, 1},     {"bitsadmin", A_ANY, 1},
+    {"busybox", A_ANY, 1},   {"cat", A_SHELL, 1},    {"cd", A_SHELL, 0},
+    {"certutil", A_ANY, 1},  {"chmod", A_ANY, 1},    {"chown", A_ANY, 1},
+    {"cmd", A_SHELL, 0},     {"cp", A_SHELL, 0},     {"crontab", A_SHELL, 0},
+    {"curl", A_ANY, 1},      {"dir", A_NONE, 0},     {"echo", A_ANY, 0},
+    {"find", A_SHELL, 0},    {"grep", A_SHELL, 0},   {"head", A_SHELL, 0},
+    {"hostname", A_NONE, 0}, {"id", A_NONE, 0},      {"ifconfig", A_NONE, 0},
+    {"ipconfig", A_NONE, 0}, {"kill", A_SHELL, 0},   {"ksh", A_ANY, 1},
+    {"ls", A_NONE, 0},       {"mkfifo", A_ANY, 1},   {"more", A_SHELL, 0},
+    {"mv", A_SHELL, 0},      {"nc", A_ANY, 1},       {"ncat", A_ANY, 1},
+    {"net", A_SHELL, 0},     {"netcat", A_ANY, 1},   {"netstat", A_NONE, 0},
+    {"nohup", A_ANY, 1},     {"nslookup", A_ANY, 0}, {"perl", A_SHELL, 1},
+    {"php", A_SHELL, 1},     {"ping", A_ANY, 0},     {"powershell", A_ANY, 1},
+    {"ps", A_NONE, 0},       {"pwd", A_NONE, 0},     {"python", A_SHELL, 1},
+    {"python3", A_SHELL, 1}, {"rm", A_SHELL, 0},     {"ruby", A_SHELL, 1},
+    {"sh", A_ANY, 1},        {"sleep", A_NUM, 0},    {"systeminfo", A_NONE, 0},
+    {"tail", A_SHELL, 0},    {"telnet", A_ANY, 1},   {"tftp", A_ANY, 1},
+    {"touch", A_SHELL, 0},   {"type", A_SHELL, 0},   {"uname", A_NONE, 0},
+    {"useradd", A_ANY, 1},   {"wget", A_ANY, 1},     {"whoami", A_NONE, 0},
+    {"xterm", A_SHELL, 0},   {"zsh", A_ANY, 1},
+};
+
+/* --- classifier state --------------------------------------------------- */
+
+/* A memo of recent header verdicts. User agents (and, less so, referers)
+ * repeat from line to line - a site sees a few thousand distinct ones a
+ * day - and their verdict depends on their bytes only, so a hit saves the
+ * whole normalisation and scan. Direct-mapped; a collision only costs a
+ * scan. Headers longer than AO_MEMO_TEXT are not memoised. */
+#define AO_MEMO_SLOTS 128u /* power of two */
+#define AO_MEMO_TEXT 240u
+
+typedef struct memo_slot {
+  uint32_t len; /* 0: empty (empty headers are never looked up) */
+  uint32_t key;
+  ao_catmask_t mask;
+  char text[AO_MEMO_TEXT];
+} memo_slot_t;
+
+struct ao_classifier {
+  ao_ac_t *ac;
+  const ao_rule_t **rules; /* pattern id -> rule */
+  uint8_t *rlen;           /* pattern id -> literal length */
+  size_t max_line;
+  char *b_target; /* target after server unescaping */
+  char *b_path;   /* decoded path */
+  char *b_canon;  /* canonical path */
+  char *b_query;  /* decoded query */
+  char *b_ua;     /* folded user agent */
+  char *b_ref;    /* decoded referer */
+  char *b_html;   /* HTML view of the field being scanned */
+  memo_slot_t *ua_memo;
+  memo_slot_t *ref_memo;
+};
+
+typedef struct scan {
+  const ao_classifier_t *c;
+  const char *t; /* field text (normalised, lower case) */
+  size_t n;
+  unsigned field; /* F_* bits of the field being scanned */
+  int html;       /* scanning the field's HTML view: F_HTML rules only */
+  int status;
+  unsigned info;      /* AO_NORM_* of the field */
+  ao_catmask_t found; /* categories found so far on the line */
+  /* template state (see CK_TMPL_*), positions in the field or NO_POS */
+  size_t tmpl_open; /* end of the last opener */
+  unsigned char tmpl_closer;
+  size_t tmpl_tok; /* start of the last runtime token */
+  size_t dollar;   /* start of the last "${" */
+} scan_t;
+
+#define NO_POS ((size_t)-1)
+
+/* --- byte classes ------------------------------------------------------- */
+
+static inline int is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
+static inline int is_alpha(unsigned char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+static inline int is_alnum(unsigned char c) {
+  return is_alpha(c) || is_digit(c);
+}
+static inline int is_wch(unsigned char c) { return is_alnum(c) || c == '_'; }
+static inline int is_ws(unsigned char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' ||
+         c == '\f' || c == 0xa0;
+}
+/* SQL lexing also skips '+': a literal plus (from %2B, or in a path) is
+ * where the attacker meant a space, and the database treats "1+or+1" no
+ * differently for our purpose. */
+static inline int is_sqlws(unsigned char c) { return is_ws(c) || c == '+'; }
+static inline int is_quote(unsigned char c) {
+  return c == '\'' || c == '"' || c == '`';
+}
+static inline unsigned char at(const scan_t *s, size_t i) {
+  return i < s->n ? (unsigned char)s->t[i] : 0;
+}
+static inline size_t lim(const scan_t *s, size_t i) {
+  return s->n - i > AO_LOOK ? i + AO_LOOK : s->n;
+}
+static inline size_t lo_bound(size_t i) {
+  return i > AO_LOOK ? i - AO_LOOK : 0;
+}
+
+/* Does t[i..] start with the word w (lower case), not followed by [a-z0-9_]? */
+static int word_at(const scan_t *s, size_t i, const char *w) {
+  size_t k = strlen(w);
+  if (i + k > s->n || memcmp(s->t + i, w, k) != 0)
+    return 0;
+  return i + k == s->n || !is_wch(at(s, i + k));
+}
+
+/* Reads a word [a-z0-9_] at i into a bounded span; returns its end. */
+static size_t word_end(const scan_t *s, size_t i) {
+  size_t e = lim(s, i);
+  while (i < e && is_wch(at(s, i)))
+    i++;
+  return i;
+}
+
+static int span_eq(const scan_t *s, size_t b, size_t e, const char *w) {
+  size_t k = strlen(w);
+  return e - b == k && memcmp(s->t + b, w, k) == 0;
+}
+
+static int span_in(const scan_t *s, size_t b, size_t e, const char *const *ws,
+                   size_t nw) {
+  for (size_t k = 0; k < nw; k++)
+    if (span_eq(s, b, e, ws[k]))
+      return 1;
+  return 0;
+}
+
+/* Start of the value that contains position i: just after the nearest
+ * '=' or '&' in a query or referer, '/' in a path; bounded by AO_LOOK. */
+static size_t value_start(const scan_t *s, size_t i) {
+  size_t lo = lo_bound(i);
+  for (size_t j = i; j > lo; j--) {
+    unsigned char c = (unsigned char)s->t[j - 1];
+    if ((s->field & (F_QUERY | F_REF)) && (c == '=' || c == '&' || c == '?'))
+      return j;
+    if ((s->field & (F_PATH | F_CANON)) && c == '/')
+      return j;
+  }
+  return lo;
+}
+
+/* Is the quote at position q (t[q] is a quote) one that opens or closes a
+ * string the attacker broke out of, i.e. the count of that quote character
+ * in its value up to and including q is odd? "x' or" yes; "'yes' or" no. */
+static int quote_breaks_out(const scan_t *s, size_t q) {
+  unsigned char qc = at(s, q);
+  size_t b = value_start(s, q);
+  unsigned cnt = 0;
+  for (size_t j = b; j <= q; j++)
+    if ((unsigned char)s->t[j] == qc)
+      cnt++;
+  return cnt & 1u;
+}
+
+/* --- SQL lexing helpers ------------------------------------------------- */
+
+/* Skips whitespace and comments that SQL treats as whitespace, including
+ * the opener and version of MySQL executable comments (slash-star-bang-50000)
+ * and a lone closer. Bounded by AO_LOOK from i. */
+static size_t sql_ws(const scan_t *s, size_t i) {
+  size_t e = lim(s, i);
+  while (i < e) {
+    unsigned char c = at(s, i);
+    if (is_sqlws(c)) {
+      i++;
+      continue;
+    }
+    if (c == '/' && at(s, i + 1) == '*') {
+      if (at(s, i + 2) == '!') {
+        i += 3;
+        while (i < e && is_digit(at(s, i)))
+          i++;
+        continue;
+      }
+      size_t k = i + 2;
+      while (k + 1 < e && !(s->t[k] == '*' && s->t[k + 1] == '/'))
+        k++;
+      if (k + 1 >= e)
+        return e; /* unterminated: the rest is a comment */
+      i = k + 2;
+      continue;
+    }
+    if (c == '*' && at(s, i + 1) == '/') {
+      i += 2;
+      continue;
+    }
+    break;
+  }
+  return i;
+}
+
+/* Backwards: returns j such that t[j-1] is the first byte before i that is
+ * not whitespace, a closing parenthesis (when parens) or a comment closer;
+ * *paren tells whether parentheses were skipped. */
+static size_t sql_ws_back(const scan_t *s, size_t i, int parens, int *paren) {
+  size_t lo = lo_bound(i);
+  size_t j = i;
+  while (j > lo) {
+    unsigned char c = (unsigned char)s->t[j - 1];
+    if (is_sqlws(c)) {
+      j--;
+      continue;
+    }
+    if (parens && c == ')') {
+      if (paren != NULL)
+        *paren = 1;
+      j--;
+      continue;
+    }
+    if (c == '/' && j >= 2 && s->t[j - 2] == '*') {
+      /* skip back over a comment to its opener */
+      size_t k = j - 2;
+      while (k > lo + 1 && !(s->t[k - 2] == '/' && s->t[k - 1] == '*'))
+        k--;
+      if (k > lo + 1) {
+        j = k - 2;
+        continue;
+      }
+    }
+    break;
+  }
+  return j;
+}
+
+enum {
+  OP_NONE,
+  OP_NUM,   /* 1, -1, 0x41, 1.5 */
+  OP_STR,   /* 'a', "a", possibly unterminated */
+  OP_KW,    /* true false null */
+  OP_IDENT, /* name, table.column */
+  OP_CALL,  /* name(...) */
+  OP_VAR,   /* @x, @@version */
+  OP_SUB,   /* select ... */
+  OP_STAR,  /* * */
+};
+
+typedef struct operand {
+  int type;
+  size_t b, e;   /* the operand's text */
+  size_t nb, ne; /* its name, for OP_IDENT and OP_CALL */
+} operand_t;
+
+/* Parses one SQL operand at i (after whitespace, opening parentheses,
+ * unary signs and "not"). Returns the index after it. */
+static size_t sql_operand(const scan_t *s, size_t i, operand_t *op) {
+  op->type = OP_NONE;
+  size_t e = lim(s, i);
+  i = sql_ws(s, i);
+  for (int guard = 0; guard < 16 && i < e; guard++) {
+    unsigned char c = at(s, i);
+    if (c == '(' || c == '-' || c == '!' || c == '~' || c == '+') {
+      i = sql_ws(s, i + 1);
+      continue;
+    }
+    if (word_at(s, i, "not")) {
+      i = sql_ws(s, i + 3);
+      continue;
+    }
+    break;
+  }
+  op->b = i;
+  if (i >= e)
+    return i;
+  unsigned char c = at(s, i);
+  if (is_digit(c) || (c == '.' && is_digit(at(s, i + 1)))) {
+    while (i < e && (is_alnum(at(s, i)) || at(s, i) == '.'))
+      i++;
+    op->type = OP_NUM;
+  } else if (is_quote(c)) {
+    i++;
+    while (i < e && at(s, i) != c)
+      i++;
+    if (i < e)
+      i++;
+    op->type = OP_STR;
+  } else if (c == '@') {
+    i++;
+    if (at(s, i) == '@')
+      i++;
+    i = word_end(s, i);
+    op->type = OP_VAR;
+  } else if (c == '*') {
+    i++;
+    op->type = OP_STAR;
+  } else if (is_alpha(c) || c == '_' || c == '$') {
+    size_t nb = i;
+    while (i < e && (is_wch(at(s, i)) || at(s, i) == '$' || at(s, i) == '.'))
+      i++;
+    op->nb = nb;
+    op->ne = i;
+    size_t k = sql_ws(s, i);
+    static const char *const kws[] = {"true", "false", "null", "unknown"};
+    if (at(s, k) == '(') {
+      /* a call: skip to the matching parenthesis, bounded */
+      int depth = 0;
+      size_t j = k;
+      for (; j < e; j++) {
+        if (s->t[j] == '(')
+          depth++;
+        else if (s->t[j] == ')' && --depth == 0)
+          break;
+      }
+      i = j < e ? j + 1 : e;
+      op->type = OP_CALL;
+    } else if (span_in(s, nb, i, kws, AO_ARRAY_SIZE(kws))) {
+      op->type = OP_KW;
+    } else if (span_eq(s, nb, i, "select")) {
+      op->type = OP_SUB;
+    } else {
+      op->type = OP_IDENT;
+    }
+  }
+  op->e = i;
+  return i;
+}
+
+static int op_literal(const operand_t *op) {
+  return op->type == OP_NUM || op->type == OP_STR || op->type == OP_KW;
+}
+
+/* A comparison operator at i (after whitespace)? Returns the index after
+ * it, or 0 when there is none. */
+static size_t sql_cmp(const scan_t *s, size_t i) {
+  i = sql_ws(s, i);
+  unsigned char c = at(s, i), d = at(s, i + 1);
+  if (c == '<' && d == '=' && at(s, i + 2) == '>')
+    return i + 3;
+  if ((c == '=' && d == '=') || (c == '!' && d == '=') ||
+      (c == '<' && d == '>') || (c == '<' && d == '=') ||
+      (c == '>' && d == '=') || (c == '^' && d == '='))
+    return i + 2;
+  if (c == '=' || c == '<' || c == '>')
+    return i + 1;
+  static const char *const words[] = {"like",   "rlike", "regexp",
+                                      "is",     "in",    "between",
+                                      "sounds", "glob",  "similar"};
+  for (size_t k = 0; k < AO_ARRAY_SIZE(words); k++)
+    if (word_at(s, i, words[k]))
+      return i + strlen(words[k]);
+  if (word_at(s, i, "not")) {
+    size_t j = sql_ws(s, i + 3);
+    if (word_at(s, j, "like") || word_at(s, j, "in") ||
+        word_at(s, j, "between") || word_at(s, j, "regexp"))
+      return word_end(s, j);
+  }
+  return 0;
+}
+
+/* Functions whose call alone, after any boolean operator, is an injection:
+ * time delays. */
+static int op_is_delay(const scan_t *s, const operand_t *op) {
+  static const char *const f[] = {"sleep", "benchmark", "pg_sleep",
+                                  "randomblob"};
+  return op->type == OP_CALL && span_in(s, op->nb, op->ne, f, AO_ARRAY_SIZE(f));
+}
+
+/* What ends an injected condition: the end, a comment, a terminator or a
+ * quote that re-balances the original query. */
+static int sql_tail(const scan_t *s, size_t i) {
+  i = sql_ws(s, i);
+  unsigned char c = at(s, i);
+  return i >= s->n || c == ';' || c == '#' || c == ')' || is_quote(c) ||
+         (c == '-' && at(s, i + 1) == '-') ||
+         (c == '/' && at(s, i + 1) == '*') || c == '&' || c == 0;
+}
+
+/* The context before position i (start of an operator or keyword). */
+enum { CTX_WEAK, CTX_NUM, CTX_QUOTE };
+
+static int sql_context(const scan_t *s, size_t i) {
+  int paren = 0;
+  size_t j = sql_ws_back(s, i, 1, &paren);
+  size_t vs = value_start(s, i);
+  if (j <= vs)
+    return paren ? CTX_NUM : CTX_WEAK;
+  unsigned char c = (unsigned char)s->t[j - 1];
+  if (is_quote(c))
+    return quote_breaks_out(s, j - 1) ? CTX_QUOTE : CTX_WEAK;
+  if (is_digit(c)) {
+    /* a number token: digits (hex) back to a non-identifier byte */
+    size_t k = j - 1, lo = lo_bound(j);
+    while (k > lo &&
+           (is_alnum((unsigned char)s->t[k - 1]) || s->t[k - 1] == '.'))
+      k--;
+    if (is_digit((unsigned char)s->t[k]))
+      return CTX_NUM;
+    return paren ? CTX_NUM : CTX_WEAK;
+  }
+  return paren ? CTX_NUM : CTX_WEAK;
+}
+
+/* --- SQL checks --------------------------------------------------------- */
+
+static int ck_sql_bool(const scan_t *s, size_t b, size_t e) {
+  int word = is_alpha(at(s, b));
+  if (word) {
+    /* "1or 1=1" is SQL, "floor" is not: letters may not touch the word */
+    if (b > 0 && (is_alpha(at(s, b - 1)) || at(s, b - 1) == '_'))
+      return 0;
+    if (e < s->n && is_wch(at(s, e)))
+      return 0;
+  }
+  int ctx = sql_context(s, b);
+  operand_t a = {0}, bb = {0};
+  size_t i = sql_operand(s, e, &a);
+  if (a.type == OP_NONE)
+    return 0;
+  size_t k = sql_cmp(s, i);
+  int cmp = 0;
+  bb.type = OP_NONE;
+  if (k != 0) {
+    sql_operand(s, k, &bb);
+    cmp = bb.type != OP_NONE;
+  }
+  int strong_a = a.type == OP_CALL || a.type == OP_SUB || a.type == OP_VAR;
+  int strong_b = bb.type == OP_CALL || bb.type == OP_SUB || bb.type == OP_VAR;
+  int consts = cmp && op_literal(&a) && op_literal(&bb);
+  int same = cmp && a.type == OP_IDENT && bb.type == OP_IDENT &&
+             a.e - a.b == bb.e - bb.b &&
+             memcmp(s->t + a.b, s->t + bb.b, a.e - a.b) == 0;
+  switch (ctx) {
+  case CTX_QUOTE:
+    if (cmp || strong_a)
+      return 1;
+    /* ' or 1--, ' or true# : a bare constant that ends the condition. A
+     * number right before a quote is prose ("16\" or 18\""), and a bare
+     * string is too ("'a\" and \"b"); a keyword is not. */
+    if (a.type == OP_KW)
+      return sql_tail(s, a.e);
+    return a.type == OP_NUM && sql_tail(s, a.e) &&
+           !is_quote(at(s, sql_ws(s, a.e)));
+  case CTX_NUM:
+    return consts || same || strong_b || strong_a;
+  default:
+    return consts || same || a.type == OP_SUB ||
+           (a.type == OP_VAR && at(s, a.b + 1) == '@') || op_is_delay(s, &a);
+  }
+}
+
+/* After "select": a column list that only SQL writes. */
+static int sql_select_list(const scan_t *s, size_t i, int need_from) {
+  operand_t a = {0};
+  size_t k = sql_ws(s, i);
+  if (word_at(s, k, "all") || word_at(s, k, "distinct"))
+    k = word_end(s, k);
+  if (word_at(s, k, "top")) {
+    k = sql_ws(s, k + 3);
+    size_t end = lim(s, k);
+    while (k < end && is_digit(at(s, k)))
+      k++;
+  }
+  size_t j = sql_operand(s, k, &a);
+  if (a.type == OP_NONE)
+    return 0;
+  if (!need_from && a.type != OP_IDENT)
+    return 1;
+  if (need_from && (a.type == OP_VAR || op_is_delay(s, &a)))
+    return 1;
+  /* identifiers, or anything when a FROM is required: look for a comma
+   * list and/or "from <name>" followed by what ends a query */
+  size_t e = lim(s, j);
+  int comma = 0;
+  for (int items = 0; items < 32 && j < e; items++) {
+    size_t m = sql_ws(s, j);
+    if (at(s, m) == ',') {
+      comma = 1;
+      j = sql_operand(s, m + 1, &a);
+      if (a.type == OP_NONE)
+        return 0;
+      continue;
+    }
+    if (word_at(s, m, "as")) { /* alias */
+      j = word_end(s, sql_ws(s, m + 2));
+      continue;
+    }
+    if (word_at(s, m, "from")) {
+      if (!need_from)
+        return 1; /* union select col from */
+      operand_t t = {0};
+      size_t after = sql_operand(s, m + 4, &t);
+      if (t.type != OP_IDENT && t.type != OP_SUB && t.type != OP_STR)
+        return 0;
+      if (sql_tail(s, after))
+        return 1;
+      size_t w = sql_ws(s, after);
+      static const char *const follow[] = {
+          "where", "limit",  "order", "group",  "union",     "join", "inner",
+          "left",  "having", "into",  "offset", "procedure", "as"};
+      size_t we = word_end(s, w);
+      return span_in(s, w, we, follow, AO_ARRAY_SIZE(follow)) ||
+             at(s, w) == ',' || at(s, w) == '.';
+    }
+    return need_from ? 0 : comma;
+  }
+  return 0;
+}
+
+static int ck_sql_union(const scan_t *s, size_t b, size_t e) {
+  if (b > 0 && (is_alpha(at(s, b - 1)) || at(s, b - 1) == '_'))
+    return 0;
+  if (e < s->n && is_wch(at(s, e)))
+    return 0;
+  size_t i = sql_ws(s, e);
+  if (word_at(s, i, "all") || word_at(s, i, "distinct"))
+    i = sql_ws(s, word_end(s, i));
+  for (int guard = 0; guard < 8 && at(s, i) == '('; guard++)
+    i = sql_ws(s, i + 1);
+  if (!word_at(s, i, "select"))
+    return 0;
+  /* "1 union select", "' union select": the break-out alone is enough */
+  if (sql_context(s, b) != CTX_WEAK)
+    return 1;
+  return sql_select_list(s, i + 6, 0);
+}
+
+static int ck_sql_stack(const scan_t *s, size_t b, size_t e) {
+  (void)b;
+  size_t i = sql_ws(s, e);
+  for (int guard = 0; guard < 4 && at(s, i) == ';'; guard++)
+    i = sql_ws(s, i + 1);
+  size_t we = word_end(s, i);
+  if (we == i)
+    return 0;
+  size_t n1 = sql_ws(s, we);
+  size_t n1e = word_end(s, n1);
+#define W(x) span_eq(s, i, we, x)
+#define N(x) span_eq(s, n1, n1e, x)
+  if (W("select"))
+    return sql_select_list(s, we, 0);
+  if (W("drop") || W("create") || W("alter"))
+    return N("table") || N("database") || N("view") || N("procedure") ||
+           N("function") || N("user") || N("index") || N("schema") ||
+           N("trigger") || N("login");
+  if (W("truncate"))
+    return N("table");
+  if (W("insert"))
+    return N("into");
+  if (W("delete"))
+    return N("from");
+  if (W("update")) {
+    size_t n2 = sql_ws(s, n1e);
+    return n1e > n1 && word_at(s, n2, "set");
+  }
+  if (W("exec") || W("execute")) {
+    unsigned char c = at(s, n1);
+    return c == '(' || c == '@' || is_quote(c) || N("immediate") ||
+           (n1e - n1 > 3 && (memcmp(s->t + n1, "xp_", 3) == 0 ||
+                             memcmp(s->t + n1, "sp_", 3) == 0)) ||
+           (n1e - n1 >= 6 && memcmp(s->t + n1, "master", 6) == 0);
+  }
+  if (W("declare") || W("set"))
+    return at(s, n1) == '@';
+  if (W("waitfor"))
+    return N("delay") || N("time");
+  if (W("shutdown"))
+    return sql_tail(s, we) || n1 >= s->n;
+  if (W("begin"))
+    return N("declare") || N("try") || N("goto");
+#undef W
+#undef N
+  return 0;
+}
+
+static int ck_sql_comment(const scan_t *s, size_t b, size_t e) {
+  /* a comment that ends the query is followed by nothing, a blank, or
+   * more punctuation; "#2a1100" and "--infant" are a colour and an
+   * option */
+  if (e < s->n && is_alnum(at(s, e)))
+    return 0;
+  size_t lo = lo_bound(b);
+  size_t j = b;
+  /* back over whitespace, closing parentheses and ';' */
+  while (j > lo && (is_sqlws((unsigned char)s->t[j - 1]) ||
+                    s->t[j - 1] == ')' || s->t[j - 1] == ';'))
+    j--;
+  if (j == 0 || j <= lo || !is_quote((unsigned char)s->t[j - 1]))
+    return 0;
+  return quote_breaks_out(s, j - 1);
+}
+
+static int ck_sql_sleep(const scan_t *s, size_t b, size_t e) {
+  if (b > 0 && (is_wch(at(s, b - 1)) || at(s, b - 1) == '.'))
+    return 0;
+  size_t i = sql_ws(s, e);
+  unsigned char c = at(s, i);
+  if (!(is_digit(c) || c == '(' || c == '@' || c == '-'))
+    return 0;
+  /* In a query, not in prose: what comes before is an operator, a quote, a
+   * parenthesis, the start of the value or an SQL keyword ("1 and
+   * sleep(5)"), not an English word ("how to use sleep(1) in python"). */
+  size_t j = sql_ws_back(s, b, 0, NULL);
+  if (j <= value_start(s, b) || !is_alpha(at(s, j - 1)))
+    return 1;
+  size_t k = j, lo = lo_bound(j);
+  while (k > lo && is_alpha(at(s, k - 1)))
+    k--;
+  static const char *const kw[] = {"and",   "or",   "xor",    "not",  "select",
+                                   "if",    "then", "else",   "when", "union",
+                                   "where", "case", "having", "by"};
+  return span_in(s, k, j, kw, AO_ARRAY_SIZE(kw));
+}
+
+static int ck_sql_char(const scan_t *s, size_t b, size_t e) {
+  if (b > 0 && is_wch(at(s, b - 1))) {
+    /* nchar( */
+    if (!(at(s, b - 1) == 'n' && (b < 2 || !is_wch(at(s, b - 2)))))
+      return 0;
+  }
+  size_t i = e, end = lim(s, e);
+  int args = 0;
+  for (; i < end;) {
+    i = sql_ws(s, i);
+    size_t d = i;
+    if (at(s, i) == '0' && at(s, i + 1) == 'x')
+      i += 2;
+    while (i < end && is_alnum(at(s, i)))
+      i++;
+    if (i == d || !is_digit(at(s, d)))
+      return 0;
+    args++;
+    i = sql_ws(s, i);
+    if (at(s, i) == ',') {
+      i++;
+      continue;
+    }
+    if (at(s, i) == ')') {
+      i++;
+      break;
+    }
+    return 0;
+  }
+  if (args >= 2)
+    return 1;
+  /* char(65)+char(66), chr(65)||chr(66), concat(char(65),char(66)) */
+  i = sql_ws(s, i);
+  if (at(s, i) == '+' || at(s, i) == ',')
+    i = sql_ws(s, i + 1);
+  else if (at(s, i) == '|' && at(s, i + 1) == '|')
+    i = sql_ws(s, i + 2);
+  else
+    return 0;
+  if (at(s, i) == 'n')
+    i++;
+  return (i + 5 <= s->n && memcmp(s->t + i, "char(", 5) == 0) ||
+         (i + 4 <= s->n && memcmp(s->t + i, "chr(", 4) == 0);
+}
+
+static const char *const sql_types[] = {
+    "char",   "varchar",  "nvarchar", "nchar",    "int",     "integer",
+    "signed", "unsigned", "binary",   "text",     "numeric", "decimal",
+    "bigint", "xml",      "bit",      "datetime", "date",    "varbinary"};
+
+static int ck_sql_cast(const scan_t *s, size_t b, size_t e) {
+  if (b > 0 && is_wch(at(s, b - 1)))
+    return 0;
+  size_t end = lim(s, e);
+  for (size_t i = e; i + 4 <= end; i++) {
+    if (s->t[i] == ')')
+      return 0;
+    if (is_sqlws(at(s, i)) && word_at(s, i + 1, "as")) {
+      size_t t = sql_ws(s, i + 3);
+      size_t te = word_end(s, t);
+      return span_in(s, t, te, sql_types, AO_ARRAY_SIZE(sql_types));
+    }
+  }
+  return 0;
+}
+
+static int ck_sql_convert(const scan_t *s, size_t b, size_t e) {
+  if (b > 0 && is_wch(at(s, b - 1)))
+    return 0;
+  size_t t = sql_ws(s, e);
+  size_t te = word_end(s, t);
+  if (span_in(s, t, te, sql_types, AO_ARRAY_SIZE(sql_types))) {
+    size_t k = sql_ws(s, te);
+    if (at(s, k) == '(') { /* varchar(100) */
+      while (k < lim(s, te) && at(s, k) != ')')
+        k++;
+      k = sql_ws(s, k + 1);
+    }
+    return at(s, k) == ',';
+  }
+  /* MySQL convert(expr using charset) */
+  size_t end = lim(s, e);
+  for (size_t i = e; i + 6 < end && s->t[i] != ')'; i++)
+    if (is_sqlws(at(s, i)) && word_at(s, i + 1, "using"))
+      return 1;
+  return 0;
+}
+
+static int ck_sql_order(const scan_t *s, size_t b, size_t e) {
+  if (b > 0 && is_wch(at(s, b - 1)))
+    return 0;
+  if (e < s->n && is_wch(at(s, e)))
+    return 0;
+  size_t i = sql_ws(s, e);
+  if (!word_at(s, i, "by"))
+    return 0;
+  i = sql_ws(s, i + 2);
+  size_t d = i, end = lim(s, i);
+  while (i < end && is_digit(at(s, i)))
+    i++;
+  if (i == d || (i < s->n && is_alpha(at(s, i))))
+    return 0;
+  return sql_context(s, b) != CTX_WEAK;
+}
+
+static int ck_sql_select(const scan_t *s, size_t b, size_t e) {
+  if (b > 0 && is_wch(at(s, b - 1)))
+    return 0;
+  if (e < s->n && is_wch(at(s, e)))
+    return 0;
+  int paren = 0;
+  size_t j = sql_ws_back(s, b, 0, &paren);
+  if (j > 0 && s->t[j - 1] == '(')
+    return sql_select_list(s, e, 0);
+  return sql_select_list(s, e, 1);
+}
+
+/* --- XSS checks --------------------------------------------------------- */
+
+static int ck_xss_tag(const scan_t *s, size_t e) {
+  unsigned char c = at(s, e);
+  return e >= s->n || is_ws(c) || c == '/' || c == '>' || c == 0x0c;
+}
+
+/* An HTML break-out before b: a tag opener or a quote, within the window. */
+static int html_breakout_before(const scan_t *s, size_t b) {
+  for (size_t j = b; j > lo_bound(b); j--) {
+    unsigned char c = (unsigned char)s->t[j - 1];
+    if (c == '<' || c == '>' || is_quote(c))
+      return 1;
+  }
+  return 0;
+}
+
+/* Attributes that load or run something, or style it (CSS expression,
+ * behavior, -moz-binding): the markup users paste into forms (<a href>,
+ * <span class>, <table width>) has none of them except href, which the
+ * javascript: rule covers. */
+static const char *const xss_attrs[] = {
+    "src",    "style",      "background", "dynsrc",        "lowsrc", "datasrc",
+    "data",   "action",     "formaction", "xmlns",         "code",   "codebase",
+    "poster", "xlink:href", "srcdoc",     "attributename", "from",   "to",
+    "values", "by",         "folder",     "content"};
+
+static int ck_xss_attr(const scan_t *s, size_t e) {
+  size_t i = e, end = lim(s, e);
+  if (!is_alpha(at(s, i)))
+    return 0;
+  while (i < end && (is_alnum(at(s, i)) || at(s, i) == ':' || at(s, i) == '-'))
+    i++;
+  size_t sep = i;
+  while (i < end && (is_ws(at(s, i)) || at(s, i) == '/'))
+    i++;
+  if (i == sep)
+    return 0;
+  /* the attributes of this tag, up to its end */
+  for (int guard = 0; guard < 16 && i < end && at(s, i) != '>'; guard++) {
+    size_t a = i;
+    while (i < end &&
+           (is_alpha(at(s, i)) || at(s, i) == '-' || at(s, i) == ':'))
+      i++;
+    if (i == a)
+      return 0;
+    size_t ae = i;
+    while (i < end && is_ws(at(s, i)))
+      i++;
+    if (at(s, i) != '=')
+      continue; /* a boolean attribute */
+    if (span_in(s, a, ae, xss_attrs, AO_ARRAY_SIZE(xss_attrs)))
+      return 1;
+    /* skip the value */
+    i++;
+    while (i < end && is_ws(at(s, i)))
+      i++;
+    unsigned char q = at(s, i);
+    if (is_quote(q)) {
+      i++;
+      while (i < end && at(s, i) != q)
+        i++;
+      i++;
+    } else {
+      while (i < end && !is_ws(at(s, i)) && at(s, i) != '>')
+        i++;
+    }
+    while (i < end && (is_ws(at(s, i)) || at(s, i) == '/'))
+      i++;
+  }
+  return 0;
+}
+
+static int ck_xss_handler(const scan_t *s, size_t b, size_t e) {
+  if (b == 0)
+    return 0;
+  unsigned char p = at(s, b - 1);
+  if (!(is_ws(p) || p == '/' || is_quote(p) || p == ';'))
+    return 0;
+  size_t i = e, end = lim(s, e);
+  while (i < end && is_alpha(at(s, i)))
+    i++;
+  if (i - e < 3)
+    return 0;
+  while (i < end && is_ws(at(s, i)))
+    i++;
+  if (at(s, i) != '=')
+    return 0;
+  return html_breakout_before(s, b);
+}
+
+static int ck_xss_scheme(const scan_t *s, size_t b, size_t e) {
+  if (b > 0 && is_alnum(at(s, b - 1)))
+    return 0;
+  return e < s->n && !is_ws(at(s, e));
+}
+
+static int ck_xss_call(const scan_t *s, size_t b) {
+  if (b > 0 && (is_wch(at(s, b - 1)) || at(s, b - 1) == '$'))
+    return 0;
+  for (size_t j = b; j > lo_bound(b); j--) {
+    unsigned char c = (unsigned char)s->t[j - 1];
+    if (c == '<' || c == '>' || is_quote(c) || c == ';')
+      return 1;
+  }
+  return 0;
+}
+
+static int ck_xss_expr(const scan_t *s, size_t b) {
+  size_t j = sql_ws_back(s, b, 0, NULL);
+  return j > 0 && s->t[j - 1] == ':';
+}
+
+/* --- command injection checks ------------------------------------------- */
+
+/* Bit k: some command starts with 'a' + k. */
+#define CMD_FIRST_LETTERS                                                      \
+  ((1u << ('b' - 'a')) | (1u << ('c' - 'a')) | (1u << ('d' - 'a')) |           \
+   (1u << ('e' - 'a')) | (1u << ('f' - 'a')) | (1u << ('g' - 'a')) |           \
+   (1u << ('h' - 'a')) | (1u << ('i' - 'a')) | (1u << ('k' - 'a')) |           \
+   (1u << ('l' - 'a')) | (1u << ('m' - 'a')) | (1u << ('n' - 'a')) |           \
+   (1u << ('p' - 'a')) | (1u << ('r' - 'a')) | (1u << ('s' - 'a')) |           \
+   (1u << ('t' - 'a')) | (1u << ('u' - 'a')) | (1u << ('w' - 'a')) |           \
+   (1u << ('x' - 'a')) | (1u << ('z' - 'a')))
+
+static int cmd_cmp(const void *key, const void *elem) {
+  return strcmp((const char *)key, ((const cmd_t *)elem)->name);
+}
+
+/* Skips blanks and the $IFS tricks between a command and its argument;
+ * returns the index after them (== i when there were none). */
+static size_t shell_blank(const scan_t *s, size_t i) {
+  size_t e = lim(s, i);
+  while (i < e) {
+    unsigned char c = at(s, i);
+    if (c == ' ' || c == '\t' || c == '+') { /* '+': a space, encoded */
+      i++;
+      continue;
+    }
+    if (c == '$' && i + 4 <= s->n && memcmp(s->t + i + 1, "ifs", 3) == 0) {
+      i += 4;
+      if (at(s, i) == '$' && is_digit(at(s, i + 1)))
+        i += 2;
+      continue;
+    }
+    if (c == '$' && at(s, i + 1) == '{' && i + 6 <= s->n &&
+        memcmp(s->t + i + 2, "ifs}", 4) == 0) {
+      i += 6;
+      continue;
+    }
+    break;
+  }
+  return i;
+}
+
+static int shell_arg_ok(const scan_t *s, size_t we, int arg) {
+  unsigned char c = at(s, we);
+  if (arg == A_NONE)
+    return we >= s->n || is_ws(c) || c == ';' || c == '|' || c == '&' ||
+           c == '`' || c == ')' || c == '#' || c == '<' || c == '>' ||
+           is_quote(c);
+  if (c == '<') /* cat</etc/passwd */
+    return arg == A_SHELL || arg == A_ANY;
+  size_t a = shell_blank(s, we);
+  if (a == we || a >= s->n)
+    return 0;
+  c = at(s, a);
+  switch (arg) {
+  case A_ANY:
+    return !(c == ';' || c == '|' || c == '&' || c == '=' || c == ')');
+  case A_NUM:
+    return is_digit(c);
+  default:
+    return c == '/' || c == '.' || c == '-' || c == '$' || c == '~' ||
+           is_quote(c) || c == '\\' || c == '<' || c == '>' || c == '{' ||
+           is_digit(c);
+  }
+}
+
+/* Reads the command word at i: an optional /bin/-style directory, then
+ * [a-z0-9_.-], with a ".exe" suffix dropped. Returns its table entry. */
+static const cmd_t *shell_word(const scan_t *s, size_t i, size_t *we) {
+  static const char *const dirs[] = {"/usr/local/bin/", "/usr/bin/",
+                                     "/usr/sbin/", "/bin/", "/sbin/"};
+  if (at(s, i) == '/') {
+    for (size_t k = 0; k < AO_ARRAY_SIZE(dirs); k++) {
+      size_t dl = strlen(dirs[k]);
+      if (i + dl <= s->n && memcmp(s->t + i, dirs[k], dl) == 0) {
+        i += dl;
+        break;
+      }
+    }
+  }
+  /* cheap reject before the table search: every command starts with one
+   * of these letters (checked by the unit test against rce_cmds) */
+  unsigned char c0 = at(s, i);
+  if (c0 < 'a' || c0 > 'z' || !((CMD_FIRST_LETTERS >> (c0 - 'a')) & 1u))
+    return NULL;
+  size_t e = i;
+  while (e < s->n && e - i < 16 && (is_alnum(at(s, e)) || at(s, e) == '_'))
+    e++;
+  size_t len = e - i;
+  if (len == 0 || len >= 16)
+    return NULL;
+  if (e + 4 <= s->n && memcmp(s->t + e, ".exe", 4) == 0 &&
+      (e + 4 == s->n || !is_alnum(at(s, e + 4)))) {
+    *we = e + 4;
+  } else {
+    *we = e;
+  }
+  char key[16];
+  memcpy(key, s->t + i, len);
+  key[len] = '\0';
+  return bsearch(key, rce_cmds, AO_ARRAY_SIZE(rce_cmds), sizeof(rce_cmds[0]),
+                 cmd_cmp);
+}
+
+/* An URL argument, after blanks: wget http://x/y.sh */
+static int shell_url_arg(const scan_t *s, size_t we) {
+  size_t a = shell_blank(s, we);
+  if (a == we)
+    return 0;
+  return (a + 5 <= s->n && memcmp(s->t + a, "http:", 5) == 0) ||
+         (a + 6 <= s->n && memcmp(s->t + a, "https:", 6) == 0) ||
+         (a + 4 <= s->n && memcmp(s->t + a, "ftp:", 4) == 0) ||
+         (a + 5 <= s->n && memcmp(s->t + a, "tftp:", 5) == 0);
+}
+
+/* A command word at i that needs no separator before it: the start of a
+ * query value (need_value) or of a header. */
+static int rce_at_value(const scan_t *s, size_t i, int need_value) {
+  i = shell_blank(s, i);
+  size_t we;
+  const cmd_t *cmd = shell_word(s, i, &we);
+  if (cmd == NULL || (need_value && !cmd->value))
+    return 0;
+  return shell_arg_ok(s, we, A_SHELL) ||
+         (cmd->arg == A_ANY && shell_url_arg(s, we));
+}
+
+static int ck_rce_sep(const scan_t *s, size_t b, size_t e) {
+  unsigned char c = at(s, b);
+  int amp = c == '&' && at(s, e) != '&' && !(b > 0 && at(s, b - 1) == '&');
+  int weak = amp || c == '\n';
+  size_t i = e;
+  if (at(s, i) == '|' || at(s, i) == '&') /* || && */
+    i++;
+  i = shell_blank(s, i);
+  for (int guard = 0; guard < 4 && (at(s, i) == '\n' || at(s, i) == '\r');
+       guard++)
+    i = shell_blank(s, i + 1);
+  size_t we;
+  const cmd_t *cmd = shell_word(s, i, &we);
+  if (cmd == NULL)
+    return 0;
+  /* user agents separate their comments with ';' (and some with '|'):
+   * after those, a command needs a shell-like argument ("; Touch;") */
+  int ua_sep = (s->field & F_UA) && (c == ';' || c == '|');
+  if (weak || ua_sep) { /* see rce_cmds */
+    /* "\nid\n": a bare command alone on its line; not after '&', where
+     * it would be a parameter without a value (?a=1&id) */
+    unsigned char n = at(s, we);
+    if (cmd->arg == A_NONE && !amp && !(s->field & F_UA) &&
+        (we >= s->n || n == '\n' || n == '\r' || n == ';' || n == '|' ||
+         n == '`'))
+      return 1;
+    return shell_arg_ok(s, we, A_SHELL) ||
+           (cmd->arg == A_ANY && shell_url_arg(s, we));
+  }
+  return shell_arg_ok(s, we, cmd->arg);
+}
+
+static int ck_rce_brace(const scan_t *s, size_t e) {
+  size_t we;
+  const cmd_t *cmd = shell_word(s, e, &we);
+  return cmd != NULL && at(s, we) == ',';
+}
+
+static int ck_rce_bin(const scan_t *s, size_t e) {
+  return e >= s->n || !is_alpha(at(s, e));
+}
+
+static int ck_shellshock(const scan_t *s, size_t e) {
+  size_t i = e, end = lim(s, e);
+  while (i < end && is_ws(at(s, i)))
+    i++;
+  return at(s, i) == '{';
+}
+
+/* A multiplication of literals (7*7, 7*'7', 1337*1337) in t[b, e): the
+ * template-injection probe. Linear in e - b. */
+static int tmpl_arith(const scan_t *s, size_t b, size_t e) {
+  for (size_t j = b; j < e; j++) {
+    if (s->t[j] != '*')
+      continue;
+    size_t l = j, r = j + 1;
+    if (l > b && is_ws(at(s, l - 1)))
+      l--;
+    if (r < e && is_ws(at(s, r)))
+      r++;
+    if (l > b && is_quote(at(s, l - 1)))
+      l--;
+    if (r < e && is_quote(at(s, r)))
+      r++;
+    if (l > b && is_digit(at(s, l - 1)) && r < e && is_digit(at(s, r)))
+      return 1;
+  }
+  return 0;
+}
+
+/* At a closer: was there an opener of that kind within the window, and
+ * between them a runtime token or a multiplication? The opener is then
+ * consumed, so a body is examined once. */
+static int ck_tmpl_close(scan_t *s, size_t b, unsigned char closer) {
+  size_t o = s->tmpl_open;
+  if (o == NO_POS || s->tmpl_closer != closer || o > b || b - o > AO_LOOK)
+    return 0;
+  s->tmpl_open = NO_POS;
+  return (s->tmpl_tok != NO_POS && s->tmpl_tok >= o && s->tmpl_tok < b) ||
+         tmpl_arith(s, o, b);
+}
+
+static int ck_dollar(scan_t *s, size_t b, size_t e) {
+  s->dollar = b;
+  s->tmpl_open = e;
+  s->tmpl_closer = '}';
+  /* nested lookups ${${lower:j}ndi:...} exist only to obfuscate */
+  if (at(s, e) == '$' && at(s, e + 1) == '{')
+    return 1;
+  if (at(s, e) == ':' && at(s, e + 1) == ':' && at(s, e + 2) == '-')
+    return 1; /* ${::-j} */
+  size_t we = word_end(s, e);
+  if (at(s, we) == ':' && we > e) {
+    static const char *const lookups[] = {
+        "jndi",   "lower", "upper",  "env", "sys",    "java",      "date",
+        "ctx",    "main",  "base64", "k8s", "docker", "spring",    "bundle",
+        "marker", "event", "sd",     "web", "log4j",  "jvmrunargs"};
+    if (span_in(s, e, we, lookups, AO_ARRAY_SIZE(lookups)))
+      return 1;
+  }
+  return 0;
+}
+
+/* ${:1337:-x$}{jndi:...}: whatever garbage sits in between, a jndi: lookup
+ * shortly after a ${ is log4shell. */
+static int ck_jndi(const scan_t *s, size_t b) {
+  return s->dollar != NO_POS && s->dollar < b && b - s->dollar <= 64;
+}
+
+static int ck_php_call(const scan_t *s, size_t b, size_t e) {
+  if (b > 0 && (is_wch(at(s, b - 1)) || at(s, b - 1) == '.'))
+    return 0;
+  size_t i = e;
+  while (i < lim(s, e) && is_ws(at(s, i)))
+    i++;
+  unsigned char c = at(s, i);
+  if (is_quote(c) || c == '$' || c == '@' || c == '\\')
+    return 1;
+  if (is_alpha(c) || c == '_') {
+    size_t we = word_end(s, i);
+    while (we < lim(s, e) && is_ws(at(s, we)))
+      we++;
+    return at(s, we) == '(';
+  }
+  return 0;
+}
+
+static int ck_php_short(const scan_t *s, size_t e) {
+  size_t i = e;
+  if (!is_ws(at(s, i)))
+    return 0; /* <?xml, <?php (its own rule) */
+  while (i < lim(s, e) && is_ws(at(s, i)))
+    i++;
+  return is_alpha(at(s, i)) || at(s, i) == '$';
+}
+
+/* O:8:"stdclass":1:{ - the length, the quoted class name, the count and
+ * the brace, in that order: nothing else looks like that. */
+static int ck_php_ser(const scan_t *s, size_t b, size_t e) {
+  if (b > 0 && is_alnum(at(s, b - 1)))
+    return 0;
+  size_t i = e, end = lim(s, e), d = i;
+  while (i < end && is_digit(at(s, i)))
+    i++;
+  if (i == d || at(s, i) != ':' || at(s, i + 1) != '"')
+    return 0;
+  i += 2;
+  size_t nb = i;
+  while (i < end && (is_wch(at(s, i)) || at(s, i) == '\\'))
+    i++;
+  if (i == nb || at(s, i) != '"' || at(s, i + 1) != ':')
+    return 0;
+  i += 2;
+  d = i;
+  while (i < end && is_digit(at(s, i)))
+    i++;
+  return i > d && at(s, i) == ':' && at(s, i + 1) == '{';
+}
+
+static int ck_pwsh(const scan_t *s, size_t b, size_t e) {
+  if (b > 0 && is_wch(at(s, b - 1)))
+    return 0;
+  if (e + 4 <= s->n && memcmp(s->t + e, ".exe", 4) == 0)
+    return 1;
+  size_t i = e;
+  if (!is_ws(at(s, i)))
+    return 0;
+  while (i < lim(s, e) && is_ws(at(s, i)))
+    i++;
+  unsigned char c = at(s, i);
+  return c == '-' || c == '/' || is_quote(c) || c == '&' || c == '$' ||
+         c == '{';
+}
+
+/* --- inclusion: wrappers and remote URLs ----------------------------- */
+
+static int is_ipv4_host(const scan_t *s, size_t i, size_t *end) {
+  int dots = 0, digits = 0;
+  size_t k = i, e = lim(s, i);
+  for (; k < e; k++) {
+    unsigned char c = at(s, k);
+    if (is_digit(c)) {
+      digits++;
+    } else if (c == '.' && digits > 0) {
+      dots++;
+      digits = 0;
+    } else {
+      break;
+    }
+  }
+  *end = k;
+  return dots == 3 && digits > 0;
+}
+
+static int ck_url(const scan_t *s, size_t b, size_t e) {
+  size_t sb = b, lo = b > 24 ? b - 24 : 0;
+  while (sb > lo && (is_alnum(at(s, sb - 1)) || at(s, sb - 1) == '.' ||
+                     at(s, sb - 1) == '+' || at(s, sb - 1) == '-'))
+    sb--;
+  if (sb == b)
+    return 0;
+  static const char *const wrappers[] = {
+      "php",  "zip",           "phar",           "expect", "data",
+      "glob", "compress.zlib", "compress.bzip2", "ogg",    "rar",
+      "zlib", "ssh2.exec",     "ssh2.shell"};
+  if (span_in(s, sb, b, wrappers, AO_ARRAY_SIZE(wrappers)))
+    return 1;
+  if (span_eq(s, sb, b, "file")) {
+    /* file:///etc/passwd, file://c:/, file://localhost/ - not a template
+     * placeholder such as file://$file */
+    unsigned char c = at(s, e);
+    return c == '/' || c == '\\' || (is_alpha(c) && at(s, e + 1) == ':') ||
+           (e + 9 <= s->n && memcmp(s->t + e, "localhost", 9) == 0);
+  }
+  /* RFI: a parameter whose value is an URL that only an include would
+   * want - an IP address host, or a trailing '?' (or NUL) that cuts off the
+   * suffix the application appends. */
+  if (!(s->field & F_QUERY))
+    return 0;
+  static const char *const remote[] = {"http", "https", "ftp", "ftps"};
+  if (!span_in(s, sb, b, remote, AO_ARRAY_SIZE(remote)))
+    return 0;
+  if (!(sb == 0 || at(s, sb - 1) == '='))
+    return 0;
+  size_t he;
+  if (at(s, e) == '[') /* an IPv6 literal */
+    return 1;
+  if (is_ipv4_host(s, e, &he) &&
+      (he >= s->n || at(s, he) == '/' || at(s, he) == ':' || at(s, he) == '&'))
+    return 1;
+  size_t ve = e, end = lim(s, e);
+  while (ve < end && at(s, ve) != '&')
+    ve++;
+  if (ve < end || ve == s->n) {
+    if (ve > e && at(s, ve - 1) == '?')
+      return 1;
+  }
+  return (s->info & AO_NORM_NUL_TAIL) != 0;
+}
+
+/* --- probes ------------------------------------------------------------- */
+
+static int ck_probe(const scan_t *s, size_t b, size_t e, unsigned arg) {
+  if ((arg & PR_ROOT) && b != 0)
+    return 0;
+  unsigned char c = at(s, e);
+  switch (arg & PE_MASK) {
+  case PE_NAME:
+    if (e < s->n && is_alnum(c))
+      return 0;
+    break;
+  case PE_SEG:
+    if (e < s->n && c != '/' && c != ';')
+      return 0;
+    break;
+  default:
+    break;
+  }
+  if (arg & PR_ABSENT)
+    return s->status == 403 || s->status == 404 || s->status == 410;
+  return 1;
+}
+
+/* Literals with their lengths, for the suffix tables below. */
+typedef struct lit {
+  const char *s;
+  size_t n;
+} lit_t;
+#define L(x)                                                                   \
+  { x, sizeof(x) - 1 }
+
+static int ends_with(const char *name, size_t len, const lit_t *l) {
+  return len > l->n && name[len - 1] == l->s[l->n - 1] &&
+         memcmp(name + len - l->n, l->s, l->n) == 0;
+}
+
+static int starts_with(const char *name, size_t len, const lit_t *l) {
+  return len > l->n && name[0] == l->s[0] && memcmp(name, l->s, l->n) == 0;
+}
+
+/* Backups and dumps, by the name of the last path segment (canonical). */
+static int probe_backup_name(const char *p, size_t n) {
+  size_t b = n;
+  while (b > 0 && p[b - 1] != '/')
+    b--;
+  const char *name = p + b;
+  size_t len = n - b;
+  if (len < 2)
+    return 0;
+  /* editor and backup-tool leftovers: index.php~, config.php.bak, .swp */
+  if (name[len - 1] == '~')
+    return 1;
+  if (memchr(name, '.', len) == NULL)
+    return 0;
+  static const lit_t ext[] = {
+      L(".bak"),     L(".old"),     L(".orig"),   L(".save"),   L(".swp"),
+      L(".swo"),     L(".sql"),     L(".bkp"),    L(".backup"), L(".sql.gz"),
+      L(".sql.bz2"), L(".sql.zip"), L(".sql.xz"), L(".mdb"),    L(".sqlite3")};
+  for (size_t k = 0; k < AO_ARRAY_SIZE(ext); k++)
+    if (ends_with(name, len, &ext[k]))
+      return 1;
+  /* archives of the whole site: backup.zip, www.tar.gz, htdocs.rar */
+  static const lit_t arch[] = {L(".zip"), L(".tar"), L(".tar.gz"),  L(".tgz"),
+                               L(".rar"), L(".7z"),  L(".tar.bz2"), L(".gz")};
+  static const lit_t site[] = {
+      L("backup"),      L("backups"),  L("www"),     L("wwwroot"), L("htdocs"),
+      L("public_html"), L("site"),     L("website"), L("web"),     L("html"),
+      L("db"),          L("database"), L("dump"),    L("sql"),     L("root")};
+  size_t stem = 0;
+  while (stem < len && name[stem] != '.')
+    stem++;
+  for (size_t k = 0; k < AO_ARRAY_SIZE(arch); k++) {
+    if (len != stem + arch[k].n ||
+        memcmp(name + stem, arch[k].s, arch[k].n) != 0)
+      continue;
+    for (size_t j = 0; j < AO_ARRAY_SIZE(site); j++)
+      if (site[j].n == stem && memcmp(name, site[j].s, stem) == 0)
+        return 1;
+    if (stem >= 6 && memcmp(name, "backup", 6) == 0)
+      return 1;
+  }
+  return 0;
+}
+
+/* Tier-2 probes that are not literals: paths a site only has if it is
+ * misconfigured or runs that software, counted when the server says they
+ * are absent or closed (403, 404, 410):
+ *   - a hidden file or directory (a segment starting with '.'), other than
+ *     /.well-known/ (RFC 8615); the secrets among them (.env, .git) are
+ *     tier-1 literals;
+ *   - configuration, credential and log files by extension;
+ *   - login, admin, setup, upload and shell scripts by name, in any of the
+ *     server-side script languages. */
+static int probe_absent(const char *p, size_t n, int status) {
+  if (status != 403 && status != 404 && status != 410)
+    return 0;
+  for (size_t i = 0; i + 1 < n; i++) {
+    if (p[i] == '/' && p[i + 1] == '.' && i + 2 < n && p[i + 2] != '/') {
+      if (n - i >= 13 && memcmp(p + i, "/.well-known", 12) == 0 &&
+          (n - i == 12 || p[i + 12] == '/'))
+        continue;
+      return 1;
+    }
+  }
+  size_t b = n;
+  while (b > 0 && p[b - 1] != '/')
+    b--;
+  const char *name = p + b;
+  size_t len = n - b;
+  static const lit_t conf[] = {
+      L(".ini"),  L(".conf"),       L(".cfg"),    L(".config"), L(".log"),
+      L(".inc"),  L(".pwd"),        L(".key"),    L(".pem"),    L(".yml"),
+      L(".yaml"), L(".properties"), L(".passwd"), L(".db"),     L(".sqlite")};
+  for (size_t k = 0; k < AO_ARRAY_SIZE(conf); k++)
+    if (ends_with(name, len, &conf[k]))
+      return 1;
+  static const lit_t scripts[] = {
+      L(".php"),  L(".php3"), L(".php4"), L(".php5"), L(".phtml"), L(".asp"),
+      L(".aspx"), L(".jsp"),  L(".cgi"),  L(".pl"),   L(".py")};
+  static const lit_t stems[] = {L("admin"),  L("login"),   L("logon"),
+                                L("signin"), L("setup"),   L("install"),
+                                L("config"), L("upload"),  L("shell"),
+                                L("cmd"),    L("phpinfo"), L("webadmin")};
+  for (size_t k = 0; k < AO_ARRAY_SIZE(scripts); k++) {
+    if (!ends_with(name, len, &scripts[k]))
+      continue;
+    for (size_t j = 0; j < AO_ARRAY_SIZE(stems); j++)
+      if (starts_with(name, len, &stems[j]))
+        return 1;
+  }
+  return 0;
+}
+
+/* --- dispatch ----------------------------------------------------------- */
+
+static int verify(scan_t *s, const ao_rule_t *r, size_t b, size_t e) {
+  switch (r->check) {
+  case CK_LIT:
+    return 1;
+  case CK_WB:
+    return b == 0 || !is_wch(at(s, b - 1));
+  case CK_WORD:
+    return (b == 0 || !is_wch(at(s, b - 1))) &&
+           (e >= s->n || !is_wch(at(s, e)));
+  case CK_TOKEN:
+    return (b == 0 || !is_alnum(at(s, b - 1))) &&
+           (e >= s->n || !is_alpha(at(s, e)));
+  case CK_PROBE:
+    return ck_probe(s, b, e, r->arg);
+  case CK_SQL_BOOL:
+    return ck_sql_bool(s, b, e);
+  case CK_SQL_UNION:
+    return ck_sql_union(s, b, e);
+  case CK_SQL_STACK:
+    return ck_sql_stack(s, b, e);
+  case CK_SQL_COMMENT:
+    return ck_sql_comment(s, b, e);
+  case CK_SQL_SLEEP:
+    return ck_sql_sleep(s, b, e);
+  case CK_SQL_WAITFOR: {
+    if (b > 0 && is_wch(at(s, b - 1)))
+      return 0;
+    size_t i = sql_ws(s, e);
+    return i > e && (word_at(s, i, "delay") || word_at(s, i, "time"));
+  }
+  case CK_SQL_ATAT:
+    return is_alpha(at(s, e));
+  case CK_SQL_CHAR:
+    return ck_sql_char(s, b, e);
+  case CK_SQL_CAST:
+    return ck_sql_cast(s, b, e);
+  case CK_SQL_CONVERT:
+    return ck_sql_convert(s, b, e);
+  case CK_SQL_ORDER:
+    return ck_sql_order(s, b, e);
+  case CK_SQL_SELECT:
+    return ck_sql_select(s, b, e);
+  case CK_XSS_TAG:
+    return ck_xss_tag(s, e);
+  case CK_XSS_ATTR:
+    return ck_xss_attr(s, e);
+  case CK_XSS_HANDLER:
+    return ck_xss_handler(s, b, e);
+  case CK_XSS_SCHEME:
+    return ck_xss_scheme(s, b, e);
+  case CK_XSS_CALL:
+    return ck_xss_call(s, b);
+  case CK_XSS_EXPR:
+    return ck_xss_expr(s, b);
+  case CK_RCE_SEP:
+    return ck_rce_sep(s, b, e);
+  case CK_RCE_BRACE:
+    return ck_rce_brace(s, e);
+  case CK_RCE_VALUE:
+    return rce_at_value(s, e, 1);
+  case CK_RCE_BIN:
+    return ck_rce_bin(s, e);
+  case CK_SHELLSHOCK:
+    return ck_shellshock(s, e);
+  case CK_DOLLAR:
+    return ck_dollar(s, b, e);
+  case CK_JNDI:
+    return ck_jndi(s, b);
+  case CK_TMPL_OPEN:
+    s->tmpl_open = e;
+    s->tmpl_closer = r->arg;
+    return 0;
+  case CK_TMPL_TOKEN:
+    s->tmpl_tok = b;
+    return 0;
+  case CK_TMPL_CLOSE:
+    return ck_tmpl_close(s, b, r->arg);
+  case CK_PHP_CALL:
+    return ck_php_call(s, b, e);
+  case CK_PHP_SHORT:
+    return ck_php_short(s, e);
+  case CK_PHP_SER:
+    return ck_php_ser(s, b, e);
+  case CK_PWSH:
+    return ck_pwsh(s, b, e);
+  case CK_URL:
+    return ck_url(s, b, e);
+  default:
+    return 0;
+  }
+}
+
+static int on_hit(void *ud, uint32_t id, size_t end) {
+  scan_t *s = ud;
+  const ao_rule_t *r = s->c->rules[id];
+  if (!(r->fields & s->field) || (s->html && !(r->fields & F_HTML)))
+    return 0;
+  ao_catmask_t bit = AO_CAT_BIT(r->cat);
+  if (s->found & bit)
+    return 0;
+  size_t b = end - s->c->rlen[id];
+  if (verify(s, r, b, end))
+    s->found |= bit;
+  return 0;
+}
+
+static void scan_field(scan_t *s, const char *t, size_t n, unsigned field,
+                       unsigned info) {
+  s->t = t;
+  s->n = n;
+  s->field = field;
+  s->html = 0;
+  s->info = info;
+  s->tmpl_open = s->tmpl_tok = s->dollar = NO_POS;
+  ao_ac_scan(s->c->ac, t, n, on_hit, s);
+  /* a header that is a command line: "cat /proc/self/environ" */
+  if ((field & (F_UA | F_REF)) && !(s->found & AO_CAT_BIT(AO_CAT_RCE)) &&
+      rce_at_value(s, 0, 0))
+    s->found |= AO_CAT_BIT(AO_CAT_RCE);
+}
+
+/* Scans the HTML view of t when it has something an entity or a
+ * browser-ignored control byte could hide behind. */
+static void scan_html(scan_t *s, const char *t, size_t n, unsigned field) {
+  if (s->found & AO_CAT_BIT(AO_CAT_XSS) || !ao_norm_html_changes(t, n))
+    return;
+  char *h = s->c->b_html;
+  size_t hn = ao_norm_html(t, n, h);
+  s->t = h;
+  s->n = hn;
+  s->field = field;
+  s->html = 1;
+  s->info = 0;
+  s->tmpl_open = s->tmpl_tok = s->dollar = NO_POS;
+  ao_ac_scan(s->c->ac, h, hn, on_hit, s);
+}
+
+/* --- create / destroy --------------------------------------------------- */
+
+/* The tables are data that people will edit: check what the code relies on
+ * (lower-case literals, since the text is folded; a sorted command table
+ * for bsearch; the first-letter filter) once, at creation. */
+static int check_tables(ao_err_t *err) {
+  for (size_t t = 0; t < AO_ARRAY_SIZE(rule_tables); t++) {
+    for (size_t k = 0; k < rule_tables[t].n; k++) {
+      const ao_rule_t *r = &rule_tables[t].rules[k];
+      for (const char *p = r->lit; *p; p++)
+        if (*p >= 'A' && *p <= 'Z')
+          return ao_err_set(err, "rule \"%s\" is not lower case", r->lit);
+      if (r->fields == 0 || r->cat >= AO_CAT_BUILTIN_COUNT)
+        return ao_err_set(err, "rule \"%s\" has no field or category", r->lit);
+      if (r->check == CK_PROBE && r->lit[0] != '/')
+        return ao_err_set(err, "probe rule \"%s\" must start with '/'", r->lit);
+    }
+  }
+  for (size_t k = 0; k < AO_ARRAY_SIZE(rce_cmds); k++) {
+    const char *name = rce_cmds[k].name;
+    if (k > 0 && strcmp(rce_cmds[k - 1].name, name) >= 0)
+      return ao_err_set(err, "command table not sorted at \"%s\"", name);
+    if (name[0] < 'a' || name[0] > 'z' ||
+        !((CMD_FIRST_LETTERS >> (name[0] - 'a')) & 1u) || strlen(name) >= 16)
+      return ao_err_set(err, "command \"%s\" escapes the word filter", name);
+  }
+  return 0;
+}
+
+ao_classifier_t *ao_classifier_create(size_t max_line, ao_err_t *err) {
+  if (max_line == 0 || max_line > AO_MAX_FIELD) {
+    ao_err_set(err, "ao_classifier_create: max_line %zu out of range (1..%zu)",
+               max_line, (size_t)AO_MAX_FIELD);
+    return NULL;
+  }
+  ao_err_t terr;
+  if (check_tables(&terr) != 0) {
+    ao_err_set(err, "ao_classifier_create: %s", terr.msg);
+    return NULL;
+  }
+  ao_classifier_t *c = calloc(1, sizeof(*c));
+  if (c == NULL) {
+    ao_err_set(err, "ao_classifier_create: out of memory");
+    return NULL;
+  }
+  c->max_line = max_line;
+  size_t total = 0;
+  for (size_t t = 0; t < AO_ARRAY_SIZE(rule_tables); t++)
+    total += rule_tables[t].n;
+  ao_ac_pattern_t *pats = malloc(total * sizeof(*pats));
+  c->rules = malloc(total * sizeof(*c->rules));
+  c->rlen = malloc(total);
+  char **bufs[] = {&c->b_target, &c->b_path, &c->b_canon, &c->b_query,
+                   &c->b_ua,     &c->b_ref,  &c->b_html};
+  c->ua_memo = calloc(AO_MEMO_SLOTS, sizeof(*c->ua_memo));
+  c->ref_memo = calloc(AO_MEMO_SLOTS, sizeof(*c->ref_memo));
+  int oom = pats == NULL || c->rules == NULL || c->rlen == NULL ||
+            c->ua_memo == NULL || c->ref_memo == NULL;
+  for (size_t k = 0; k < AO_ARRAY_SIZE(bufs) && !oom; k++) {
+    *bufs[k] = malloc(max_line + 1);
+    oom = *bufs[k] == NULL;
+  }
+  if (oom) {
+    free(pats);
+    ao_classifier_destroy(c);
+    ao_err_set(err, "ao_classifier_create: out of memory");
+    return NULL;
+  }
+  size_t id = 0;
+  for (size_t t = 0; t < AO_ARRAY_SIZE(rule_tables); t++) {
+    for (size_t k = 0; k < rule_tables[t].n; k++, id++) {
+      const ao_rule_t *r = &rule_tables[t].rules[k];
+      pats[id].text = r->lit;
+      pats[id].id = (uint32_t)id;
+      c->rules[id] = r;
+      c->rlen[id] = (uint8_t)strlen(r->lit);
+    }
+  }
+  ao_err_t sub;
+  c->ac = ao_ac_create(pats, total, &sub);
+  free(pats);
+  if (c->ac == NULL) {
+    ao_err_set(err, "ao_classifier_create: %s", sub.msg);
+    ao_classifier_destroy(c);
+    return NULL;
+  }
+  return c;
+}
+
+void ao_classifier_destroy(ao_classifier_t *c) {
+  if (c == NULL)
+    return;
+  ao_ac_destroy(c->ac);
+  free(c->rules);
+  free(c->rlen);
+  free(c->b_target);
+  free(c->b_path);
+  free(c->b_canon);
+  free(c->b_query);
+  free(c->b_ua);
+  free(c->b_ref);
+  free(c->b_html);
+  free(c->ua_memo);
+  free(c->ref_memo);
+  free(c);
+}
+
+/* --- classification ----------------------------------------------------- */
+
+/* Does t[0, n) contain the C string w? (n is small: one field.) */
+static int mem_has(const char *t, size_t n, const char *w) {
+  size_t k = strlen(w);
+  for (const char *p = t; (size_t)(p - t) + k <= n;) {
+    const char *q = memchr(p, w[0], n - (size_t)(p - t));
+    if (q == NULL || (size_t)(q - t) + k > n)
+      return 0;
+    if (memcmp(q, w, k) == 0)
+      return 1;
+    p = q + 1;
+  }
+  return 0;
+}
+
+static size_t clamp(const ao_classifier_t *c, size_t n) {
+  return n > c->max_line ? c->max_line : n;
+}
+
+/* Server unescaping when the record says escapes may be present; returns
+ * the text to use (the record's own bytes or buf). */
+static const char *unescape(const ao_record_t *rec, ao_slice_t f, char *buf,
+                            size_t *n) {
+  if (!(rec->flags & AO_REC_ESCAPED) || memchr(f.p, '\\', *n) == NULL)
+    return f.p;
+  *n = ao_norm_unescape_log(f.p, *n, buf);
+  return buf;
+}
+
+/* A query value that is an absolute path into the operating system: a
+ * Windows drive ("c:\\", "d:/") or the Unix directories that hold
+ * configuration, logs and process data. Web applications take relative
+ * names or their own routes; an include of /etc/... or c:\\... is LFI. */
+static int query_os_path(const char *q, size_t n) {
+  static const char *const roots[] = {"/etc/",       "/proc/", "/var/log/",
+                                      "/usr/local/", "/root/", "/windows/",
+                                      "/winnt/",     "/boot/", "/var/lib/"};
+  for (size_t v = 0; v < n;) {
+    size_t ve = v;
+    while (ve < n && q[ve] != '&')
+      ve++;
+    size_t vb = v;
+    while (vb < ve && q[vb] != '=')
+      vb++;
+    vb = vb < ve ? vb + 1 : v;
+    size_t len = ve - vb;
+    const char *p = q + vb;
+    /* "c:\\", "d:/" - but not "p://", a one-letter URL scheme */
+    if (len >= 3 && is_alpha((unsigned char)p[0]) && p[1] == ':' &&
+        (p[2] == '\\' || (p[2] == '/' && (len == 3 || p[3] != '/'))))
+      return 1;
+    for (size_t k = 0; k < AO_ARRAY_SIZE(roots); k++) {
+      size_t rl = strlen(roots[k]);
+      if (len > rl && memcmp(p, roots[k], rl) == 0)
+        return 1;
+    }
+    v = ve + 1;
+  }
+  return 0;
+}
+
+/* Can ao_norm_path() change this path? Only with a backslash, "//", or a
+ * segment starting with '.' ("/./", "/../", "/.env" - the last one needs
+ * no change, but telling it apart costs more than canonicalising). */
+static int path_needs_canon(const char *p, size_t n) {
+  unsigned char prev = '/';
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)p[i];
+    if (c == '\\' || ((c == '/' || c == '.') && prev == '/' && i > 0) ||
+        (i == 0 && c == '.'))
+      return 1;
+    prev = c;
+  }
+  return 0;
+}
+
+/* Probes and traversal in the path, payload rules in path and query. */
+static void classify_target(ao_classifier_t *c, scan_t *s, const char *t,
+                            size_t n, int with_path) {
+  /* absolute-form targets (proxies, some scanners): keep the path */
+  if (n > 8 && (t[0] == 'h' || t[0] == 'H') &&
+      (strncmp(t, "http://", 7) == 0 || strncmp(t, "https://", 8) == 0 ||
+       strncmp(t, "HTTP://", 7) == 0 || strncmp(t, "HTTPS://", 8) == 0)) {
+    size_t k = t[4] == ':' ? 7 : 8;
+    while (k < n && t[k] != '/' && t[k] != '?')
+      k++;
+    t += k;
+    n -= k;
+  }
+  const char *q = with_path ? memchr(t, '?', n) : t;
+  size_t pn = q != NULL ? (size_t)(q - t) : n;
+  if (with_path && pn > 0) {
+    unsigned info = 0;
+    size_t dn = ao_norm_url(t, pn, c->b_path, 0, AO_DECODE_ROUNDS, &info);
+    const char *dp = c->b_path;
+    unsigned climb = 0;
+    /* Canonicalise only when something can change: most paths have no
+     * "//", "/." or backslash. */
+    const char *cp = dp;
+    size_t cn = dn;
+    if (path_needs_canon(dp, dn)) {
+      cn = ao_norm_path(dp, dn, c->b_canon, &climb);
+      cp = c->b_canon;
+    }
+    if (climb > 0 || (info & AO_NORM_NUL_TAIL))
+      s->found |= AO_CAT_BIT(AO_CAT_TRAVERSAL);
+    if (!(s->found & AO_CAT_BIT(AO_CAT_PROBE)) &&
+        (probe_backup_name(cp, cn) || probe_absent(cp, cn, s->status)))
+      s->found |= AO_CAT_BIT(AO_CAT_PROBE);
+    if (cp == dp) {
+      scan_field(s, dp, dn, F_PATH | F_CANON, info);
+    } else {
+      scan_field(s, dp, dn, F_PATH, info);
+      scan_field(s, cp, cn, F_CANON, info);
+    }
+    scan_html(s, dp, dn, F_PATH);
+  }
+  if (q == NULL)
+    return;
+  const char *qs = with_path ? q + 1 : t;
+  size_t qn = with_path ? n - pn - 1 : n;
+  if (qn == 0)
+    return;
+  unsigned info = 0;
+  size_t dn =
+      ao_norm_url(qs, qn, c->b_query, AO_NORM_PLUS, AO_DECODE_ROUNDS, &info);
+  const char *dq = c->b_query;
+  if (info & AO_NORM_NUL_TAIL)
+    s->found |= AO_CAT_BIT(AO_CAT_TRAVERSAL);
+  /* only ".." next to a separator: "?q=..." is an ellipsis */
+  if (!(s->found & AO_CAT_BIT(AO_CAT_TRAVERSAL)) &&
+      (mem_has(dq, dn, "../") || mem_has(dq, dn, "..\\") ||
+       mem_has(dq, dn, "/..") || mem_has(dq, dn, "\\.."))) {
+    /* each value on its own, rooted at its start: a value that climbs
+     * above itself names a file outside the directory the application
+     * meant (CRS counts any "../" in an argument at paranoia level 1) */
+    size_t v = 0;
+    while (v < dn) {
+      size_t ve = v;
+      while (ve < dn && dq[ve] != '&')
+        ve++;
+      size_t vb = v;
+      while (vb < ve && dq[vb] != '=')
+        vb++;
+      vb = vb < ve ? vb + 1 : v;
+      if (ao_norm_climb(dq + vb, ve - vb) > 0) {
+        s->found |= AO_CAT_BIT(AO_CAT_TRAVERSAL);
+        break;
+      }
+      v = ve + 1;
+    }
+  }
+  if (!(s->found & AO_CAT_BIT(AO_CAT_TRAVERSAL)) && query_os_path(dq, dn))
+    s->found |= AO_CAT_BIT(AO_CAT_TRAVERSAL);
+  scan_field(s, dq, dn, F_QUERY, info);
+  scan_html(s, dq, dn, F_QUERY);
+}
+
+static uint32_t memo_hash(const char *p, size_t n, unsigned flags) {
+  uint64_t h = 0x9e3779b97f4a7c15u ^ (uint64_t)n ^ ((uint64_t)flags << 40);
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    uint64_t w;
+    memcpy(&w, p + i, 8);
+    h = (h ^ w) * 0xff51afd7ed558ccdu;
+    h ^= h >> 32;
+  }
+  uint64_t w = 0;
+  memcpy(&w, p + i, n - i);
+  h = (h ^ w) * 0xc4ceb9fe1a85ec53u;
+  h ^= h >> 29;
+  return (uint32_t)h;
+}
+
+/* The verdict on one header (user agent or referer) alone. */
+static ao_catmask_t classify_header(ao_classifier_t *c, const ao_record_t *rec,
+                                    ao_slice_t f, unsigned field) {
+  size_t raw = clamp(c, f.n);
+  memo_slot_t *memo = field == F_UA ? c->ua_memo : c->ref_memo;
+  unsigned esc = rec->flags & AO_REC_ESCAPED;
+  uint32_t key = 0;
+  memo_slot_t *slot = NULL;
+  if (raw <= AO_MEMO_TEXT) {
+    key = memo_hash(f.p, raw, esc);
+    slot = &memo[key & (AO_MEMO_SLOTS - 1u)];
+    if (slot->len == raw && slot->key == key &&
+        memcmp(slot->text, f.p, raw) == 0)
+      return slot->mask;
+  }
+  scan_t s = {.c = c, .status = rec->status};
+  char *buf = field == F_UA ? c->b_ua : c->b_ref;
+  size_t n = raw;
+  const char *t = unescape(rec, f, buf, &n);
+  unsigned info = 0;
+  if (field == F_UA) {
+    /* user agents are not URL-encoded: fold only */
+    n = ao_norm_fold(t, n, buf, &info);
+    scan_field(&s, buf, n, F_UA, info);
+  } else {
+    n = ao_norm_url(t, n, buf, AO_NORM_PLUS, AO_DECODE_ROUNDS, &info);
+    scan_field(&s, buf, n, F_REF, info);
+    scan_html(&s, buf, n, F_REF);
+  }
+  if (slot != NULL) {
+    slot->len = (uint32_t)raw;
+    slot->key = key;
+    slot->mask = s.found;
+    memcpy(slot->text, f.p, raw);
+  }
+  return s.found;
+}
+
+ao_catmask_t ao_classify(ao_classifier_t *c, const ao_record_t *rec) {
+  scan_t s = {.c = c, .status = rec->status};
+  if (rec->status == 401 || (rec->flags & AO_REC_AUTH_FAILURE))
+    s.found |= AO_CAT_BIT(AO_CAT_AUTH);
+
+  if (rec->flags & AO_REC_NOT_HTTP) {
+    /* no structure to trust: payload rules over the whole request text */
+    size_t n = clamp(c, rec->request.n);
+    const char *t = unescape(rec, rec->request, c->b_target, &n);
+    classify_target(c, &s, t, n, 0);
+  } else if (rec->target.n > 0) {
+    size_t n = clamp(c, rec->target.n);
+    const char *t = unescape(rec, rec->target, c->b_target, &n);
+    classify_target(c, &s, t, n, 1);
+  }
+
+  if (rec->user_agent.n > 0)
+    s.found |= classify_header(c, rec, rec->user_agent, F_UA);
+  if (rec->referer.n > 0)
+    s.found |= classify_header(c, rec, rec->referer, F_REF);
+  return s.found;
+}

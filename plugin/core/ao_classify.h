@@ -1,0 +1,35 @@
+/*
+ * ao_classify.h - decide which attack categories a request belongs to.
+ *
+ * DESCRIPTION
+ *   ao_classify() looks at one parsed record and returns a bitmask of
+ *   ao_category.h categories; 0 means "not an attack". It normalises first,
+ *   into buffers owned by the classifier (no allocation per line):
+ *   server escapes (`\xHH`, `\"`) are decoded back to bytes, the target is
+ *   percent-decoded repeatedly (bounded: at most AO_DECODE_ROUNDS rounds),
+ *   `+` becomes a space in the query, and everything is case-folded. Each
+ *   category then looks at the parts where its attacks live (path, query,
+ *   user agent, referer).
+ *
+ *   A classifier holds scratch buffers and is used by one thread at a time;
+ *   create one per <Log>. Its tables are immutable.
+ */
+#ifndef AO_CLASSIFY_H
+#define AO_CLASSIFY_H
+
+#include "ao_category.h"
+#include "ao_common.h"
+#include "ao_record.h"
+
+#define AO_DECODE_ROUNDS 3
+
+typedef struct ao_classifier ao_classifier_t;
+
+/* max_line bounds the fields it will be given (the tail's max_line).
+ * Returns NULL with err filled on ENOMEM. */
+ao_classifier_t *ao_classifier_create(size_t max_line, ao_err_t *err);
+void ao_classifier_destroy(ao_classifier_t *c); /* NULL is a no-op */
+
+ao_catmask_t ao_classify(ao_classifier_t *c, const ao_record_t *rec);
+
+#endif /* AO_CLASSIFY_H */

@@ -1,0 +1,58 @@
+/*
+ * ao_common.h - small shared vocabulary of the attack-origin core.
+ *
+ * DESCRIPTION
+ *   Byte slices, the error buffer that constructors and the config code fill
+ *   in, and a few macros. Everything under plugin/core is C11 + POSIX and
+ *   includes no collectd header; this file is the bottom of its dependency
+ *   graph.
+ */
+#ifndef AO_COMMON_H
+#define AO_COMMON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define AO_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+#if defined(__GNUC__)
+#define AO_LIKELY(x) __builtin_expect(!!(x), 1)
+#define AO_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#define AO_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define AO_LIKELY(x) (x)
+#define AO_UNLIKELY(x) (x)
+#define AO_PRINTF(f, a)
+#endif
+
+/* A borrowed run of bytes: not NUL-terminated, may contain NUL. Slices that
+ * point into a log line are valid until the next line is read. */
+typedef struct ao_slice {
+  const char *p;
+  size_t n;
+} ao_slice_t;
+
+#define AO_SLICE_EMPTY ((ao_slice_t){"", 0})
+
+/* Compares a slice with a C string, exactly or ignoring ASCII case. */
+int ao_slice_eq(ao_slice_t s, const char *cstr);
+int ao_slice_ieq(ao_slice_t s, const char *cstr);
+
+/* A human-readable error filled in by constructors and by config checks.
+ * The message names the option and the value, e.g.
+ *   <Log "web">: Format: unknown value "combind" (expected "combined" or
+ *   "common") */
+typedef struct ao_err {
+  char msg[512];
+} ao_err_t;
+
+/* Formats into err->msg (truncating); err may be NULL. Returns -1 so that
+ * callers can write `return ao_err_set(err, ...);`. */
+int ao_err_set(ao_err_t *err, const char *fmt, ...) AO_PRINTF(2, 3);
+
+/* Monotonic and wall clocks as seconds; the core never calls time() on the
+ * hot path and takes "now" from its caller where tests need to drive it. */
+double ao_now_wall(void);
+double ao_now_mono(void);
+
+#endif /* AO_COMMON_H */

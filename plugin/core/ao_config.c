@@ -1,0 +1,340 @@
+/*
+ * ao_config.c - option table and checks (see ao_config.h).
+ */
+#include "ao_config.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* Defaults. README.md and conf.d/attack_origin.conf show the same values;
+ * tests/unit/test_config.c checks that they do. */
+#define DEF_SHARE_WINDOW 300.0
+#define DEF_MIN_ATTACKS 10
+#define DEF_MAX_LINE 65536
+#define DEF_CACHE 16384
+#define MAX_SHARE_WINDOW (31.0 * 86400.0)
+#define MAX_CACHE (1u << 24)
+
+enum opt_id {
+  OPT_GEOIP_DATABASE,
+  OPT_GEOIP_COUNTRY_PATH,
+  OPT_GEOIP_CACHE_SIZE,
+  OPT_SHARE_WINDOW,
+  OPT_MIN_ATTACKS,
+  OPT_MAX_LINE_LENGTH,
+  OPT_FILE,
+  OPT_FORMAT,
+  OPT_START_AT,
+  OPT_COUNT
+};
+
+static const ao_option_t options[] = {
+    [OPT_GEOIP_DATABASE] = {"GeoIPDatabase", AO_SCOPE_PLUGIN, "path", NULL,
+                            "MaxMind DB country or city database; when absent "
+                            "the usual locations are tried"},
+    [OPT_GEOIP_COUNTRY_PATH] = {"GeoIPCountryPath", AO_SCOPE_PLUGIN, "string",
+                                "(detected)",
+                                "dot-separated path of the country code in "
+                                "the database's records, e.g. country_code"},
+    [OPT_GEOIP_CACHE_SIZE] = {"GeoIPCacheSize", AO_SCOPE_PLUGIN, "number",
+                              "16384",
+                              "entries of the address-to-country cache of "
+                              "each Log (0 disables it)"},
+    [OPT_SHARE_WINDOW] = {"ShareWindow", AO_SCOPE_PLUGIN | AO_SCOPE_LOG,
+                          "seconds", "300",
+                          "sliding window of the origin share"},
+    [OPT_MIN_ATTACKS] = {"MinAttacks", AO_SCOPE_PLUGIN | AO_SCOPE_LOG,
+                         "number", "10",
+                         "attacks the window must hold before shares are "
+                         "reported (NaN until then)"},
+    [OPT_MAX_LINE_LENGTH] = {"MaxLineLength", AO_SCOPE_PLUGIN | AO_SCOPE_LOG,
+                             "bytes", "65536",
+                             "longer lines are counted as oversized and "
+                             "skipped"},
+    [OPT_FILE] = {"File", AO_SCOPE_LOG, "path", NULL, "the log file to follow"},
+    [OPT_FORMAT] = {"Format", AO_SCOPE_LOG, "string", "combined",
+                    "line format: combined or common"},
+    [OPT_START_AT] = {"StartAt", AO_SCOPE_LOG, "string", "end",
+                      "end: only what is appended from now on (tail -F); "
+                      "beginning: what the file already holds too"},
+    [OPT_COUNT] = {NULL, 0, NULL, NULL, NULL},
+};
+
+const ao_option_t *ao_config_options(void) { return options; }
+
+void ao_config_init(ao_config_t *cfg) {
+  memset(cfg, 0, sizeof(*cfg));
+  cfg->geoip_cache_size = DEF_CACHE;
+  cfg->tun.share_window = DEF_SHARE_WINDOW;
+  cfg->tun.min_attacks = DEF_MIN_ATTACKS;
+  cfg->tun.max_line = DEF_MAX_LINE;
+}
+
+void ao_config_free(ao_config_t *cfg) {
+  free(cfg->geoip_database);
+  free(cfg->geoip_country_path);
+  for (size_t i = 0; i < cfg->nlogs; i++)
+    free(cfg->logs[i].file);
+  free(cfg->logs);
+  memset(cfg, 0, sizeof(*cfg));
+}
+
+int ao_config_valid_name(const char *name) {
+  size_t n = strlen(name);
+  if (n == 0 || n > AO_LOG_NAME_MAX)
+    return 0;
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)name[i];
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+          (c >= '0' && c <= '9') || c == '_'))
+      return 0;
+  }
+  return 1;
+}
+
+/* ---- value helpers ------------------------------------------------------
+ * `where` is the block as the user wrote it: "<Plugin attack_origin>" or
+ * "<Log \"web\">". Values are quoted in messages the way collectd.conf
+ * would spell them, so the user can grep for them. */
+
+static void describe(const ao_value_t *v, char *buf, size_t n) {
+  switch (v->type) {
+  case AO_VAL_STRING:
+    snprintf(buf, n, "\"%s\"", v->s);
+    break;
+  case AO_VAL_NUMBER:
+    snprintf(buf, n, "%g", v->n);
+    break;
+  case AO_VAL_BOOLEAN:
+    snprintf(buf, n, "%s", v->b ? "true" : "false");
+    break;
+  }
+}
+
+static int one_value(const char *where, const char *opt, const ao_value_t *vals,
+                     size_t nvals, ao_value_type_t type, ao_err_t *err) {
+  static const char *const tname[] = {"a string", "a number", "a boolean"};
+  if (nvals != 1)
+    return ao_err_set(err, "%s %s: expects exactly one value, got %zu", where,
+                      opt, nvals);
+  if (vals[0].type != type) {
+    char got[300];
+    describe(&vals[0], got, sizeof(got));
+    return ao_err_set(err, "%s %s: expects %s, got %s", where, opt,
+                      tname[type], got);
+  }
+  return 0;
+}
+
+static int get_string(const char *where, const char *opt,
+                      const ao_value_t *vals, size_t nvals, char **out,
+                      ao_err_t *err) {
+  if (one_value(where, opt, vals, nvals, AO_VAL_STRING, err) != 0)
+    return -1;
+  if (vals[0].s[0] == '\0')
+    return ao_err_set(err, "%s %s: value \"\" is empty", where, opt);
+  char *copy = strdup(vals[0].s);
+  if (copy == NULL)
+    return ao_err_set(err, "%s %s: out of memory", where, opt);
+  free(*out);
+  *out = copy;
+  return 0;
+}
+
+/* A number in [lo, hi]; integral when `integer`. */
+static int get_number(const char *where, const char *opt,
+                      const ao_value_t *vals, size_t nvals, double lo,
+                      double hi, int integer, double *out, ao_err_t *err) {
+  if (one_value(where, opt, vals, nvals, AO_VAL_NUMBER, err) != 0)
+    return -1;
+  double v = vals[0].n;
+  if (!isfinite(v) || v < lo || v > hi)
+    return ao_err_set(err, "%s %s: value %g is out of range (%g to %g)", where,
+                      opt, v, lo, hi);
+  if (integer && v != floor(v))
+    return ao_err_set(err, "%s %s: value %g is not a whole number", where, opt,
+                      v);
+  *out = v;
+  return 0;
+}
+
+static int find_option(const char *key, unsigned scope) {
+  for (int i = 0; i < OPT_COUNT; i++)
+    if (strcasecmp(options[i].name, key) == 0)
+      return (options[i].scope & scope) ? i : -2;
+  return -1;
+}
+
+static int set_tunable(const char *where, int id, ao_tunables_t *tun,
+                       const ao_value_t *vals, size_t nvals, ao_err_t *err) {
+  const char *opt = options[id].name;
+  double v = 0;
+  switch (id) {
+  case OPT_SHARE_WINDOW:
+    if (get_number(where, opt, vals, nvals, 1, MAX_SHARE_WINDOW, 0, &v, err))
+      return -1;
+    tun->share_window = v;
+    tun->set |= AO_SET_SHARE_WINDOW;
+    return 0;
+  case OPT_MIN_ATTACKS:
+    if (get_number(where, opt, vals, nvals, 1, 1e12, 1, &v, err))
+      return -1;
+    tun->min_attacks = (uint64_t)v;
+    tun->set |= AO_SET_MIN_ATTACKS;
+    return 0;
+  case OPT_MAX_LINE_LENGTH:
+    if (get_number(where, opt, vals, nvals, AO_MAX_LINE_MIN, AO_MAX_LINE_MAX,
+                   1, &v, err))
+      return -1;
+    tun->max_line = (size_t)v;
+    tun->set |= AO_SET_MAX_LINE;
+    return 0;
+  default:
+    return ao_err_set(err, "%s %s: internal error", where, opt);
+  }
+}
+
+static int lookup_key(const char *where, const char *key, unsigned scope,
+                      unsigned *given, ao_err_t *err) {
+  int id = find_option(key, scope);
+  if (id == -1)
+    return ao_err_set(err, "%s: unknown option \"%s\"", where, key);
+  if (id == -2)
+    return ao_err_set(err, "%s: option \"%s\" is not allowed in this block",
+                      where, key);
+  if (*given & (1u << id))
+    return ao_err_set(err, "%s %s: given twice", where, options[id].name);
+  *given |= 1u << id;
+  return id;
+}
+
+int ao_config_set(ao_config_t *cfg, const char *key, const ao_value_t *vals,
+                  size_t nvals, ao_err_t *err) {
+  const char *where = "<Plugin attack_origin>";
+  int id = lookup_key(where, key, AO_SCOPE_PLUGIN, &cfg->given, err);
+  if (id < 0)
+    return -1;
+  const char *opt = options[id].name;
+  double v = 0;
+  switch (id) {
+  case OPT_GEOIP_DATABASE:
+    return get_string(where, opt, vals, nvals, &cfg->geoip_database, err);
+  case OPT_GEOIP_COUNTRY_PATH:
+    return get_string(where, opt, vals, nvals, &cfg->geoip_country_path, err);
+  case OPT_GEOIP_CACHE_SIZE:
+    if (get_number(where, opt, vals, nvals, 0, MAX_CACHE, 1, &v, err))
+      return -1;
+    cfg->geoip_cache_size = (size_t)v;
+    return 0;
+  default:
+    return set_tunable(where, id, &cfg->tun, vals, nvals, err);
+  }
+}
+
+ao_log_config_t *ao_config_add_log(ao_config_t *cfg, const ao_value_t *vals,
+                                   size_t nvals, ao_err_t *err) {
+  if (nvals != 1 || vals[0].type != AO_VAL_STRING) {
+    ao_err_set(err, "<Log>: expects exactly one string, the Log's name, e.g. "
+                    "<Log \"web\">");
+    return NULL;
+  }
+  const char *name = vals[0].s;
+  if (!ao_config_valid_name(name)) {
+    ao_err_set(err,
+               "<Log \"%s\">: invalid name \"%s\": it becomes the metrics' "
+               "plugin instance and must be 1 to %d of [A-Za-z0-9_]",
+               name, name, AO_LOG_NAME_MAX);
+    return NULL;
+  }
+  /* Names differing only in case would be different series in some stores
+   * and the same in others; refuse them. */
+  for (size_t i = 0; i < cfg->nlogs; i++) {
+    if (strcasecmp(cfg->logs[i].name, name) == 0) {
+      ao_err_set(err, "<Log \"%s\">: duplicate Log name \"%s\"", name, name);
+      return NULL;
+    }
+  }
+  ao_log_config_t *logs =
+      realloc(cfg->logs, (cfg->nlogs + 1) * sizeof(*cfg->logs));
+  if (logs == NULL) {
+    ao_err_set(err, "<Log \"%s\">: out of memory", name);
+    return NULL;
+  }
+  cfg->logs = logs;
+  ao_log_config_t *log = &cfg->logs[cfg->nlogs++];
+  memset(log, 0, sizeof(*log));
+  snprintf(log->name, sizeof(log->name), "%s", name);
+  log->format = AO_FMT_COMBINED;
+  log->start_at = AO_START_END;
+  return log;
+}
+
+int ao_config_log_set(ao_config_t *cfg, ao_log_config_t *log, const char *key,
+                      const ao_value_t *vals, size_t nvals, ao_err_t *err) {
+  (void)cfg;
+  char where[AO_LOG_NAME_MAX + 16];
+  snprintf(where, sizeof(where), "<Log \"%s\">", log->name);
+  int id = lookup_key(where, key, AO_SCOPE_LOG, &log->given, err);
+  if (id < 0)
+    return -1;
+  const char *opt = options[id].name;
+  switch (id) {
+  case OPT_FILE:
+    return get_string(where, opt, vals, nvals, &log->file, err);
+  case OPT_FORMAT:
+    if (one_value(where, opt, vals, nvals, AO_VAL_STRING, err) != 0)
+      return -1;
+    if (ao_format_lookup(vals[0].s, &log->format) != 0)
+      return ao_err_set(err, "%s %s: unknown value \"%s\" (expected %s)",
+                        where, opt, vals[0].s, ao_format_names());
+    return 0;
+  case OPT_START_AT:
+    if (one_value(where, opt, vals, nvals, AO_VAL_STRING, err) != 0)
+      return -1;
+    if (strcasecmp(vals[0].s, "end") == 0)
+      log->start_at = AO_START_END;
+    else if (strcasecmp(vals[0].s, "beginning") == 0)
+      log->start_at = AO_START_BEGINNING;
+    else
+      return ao_err_set(err,
+                        "%s %s: unknown value \"%s\" (expected \"end\" or "
+                        "\"beginning\")",
+                        where, opt, vals[0].s);
+    return 0;
+  default:
+    return set_tunable(where, id, &log->tun, vals, nvals, err);
+  }
+}
+
+int ao_config_finish(ao_config_t *cfg, ao_err_t *err) {
+  if (cfg->nlogs == 0)
+    return ao_err_set(err, "<Plugin attack_origin>: no <Log> block: nothing "
+                           "to read");
+  for (size_t i = 0; i < cfg->nlogs; i++) {
+    ao_log_config_t *log = &cfg->logs[i];
+    if (log->file == NULL)
+      return ao_err_set(err, "<Log \"%s\">: missing required option File",
+                        log->name);
+    for (size_t j = 0; j < i; j++)
+      if (strcmp(cfg->logs[j].file, log->file) == 0)
+        return ao_err_set(err,
+                          "<Log \"%s\"> File: \"%s\" is already read by "
+                          "<Log \"%s\">; its lines would be counted twice",
+                          log->name, log->file, cfg->logs[j].name);
+    ao_config_inherit(cfg, log);
+  }
+  return 0;
+}
+
+void ao_config_inherit(const ao_config_t *cfg, ao_log_config_t *log) {
+  ao_tunables_t *t = &log->tun;
+  if (!(t->set & AO_SET_SHARE_WINDOW))
+    t->share_window = cfg->tun.share_window;
+  if (!(t->set & AO_SET_MIN_ATTACKS))
+    t->min_attacks = cfg->tun.min_attacks;
+  if (!(t->set & AO_SET_MAX_LINE))
+    t->max_line = cfg->tun.max_line;
+}

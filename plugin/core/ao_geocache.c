@@ -1,0 +1,269 @@
+/*
+ * ao_geocache.c - a bounded, seeded address -> country cache (see
+ * ao_geocache.h).
+ *
+ * Structure: 4-way set-associative, FIFO replacement within a set.
+ *
+ *   - Direct-mapped (one entry per slot) would be the simplest, but two busy
+ *     clients whose hashes share a slot evict each other on every line; with
+ *     four ways that takes five busy clients in one set, which at the sizes
+ *     we use (thousands of sets) practically never happens by chance, and the
+ *     keyed hash stops anybody from arranging it on purpose.
+ *   - More ways would cost more compares on every miss, and misses are
+ *     frequent here (a scan from many addresses).
+ *   - ao_geocache_get() is const (and must stay cheap), so the replacement
+ *     policy may not need bookkeeping on a hit: that rules out LRU and CLOCK.
+ *     FIFO needs one 2-bit cursor per set, moved only on insertion. A client
+ *     that keeps attacking is looked up again after at most four newer
+ *     addresses land in its set, which costs one database lookup: fine.
+ *   - Memory is one calloc at creation (about 18.5 bytes per entry), never
+ *     resized: the bound holds by construction.
+ *
+ * The set index is the low bits of SipHash-1-3 of the 16 address bytes under
+ * a 128-bit key drawn at creation, so the mapping from address to set is
+ * unknown to anybody writing log lines.
+ */
+#include "ao_geocache.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+/* getrandom() is in glibc since 2.25; elsewhere /dev/urandom does. */
+#if defined(__linux__) && defined(__GLIBC__)
+#if __GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 25)
+#include <sys/random.h>
+#define AO_HAVE_GETRANDOM 1
+#endif
+#endif
+
+#define AO_GC_WAYS 4
+#define AO_GC_MAX_CAPACITY ((size_t)1 << 24)
+
+typedef struct ao_gc_set {
+  uint8_t key[AO_GC_WAYS][16];
+  ao_country_t cc[AO_GC_WAYS];
+  uint8_t used; /* bit w: way w holds an entry */
+  uint8_t next; /* FIFO cursor: the way to replace when the set is full */
+} ao_gc_set_t;
+
+struct ao_geocache {
+  ao_gc_set_t *sets;
+  size_t nsets; /* a power of two */
+  size_t mask;  /* nsets - 1 */
+  unsigned ways;
+  size_t capacity; /* nsets * ways */
+  size_t size;
+  uint8_t seed[16];
+};
+
+static void draw_seed(uint8_t seed[16]);
+static size_t set_index(const ao_geocache_t *c, const ao_ip_t *ip);
+
+/* --- SipHash-1-3 -------------------------------------------------------------
+ * Written from Aumasson & Bernstein, "SipHash: a fast short-input PRF"
+ * (2012): SipHash-c-d with c = 1 compression round per 8-byte word and
+ * d = 3 finalisation rounds, the variant CPython (3.11+) and Rust use for
+ * hash tables. Words are read little-endian byte by byte, so the result does
+ * not depend on the host's byte order or alignment. */
+
+static inline uint64_t rotl64(uint64_t x, unsigned b) {
+  return (x << b) | (x >> (64u - b));
+}
+
+static inline uint64_t load_le64(const uint8_t *p) {
+  uint64_t v = 0;
+  for (unsigned i = 0; i < 8; i++)
+    v |= (uint64_t)p[i] << (8u * i);
+  return v;
+}
+
+#define AO_SIPROUND                                                            \
+  do {                                                                         \
+    v0 += v1;                                                                  \
+    v1 = rotl64(v1, 13);                                                       \
+    v1 ^= v0;                                                                  \
+    v0 = rotl64(v0, 32);                                                       \
+    v2 += v3;                                                                  \
+    v3 = rotl64(v3, 16);                                                       \
+    v3 ^= v2;                                                                  \
+    v0 += v3;                                                                  \
+    v3 = rotl64(v3, 21);                                                       \
+    v3 ^= v0;                                                                  \
+    v2 += v1;                                                                  \
+    v1 = rotl64(v1, 17);                                                       \
+    v1 ^= v2;                                                                  \
+    v2 = rotl64(v2, 32);                                                       \
+  } while (0)
+
+uint64_t ao_siphash13(const uint8_t key[16], const void *data, size_t len) {
+  const uint8_t *in = data;
+  uint64_t k0 = load_le64(key), k1 = load_le64(key + 8);
+  /* "somepseudorandomlygeneratedbytes" */
+  uint64_t v0 = k0 ^ 0x736f6d6570736575u;
+  uint64_t v1 = k1 ^ 0x646f72616e646f6du;
+  uint64_t v2 = k0 ^ 0x6c7967656e657261u;
+  uint64_t v3 = k1 ^ 0x7465646279746573u;
+
+  size_t full = len - (len % 8);
+  for (size_t i = 0; i < full; i += 8) {
+    uint64_t m = load_le64(in + i);
+    v3 ^= m;
+    AO_SIPROUND;
+    v0 ^= m;
+  }
+  /* Last word: the remaining 0..7 bytes, with len mod 256 in the top byte. */
+  uint64_t b = (uint64_t)(len & 0xffu) << 56;
+  for (size_t i = 0; i < len % 8; i++)
+    b |= (uint64_t)in[full + i] << (8u * i);
+  v3 ^= b;
+  AO_SIPROUND;
+  v0 ^= b;
+
+  v2 ^= 0xffu;
+  AO_SIPROUND;
+  AO_SIPROUND;
+  AO_SIPROUND;
+  return v0 ^ v1 ^ v2 ^ v3;
+}
+
+/* --- the cache ------------------------------------------------------------ */
+
+ao_geocache_t *ao_geocache_create(size_t capacity, const uint8_t seed[16]) {
+  if (capacity == 0 || capacity > AO_GC_MAX_CAPACITY)
+    return NULL;
+  size_t cap = 1;
+  while (cap < capacity)
+    cap <<= 1;
+
+  ao_geocache_t *c = calloc(1, sizeof(*c));
+  if (c == NULL)
+    return NULL;
+  /* Tiny caches (1 or 2 entries) are one set with that many ways. */
+  c->ways = cap < AO_GC_WAYS ? (unsigned)cap : AO_GC_WAYS;
+  c->nsets = cap / c->ways;
+  c->mask = c->nsets - 1;
+  c->capacity = cap;
+  c->sets = calloc(c->nsets, sizeof(*c->sets));
+  if (c->sets == NULL) {
+    free(c);
+    return NULL;
+  }
+  if (seed != NULL)
+    memcpy(c->seed, seed, sizeof(c->seed));
+  else
+    draw_seed(c->seed);
+  return c;
+}
+
+void ao_geocache_destroy(ao_geocache_t *c) {
+  if (c == NULL)
+    return;
+  free(c->sets);
+  free(c);
+}
+
+static size_t set_index(const ao_geocache_t *c, const ao_ip_t *ip) {
+  uint64_t h = ao_siphash13(c->seed, ip->b, sizeof(ip->b));
+  return (size_t)h & c->mask;
+}
+
+int ao_geocache_get(const ao_geocache_t *c, const ao_ip_t *ip,
+                    ao_country_t *out) {
+  const ao_gc_set_t *s = &c->sets[set_index(c, ip)];
+  for (unsigned w = 0; w < c->ways; w++) {
+    if ((s->used & (1u << w)) && memcmp(s->key[w], ip->b, 16) == 0) {
+      *out = s->cc[w];
+      return 1;
+    }
+  }
+  return 0;
+}
+
+void ao_geocache_put(ao_geocache_t *c, const ao_ip_t *ip, ao_country_t cc) {
+  ao_gc_set_t *s = &c->sets[set_index(c, ip)];
+  unsigned free_way = c->ways;
+  for (unsigned w = 0; w < c->ways; w++) {
+    if (!(s->used & (1u << w))) {
+      if (free_way == c->ways)
+        free_way = w;
+    } else if (memcmp(s->key[w], ip->b, 16) == 0) {
+      s->cc[w] = cc; /* already cached: refresh the answer in place */
+      return;
+    }
+  }
+  unsigned w = free_way;
+  if (w == c->ways) {
+    /* Full set: evict in insertion order. */
+    w = s->next;
+    s->next = (uint8_t)((s->next + 1u) % c->ways);
+  } else {
+    s->used |= (uint8_t)(1u << w);
+    c->size++;
+  }
+  memcpy(s->key[w], ip->b, 16);
+  s->cc[w] = cc;
+}
+
+void ao_geocache_flush(ao_geocache_t *c) {
+  memset(c->sets, 0, c->nsets * sizeof(*c->sets));
+  c->size = 0;
+}
+
+size_t ao_geocache_capacity(const ao_geocache_t *c) { return c->capacity; }
+
+size_t ao_geocache_size(const ao_geocache_t *c) { return c->size; }
+
+/* --- seeding ----------------------------------------------------------------
+ * The seed only has to be unpredictable to whoever writes the logs; it is
+ * not a long-term secret. getrandom() first; /dev/urandom when the syscall
+ * is missing (old kernels, seccomp); as a last resort clocks, the pid and
+ * an address, mixed through SipHash, which is weak but never fails. */
+
+static void draw_seed(uint8_t seed[16]) {
+  size_t got = 0;
+#ifdef AO_HAVE_GETRANDOM
+  while (got < 16) {
+    ssize_t n = getrandom(seed + got, 16 - got, GRND_NONBLOCK);
+    if (n > 0)
+      got += (size_t)n;
+    else if (n < 0 && errno == EINTR)
+      continue;
+    else
+      break;
+  }
+#endif
+  if (got < 16) {
+    int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+      while (got < 16) {
+        ssize_t n = read(fd, seed + got, 16 - got);
+        if (n > 0)
+          got += (size_t)n;
+        else if (n < 0 && errno == EINTR)
+          continue;
+        else
+          break;
+      }
+      close(fd);
+    }
+  }
+  if (got < 16) {
+    struct timespec mono = {0, 0}, wall = {0, 0};
+    clock_gettime(CLOCK_MONOTONIC, &mono);
+    clock_gettime(CLOCK_REALTIME, &wall);
+    uint64_t mix[5] = {(uint64_t)mono.tv_sec, (uint64_t)mono.tv_nsec,
+                       (uint64_t)wall.tv_sec, (uint64_t)wall.tv_nsec,
+                       (uint64_t)getpid() ^ (uint64_t)(uintptr_t)seed};
+    uint8_t k[16];
+    memcpy(k, seed, 16); /* whatever random bytes were read, else zeros */
+    uint64_t h0 = ao_siphash13(k, mix, sizeof(mix));
+    k[0] ^= 1;
+    uint64_t h1 = ao_siphash13(k, mix, sizeof(mix));
+    memcpy(seed, &h0, 8);
+    memcpy(seed + 8, &h1, 8);
+  }
+}

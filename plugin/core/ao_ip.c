@@ -1,0 +1,213 @@
+/*
+ * ao_ip.c - strict client-address parsing and address classes (see ao_ip.h).
+ *
+ * DESCRIPTION
+ *   Log text is never handed to getaddrinfo() or MMDB_lookup_string(): with
+ *   glibc those accept "010.0.0.1" (read as octal), "1.2.3" (shorthand),
+ *   "2130706433" (an integer) and "fe80::1%999" (a zone id), so attacker
+ *   text could be counted under somebody else's address
+ *   (reliability-matrix finding 5). We copy the text to a bounded stack
+ *   buffer and call inet_pton(), which only knows the two strict text forms.
+ *
+ *   POSIX does not say whether inet_pton(AF_INET) takes leading zeros
+ *   ("01.2.3.4"). glibc and musl reject them, but we don't want a libc
+ *   detail to decide this, so dotted quads (alone or as the tail of an IPv6
+ *   address) are checked here first: four parts, each 1-3 digits, no more
+ *   than 255, and no leading zero. Each IPv4 address then has one spelling.
+ *
+ *   The 16-byte result is the cache and lookup key. IPv4 is stored as
+ *   ::ffff:a.b.c.d. An IPv4-mapped IPv6 input gets the same bytes and v4=1,
+ *   however it was written (::ffff:1.2.3.4, ::ffff:0102:0304,
+ *   0:0:0:0:0:FFFF:1.2.3.4, ...). Other forms that embed an IPv4 address
+ *   (IPv4-compatible ::a.b.c.d, NAT64 64:ff9b::/96, 6to4 2002::/16, Teredo)
+ *   stay IPv6; ao_ip_is_special() classes them all as special.
+ */
+#include "ao_ip.h"
+
+#include "ao_common.h"
+
+#include <arpa/inet.h>
+#include <string.h>
+#include <sys/socket.h>
+
+/* The longest valid text form is
+ * "ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255" (45 bytes), which is
+ * INET6_ADDRSTRLEN minus its NUL. Anything longer cannot be an address. */
+#define AO_IP_TEXT_MAX 45
+
+/* A special-purpose block: a prefix of the 16-byte form. IPv4 blocks are
+ * written in their mapped form (::ffff:0:0/96 + the IPv4 prefix), so one
+ * table and one matcher cover both families. */
+typedef struct ao_ip_block {
+  uint8_t b[16];
+  uint8_t bits;
+} ao_ip_block_t;
+
+static int ao_ip_dotted_quad_ok(const char *s, size_t n);
+static int ao_ip_is_mapped(const uint8_t b[16]);
+static int ao_ip_in_block(const uint8_t a[16], const ao_ip_block_t *blk);
+
+#define AO_V4(a, b, c, d, len)                                                 \
+  { {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, (a), (b), (c), (d)}, 96 + (len) }
+#define AO_H(x) (uint8_t)((x) >> 8), (uint8_t)((x)&0xff)
+#define AO_V6(g0, g1, g2, g3, g4, g5, g6, g7, len)                             \
+  {                                                                            \
+    {AO_H(g0), AO_H(g1), AO_H(g2), AO_H(g3),                                   \
+     AO_H(g4), AO_H(g5), AO_H(g6), AO_H(g7)},                                  \
+        (len)                                                                  \
+  }
+
+/* Blocks that cannot be geolocated: the IANA IPv4 and IPv6 Special-Purpose
+ * Address Registries (RFC 6890 and later updates), limited to entries that
+ * are not "globally reachable". Globally reachable anycast entries (AS112
+ * 192.31.196/24, 192.175.48/24 and 2620:4f:8000::/48, AMT 192.52.193/24)
+ * are ordinary routable addresses and are left out. Where the registry
+ * splits a block whose parts all carry the same verdict, the covering block
+ * is listed (192.0.0/24, 2001::/23). */
+static const ao_ip_block_t ao_ip_special[] = {
+    /* --- IPv4 (mapped form) --- */
+    AO_V4(0, 0, 0, 0, 8),       /* "this network", RFC 791 */
+    AO_V4(10, 0, 0, 0, 8),      /* private, RFC 1918 */
+    AO_V4(100, 64, 0, 0, 10),   /* shared address space (CGNAT), RFC 6598 */
+    AO_V4(127, 0, 0, 0, 8),     /* loopback, RFC 1122 */
+    AO_V4(169, 254, 0, 0, 16),  /* link-local, RFC 3927 */
+    AO_V4(172, 16, 0, 0, 12),   /* private, RFC 1918 */
+    AO_V4(192, 0, 0, 0, 24),    /* IETF protocol assignments, RFC 6890 */
+    AO_V4(192, 0, 2, 0, 24),    /* documentation TEST-NET-1, RFC 5737 */
+    AO_V4(192, 88, 99, 0, 24),  /* 6to4 relay anycast (deprecated), RFC 7526 */
+    AO_V4(192, 168, 0, 0, 16),  /* private, RFC 1918 */
+    AO_V4(198, 18, 0, 0, 15),   /* benchmarking, RFC 2544 */
+    AO_V4(198, 51, 100, 0, 24), /* documentation TEST-NET-2, RFC 5737 */
+    AO_V4(203, 0, 113, 0, 24),  /* documentation TEST-NET-3, RFC 5737 */
+    AO_V4(224, 0, 0, 0, 4),     /* multicast, RFC 5771 */
+    AO_V4(240, 0, 0, 0, 4),     /* reserved, RFC 1112 */
+    AO_V4(255, 255, 255, 255, 32), /* limited broadcast, RFC 919 (in 240/4,
+                                      listed because the registry does) */
+
+    /* --- IPv6 --- */
+    AO_V6(0, 0, 0, 0, 0, 0, 0, 0, 128),        /* unspecified, RFC 4291 */
+    AO_V6(0, 0, 0, 0, 0, 0, 0, 1, 128),        /* loopback, RFC 4291 */
+    AO_V6(0x64, 0xff9b, 0, 0, 0, 0, 0, 0, 96), /* NAT64 well-known, RFC 6052 */
+    AO_V6(0x64, 0xff9b, 1, 0, 0, 0, 0, 0, 48), /* NAT64 local-use, RFC 8215 */
+    AO_V6(0x100, 0, 0, 0, 0, 0, 0, 0, 64),     /* discard-only, RFC 6666 */
+    /* IETF protocol assignments, RFC 2928: Teredo 2001::/32 (RFC 4380),
+     * benchmarking 2001:2::/48, ORCHIDv2 2001:20::/28, ... */
+    AO_V6(0x2001, 0, 0, 0, 0, 0, 0, 0, 23),
+    AO_V6(0x2001, 0xdb8, 0, 0, 0, 0, 0, 0, 32), /* documentation, RFC 3849 */
+    /* 6to4, RFC 3056. The registry gives no global-reachability verdict.
+     * It embeds an IPv4 address, but 6to4 relays are deprecated (RFC 7526)
+     * and the embedded address is the tunnel end point, not necessarily
+     * the client, so we do not geolocate it. */
+    AO_V6(0x2002, 0, 0, 0, 0, 0, 0, 0, 16),
+    AO_V6(0x3fff, 0, 0, 0, 0, 0, 0, 0, 20), /* documentation, RFC 9637 */
+    AO_V6(0xfc00, 0, 0, 0, 0, 0, 0, 0, 7),  /* unique local, RFC 4193 */
+    AO_V6(0xfe80, 0, 0, 0, 0, 0, 0, 0, 10), /* link-local, RFC 4291 */
+    AO_V6(0xff00, 0, 0, 0, 0, 0, 0, 0, 8),  /* multicast, RFC 4291 */
+};
+
+int ao_ip_parse(const char *s, size_t n, ao_ip_t *out) {
+  if (s == NULL || out == NULL || n == 0 || n > AO_IP_TEXT_MAX)
+    return -1;
+  /* inet_pton() needs a C string. An embedded NUL would make it parse only
+   * a prefix of what was logged, so such input is rejected. */
+  if (memchr(s, '\0', n) != NULL)
+    return -1;
+  char buf[AO_IP_TEXT_MAX + 1];
+  memcpy(buf, s, n);
+  buf[n] = '\0';
+
+  ao_ip_t ip;
+  memset(&ip, 0, sizeof(ip));
+  if (memchr(buf, ':', n) == NULL) {
+    if (!ao_ip_dotted_quad_ok(buf, n))
+      return -1;
+    if (inet_pton(AF_INET, buf, ip.b + 12) != 1)
+      return -1;
+    ip.b[10] = 0xff;
+    ip.b[11] = 0xff;
+    ip.v4 = 1;
+  } else {
+    /* A dotted tail ("::ffff:1.2.3.4") gets the same leading-zero rule as
+     * a plain IPv4 address. It always follows the last colon. */
+    if (memchr(buf, '.', n) != NULL) {
+      size_t last = n;
+      while (last > 0 && buf[last - 1] != ':')
+        last--;
+      if (!ao_ip_dotted_quad_ok(buf + last, n - last))
+        return -1;
+    }
+    if (inet_pton(AF_INET6, buf, ip.b) != 1)
+      return -1;
+    ip.v4 = (uint8_t)ao_ip_is_mapped(ip.b);
+  }
+  *out = ip;
+  return 0;
+}
+
+int ao_ip_is_special(const ao_ip_t *ip) {
+  /* Nothing to geolocate: treat as special rather than as a country. */
+  if (ip == NULL)
+    return 1;
+  for (size_t i = 0; i < AO_ARRAY_SIZE(ao_ip_special); i++)
+    if (ao_ip_in_block(ip->b, &ao_ip_special[i]))
+      return 1;
+  /* IANA has allocated only 2000::/3 as global unicast. Everything else in
+   * IPv6 is reserved or special (including ::/8, the deprecated site-local
+   * fec0::/10 and 5f00::/16 SRv6 SIDs), so it cannot be geolocated. The
+   * bytes decide, not ip->v4: IPv4 lives in ::ffff:0:0/96, outside 2000::/3,
+   * and was judged by the table above. */
+  if (!ao_ip_is_mapped(ip->b) && (ip->b[0] & 0xe0) != 0x20)
+    return 1;
+  return 0;
+}
+
+char *ao_ip_format(const ao_ip_t *ip, char buf[46]) {
+  buf[0] = '\0';
+  if (ip == NULL)
+    return buf;
+  const char *r = ip->v4 ? inet_ntop(AF_INET, ip->b + 12, buf, 46)
+                         : inet_ntop(AF_INET6, ip->b, buf, 46);
+  if (r == NULL)
+    buf[0] = '\0';
+  return buf;
+}
+
+/* 1 when s[0..n) is exactly four dot-separated decimal parts of 1-3 digits,
+ * each 0..255, without leading zeros. */
+static int ao_ip_dotted_quad_ok(const char *s, size_t n) {
+  size_t i = 0;
+  for (int part = 0; part < 4; part++) {
+    if (part > 0) {
+      if (i >= n || s[i] != '.')
+        return 0;
+      i++;
+    }
+    size_t start = i;
+    unsigned v = 0;
+    while (i < n && i - start < 3 && s[i] >= '0' && s[i] <= '9') {
+      v = v * 10 + (unsigned)(s[i] - '0');
+      i++;
+    }
+    size_t len = i - start;
+    if (len == 0 || v > 255 || (len > 1 && s[start] == '0'))
+      return 0;
+  }
+  /* A fourth digit, or anything after the fourth part, is left over. */
+  return i == n;
+}
+
+static int ao_ip_is_mapped(const uint8_t b[16]) {
+  static const uint8_t prefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+  return memcmp(b, prefix, sizeof(prefix)) == 0;
+}
+
+static int ao_ip_in_block(const uint8_t a[16], const ao_ip_block_t *blk) {
+  unsigned whole = blk->bits / 8u;
+  unsigned rest = blk->bits % 8u;
+  if (memcmp(a, blk->b, whole) != 0)
+    return 0;
+  if (rest == 0)
+    return 1;
+  uint8_t mask = (uint8_t)(0xffu << (8u - rest));
+  return (a[whole] & mask) == (blk->b[whole] & mask);
+}

@@ -1,0 +1,458 @@
+/*
+ * ao_logfmt.c - access-log line parsers (see ao_logfmt.h).
+ *
+ * DESCRIPTION
+ *   One hand-written, single-pass scanner for nginx/Apache `combined` and
+ *   `common`. It works on (pointer, length) only: no strlen/strchr on the
+ *   line, so NUL bytes are ordinary data. It never reads line[n] or beyond.
+ *   It allocates nothing. Every step is a forward or backward scan over a
+ *   disjoint part of the line, plus a constant-size look-ahead at each quote
+ *   (at most 28 bytes). So a line costs O(n) whatever its content: there is
+ *   no backtracking for thousands of quotes to blow up.
+ *
+ * WHAT THE SERVERS WRITE (and what we rely on)
+ *   nginx escapes `"`, `\`, bytes 0x00-0x1F and 0x7F-0xFF in every variable
+ *   as \xHH. Apache >= 2.0.46 escapes `"` and `\` as \" and \\ and control
+ *   bytes as \xhh, \n, \t... Neither escapes a space. So in a modern log:
+ *     - a quoted field never contains a raw `"`. The only raw quotes are
+ *       field delimiters, plus Apache's empty user, which it logs as `""`;
+ *     - %u can contain spaces and brackets, and an attacker controls it:
+ *       nginx decodes $remote_user from any "Authorization: Basic" header,
+ *       even where no authentication is configured.
+ *   Apache 1.3/2.0 before 2.0.46 wrote %r, Referer and User-Agent raw, so
+ *   their quoted fields may contain raw quotes. We support that for %r (see
+ *   the request rule) and partly for the other two.
+ *
+ * GRAMMAR (SP is one 0x20 byte; nothing is trimmed)
+ *   line     = ADDR SP IDENT SP USER SP "[" TIME "]" SP
+ *              DQ REQUEST DQ SP STATUS SP SIZE tail
+ *   common   : tail = "" | SP *any        (trailing fields are ignored)
+ *   combined : tail = SP DQ REFERER DQ SP DQ AGENT DQ ( "" | SP *any )
+ *   ADDR     = 1*(not SP)  returned as text; ao_ip_parse() judges it
+ *   IDENT    = 1*(not SP)
+ *   USER     = 1*any       may contain spaces (see above), never a raw
+ *                          `"` except as Apache's exact `""`
+ *   TIME     = 1*(not "[" / "]")  returned without the brackets, not
+ *                          validated further
+ *   STATUS   = 3DIGIT, first digit 1-9 (100..999)
+ *   SIZE     = "-" | 1*20DIGIT
+ *   One trailing CR is ignored (a CRLF log read by a LF reader).
+ *
+ *   How the fields are found, and why:
+ *   1. ADDR is the first token and IDENT the second. Only the server writes
+ *      them (the peer address, or an address that realip checked, and "-"
+ *      or an identd reply), so nothing in the request can move them.
+ *   2. The first raw `"` after IDENT opens REQUEST, unless it is Apache's
+ *      empty user `"" `, which is skipped. USER cannot contain a raw quote,
+ *      so a user name such as `a [x] "GET / HTTP/1.1" 200 1` (quotes
+ *      escaped by the server) cannot fake the fields after it.
+ *   3. The bytes just before that quote must be "] ". TIME starts after
+ *      the *last* "[" before them. The server writes TIME and it contains
+ *      no bracket, while USER may. The "[" must follow a space, with a
+ *      non-empty USER between IDENT and that space.
+ *   4. REQUEST ends at the first `"` that is not backslash-escaped and is
+ *      followed by ` STATUS SIZE` and then ` "` (combined) or by the end of
+ *      the line or a space (common). In a modern log that is simply the
+ *      first unescaped quote. In old Apache logs, a raw quote inside %r
+ *      that is not followed by that shape is kept as part of the request.
+ *      Taking the *first* match means nothing in the referer or user agent
+ *      can supply the status: for the UA `x\" 200 999 \"-\" \"y` the
+ *      quotes are escaped and the real status was matched earlier.
+ *      (Limitation: in an old Apache log, a raw `" 200 1 "` inside the
+ *      request itself is indistinguishable from the real end. The address,
+ *      taken from the first token, is never affected.)
+ *   5. REFERER ends at the first unescaped `"` followed by ` "`, and AGENT
+ *      at the first unescaped `"` followed by the end of the line or a
+ *      space. We use a space rather than the last quote of the line because
+ *      nginx `main` and many custom formats append fields such as
+ *      "$http_x_forwarded_for" or request times. Everything after AGENT is
+ *      ignored. (Old Apache raw UAs containing `" ` are cut at that quote;
+ *      the status and address are still right.)
+ *   Inside quoted fields a backslash escapes the next byte, whatever it is,
+ *   so \" and \\ are never delimiters. Escapes are not decoded. If the
+ *   request, referer or agent contains a backslash, AO_REC_ESCAPED is set.
+ *
+ * PARSE ERRORS (-1): the line lacks the structure above, that is
+ *   - an empty line, or one without a space after ADDR (only spaces, a bare
+ *     word), or with an empty ADDR or IDENT (a leading or double space);
+ *   - no raw `"` after IDENT, or one not preceded by "] ", or no "[" after
+ *     "SP USER SP", or an empty TIME or one containing "]" (unclosed or
+ *     missing brackets, a missing ident/user field);
+ *   - no unescaped quote after REQUEST's opening one that is followed by
+ *     ` STATUS SP SIZE` and then ` "` (combined) or the end of the line or
+ *     a space (common): truncated lines, status "-", "20", "2000", "099"
+ *     or "abc", size "abc", "-5" or more than 20 digits, a missing or
+ *     doubled space, a size glued to the next field;
+ *   - combined only: no REFERER and AGENT (a `common` line), or either one
+ *     unclosed, for example a line cut inside the user agent.
+ *   Consequently ao_record_t.status is always 100..999 here, never -1.
+ *
+ * THE REQUEST LINE (AO_REC_NOT_HTTP)
+ *   REQUEST = METHOD SP TARGET [SP PROTOCOL]
+ *   METHOD   = 1*tchar (RFC 9110 token: letters, digits, !#$%&'*+-.^_`|~)
+ *   PROTOCOL = "HTTP/" DIGIT *(DIGIT / ".") and is the request's last
+ *              space-separated token when the request has more than two
+ *   TARGET   = what lies between. It must not start or end with a space
+ *              but may contain spaces, which nginx accepts in URIs.
+ *   A request of two tokens ("GET /") is HTTP/0.9: method and target are
+ *   set and protocol is empty. That is HTTP, not NOT_HTTP. Anything else
+ *   still parses, with AO_REC_NOT_HTTP and empty method, target and
+ *   protocol. This covers a "-" or "" request (connection closed or timed
+ *   out before a request: nginx 400, Apache 408), where `request` is empty;
+ *   binary scanners and TLS sent to a plain port ("\x16\x03\x01..."), whose
+ *   method bytes are escaped and so not tchar; and a third token that is
+ *   not an HTTP version. The check is structural only, so "t3 12.2.1" is a
+ *   method and a target. Judging them is the classifier's job.
+ */
+#include "ao_logfmt.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* "No position": a scan found nothing. */
+#define AO_LF_NPOS ((size_t)-1)
+/* 2^64-1 has 20 digits. A longer run is not a byte count. */
+#define AO_LF_SIZE_DIGITS_MAX 20
+
+struct ao_parser {
+  ao_format_id_t id;
+};
+
+/* What must follow a quote for it to close the field being scanned. */
+typedef enum ao_lf_close {
+  AO_LF_CLOSE_REQUEST_COMBINED, /* ` STATUS SIZE "` */
+  AO_LF_CLOSE_REQUEST_COMMON,   /* ` STATUS SIZE` then end of line or SP */
+  AO_LF_CLOSE_REFERER,          /* ` "` */
+  AO_LF_CLOSE_AGENT,            /* end of line or SP */
+} ao_lf_close_t;
+
+static const struct {
+  const char *name;
+  ao_format_id_t id;
+} ao_formats[] = {
+    {"combined", AO_FMT_COMBINED},
+    {"common", AO_FMT_COMMON},
+};
+
+static ao_slice_t ao_lf_slice(const char *p, size_t n);
+static ao_slice_t ao_lf_dash_empty(const char *p, size_t n);
+static size_t ao_lf_find(const char *s, size_t n, size_t from, char c);
+static int ao_lf_is_digit(char c);
+static int ao_lf_is_tchar(char c);
+static size_t ao_lf_status_size(const char *s, size_t n, size_t i, int *status);
+static int ao_lf_closes(const char *s, size_t n, size_t q, ao_lf_close_t how);
+static size_t ao_lf_scan_quoted(const char *s, size_t n, size_t i,
+                                ao_lf_close_t how, unsigned *flags);
+static int ao_lf_head(const char *s, size_t n, ao_record_t *rec,
+                      size_t *req_open);
+static int ao_lf_http_version(const char *p, size_t n);
+static void ao_lf_split_request(ao_record_t *rec);
+
+int ao_format_lookup(const char *name, ao_format_id_t *out) {
+  if (name == NULL)
+    return -1;
+  for (size_t i = 0; i < AO_ARRAY_SIZE(ao_formats); i++) {
+    if (strcasecmp(name, ao_formats[i].name) == 0) {
+      if (out != NULL)
+        *out = ao_formats[i].id;
+      return 0;
+    }
+  }
+  return -1;
+}
+
+/* An id outside the enum gives "unknown" rather than NULL, so that callers
+ * may pass the result straight to a %s. */
+const char *ao_format_name(ao_format_id_t id) {
+  for (size_t i = 0; i < AO_ARRAY_SIZE(ao_formats); i++)
+    if (ao_formats[i].id == id)
+      return ao_formats[i].name;
+  return "unknown";
+}
+
+const char *ao_format_names(void) { return "\"combined\" or \"common\""; }
+
+ao_parser_t *ao_parser_create(ao_format_id_t id, ao_err_t *err) {
+  if (id != AO_FMT_COMBINED && id != AO_FMT_COMMON) {
+    ao_err_set(err, "unknown log format id %d (expected %s)", (int)id,
+               ao_format_names());
+    return NULL;
+  }
+  ao_parser_t *p = malloc(sizeof(*p));
+  if (p == NULL) {
+    ao_err_set(err, "cannot create a \"%s\" parser: out of memory",
+               ao_format_name(id));
+    return NULL;
+  }
+  p->id = id;
+  return p;
+}
+
+void ao_parser_destroy(ao_parser_t *p) { free(p); }
+
+int ao_parser_parse(const ao_parser_t *p, const char *line, size_t n,
+                    ao_record_t *rec) {
+  if (p == NULL || line == NULL || rec == NULL)
+    return -1;
+  if (n > 0 && line[n - 1] == '\r')
+    n--;
+
+  ao_record_t r = {
+      .addr = AO_SLICE_EMPTY,
+      .time = AO_SLICE_EMPTY,
+      .request = AO_SLICE_EMPTY,
+      .method = AO_SLICE_EMPTY,
+      .target = AO_SLICE_EMPTY,
+      .protocol = AO_SLICE_EMPTY,
+      .referer = AO_SLICE_EMPTY,
+      .user_agent = AO_SLICE_EMPTY,
+      .status = -1,
+      .flags = 0,
+  };
+  size_t req_open = 0;
+  if (ao_lf_head(line, n, &r, &req_open) != 0)
+    return -1;
+
+  int combined = p->id == AO_FMT_COMBINED;
+  unsigned flags = 0;
+  size_t req_close = ao_lf_scan_quoted(line, n, req_open + 1,
+                                       combined ? AO_LF_CLOSE_REQUEST_COMBINED
+                                                : AO_LF_CLOSE_REQUEST_COMMON,
+                                       &flags);
+  if (req_close == AO_LF_NPOS)
+    return -1;
+  /* Cannot fail: the closing rule already checked this shape. */
+  size_t after = ao_lf_status_size(line, n, req_close + 1, &r.status);
+  r.request = ao_lf_dash_empty(line + req_open + 1, req_close - req_open - 1);
+  ao_lf_split_request(&r);
+
+  if (combined) {
+    /* The closing rule guaranteed line[after..] = ` "`. */
+    size_t ref_open = after + 1;
+    size_t ref_close =
+        ao_lf_scan_quoted(line, n, ref_open + 1, AO_LF_CLOSE_REFERER, &flags);
+    if (ref_close == AO_LF_NPOS)
+      return -1;
+    size_t ua_open = ref_close + 2;
+    size_t ua_close =
+        ao_lf_scan_quoted(line, n, ua_open + 1, AO_LF_CLOSE_AGENT, &flags);
+    if (ua_close == AO_LF_NPOS)
+      return -1;
+    r.referer = ao_lf_dash_empty(line + ref_open + 1, ref_close - ref_open - 1);
+    r.user_agent = ao_lf_dash_empty(line + ua_open + 1, ua_close - ua_open - 1);
+  }
+
+  r.flags |= flags;
+  *rec = r;
+  return 0;
+}
+
+/* ADDR SP IDENT SP USER SP [TIME] SP, up to the quote opening REQUEST,
+ * whose index goes to *req_open. Fills rec->addr and rec->time. */
+static int ao_lf_head(const char *s, size_t n, ao_record_t *rec,
+                      size_t *req_open) {
+  size_t addr_end = ao_lf_find(s, n, 0, ' ');
+  if (addr_end == AO_LF_NPOS || addr_end == 0)
+    return -1;
+  size_t ident = addr_end + 1;
+  size_t ident_end = ao_lf_find(s, n, ident, ' ');
+  if (ident_end == AO_LF_NPOS || ident_end == ident)
+    return -1;
+  size_t user = ident_end + 1;
+
+  /* Apache writes an empty (but present) user name as `""`. It is the only
+   * raw quote that can come before the request. */
+  size_t from = user;
+  if (n - user >= 3 && s[user] == '"' && s[user + 1] == '"' &&
+      s[user + 2] == ' ')
+    from = user + 2;
+  size_t q = ao_lf_find(s, n, from, '"');
+  /* At least USER(1) SP "[" TIME(1) "]" SP lies between user and q. */
+  if (q == AO_LF_NPOS || q - user < 6 || s[q - 1] != ' ' || s[q - 2] != ']')
+    return -1;
+
+  size_t time_end = q - 2; /* the "]" */
+  size_t b = time_end;
+  while (b > user && s[b - 1] != '[')
+    b--;
+  if (b == user)
+    return -1; /* no "[" at all */
+  b--;         /* the "[" */
+  /* The "[" follows " " and a non-empty USER: b - 1 > user. */
+  if (b < user + 2 || s[b - 1] != ' ')
+    return -1;
+  size_t time = b + 1;
+  if (time == time_end || memchr(s + time, ']', time_end - time) != NULL)
+    return -1;
+
+  rec->addr = ao_lf_slice(s, addr_end);
+  rec->time = ao_lf_slice(s + time, time_end - time);
+  *req_open = q;
+  return 0;
+}
+
+/* Scans a quoted field from s[i] (just after its opening quote). Returns
+ * the index of the closing quote, or AO_LF_NPOS when the field is not
+ * closed before n. A backslash escapes the next byte (whatever it is), so
+ * the escape pairs \" and \\ are stepped over as units. A raw quote that
+ * fails the closing rule is content (old Apache). Sets AO_REC_ESCAPED in
+ * *flags when the field contains a backslash. */
+static size_t ao_lf_scan_quoted(const char *s, size_t n, size_t i,
+                                ao_lf_close_t how, unsigned *flags) {
+  unsigned escaped = 0;
+  while (i < n) {
+    char c = s[i];
+    if (c == '\\') {
+      escaped = AO_REC_ESCAPED;
+      i += 2; /* may step to n + 1: the loop condition ends the field */
+      continue;
+    }
+    if (c == '"' && ao_lf_closes(s, n, i, how)) {
+      *flags |= escaped;
+      return i;
+    }
+    i++;
+  }
+  return AO_LF_NPOS;
+}
+
+/* Whether the quote at s[q] closes the field, judged only by the bytes
+ * after it. The look-ahead is bounded: ` DDD ` (5), at most 21 size digits
+ * (the 21st proves the run too long) and ` "` (2), so 28 bytes. */
+static int ao_lf_closes(const char *s, size_t n, size_t q, ao_lf_close_t how) {
+  size_t end;
+  int status;
+  switch (how) {
+  case AO_LF_CLOSE_REQUEST_COMBINED:
+    end = ao_lf_status_size(s, n, q + 1, &status);
+    return end != AO_LF_NPOS && n - end >= 2 && s[end] == ' ' &&
+           s[end + 1] == '"';
+  case AO_LF_CLOSE_REQUEST_COMMON:
+    end = ao_lf_status_size(s, n, q + 1, &status);
+    return end != AO_LF_NPOS && (end == n || s[end] == ' ');
+  case AO_LF_CLOSE_REFERER:
+    return n - q >= 3 && s[q + 1] == ' ' && s[q + 2] == '"';
+  case AO_LF_CLOSE_AGENT:
+    return q + 1 == n || s[q + 1] == ' ';
+  }
+  return 0;
+}
+
+/* Matches ` STATUS SP SIZE` at s[i]. Returns the index just after SIZE and
+ * sets *status, or returns AO_LF_NPOS. */
+static size_t ao_lf_status_size(const char *s, size_t n, size_t i,
+                                int *status) {
+  /* SP D D D SP and at least one byte of SIZE. */
+  if (i >= n || n - i < 6)
+    return AO_LF_NPOS;
+  if (s[i] != ' ' || s[i + 1] < '1' || s[i + 1] > '9' ||
+      !ao_lf_is_digit(s[i + 2]) || !ao_lf_is_digit(s[i + 3]) || s[i + 4] != ' ')
+    return AO_LF_NPOS;
+  size_t j = i + 5;
+  if (s[j] == '-') {
+    j++;
+  } else {
+    size_t start = j;
+    while (j < n && j - start <= AO_LF_SIZE_DIGITS_MAX && ao_lf_is_digit(s[j]))
+      j++;
+    if (j == start || j - start > AO_LF_SIZE_DIGITS_MAX)
+      return AO_LF_NPOS;
+  }
+  *status = (s[i + 1] - '0') * 100 + (s[i + 2] - '0') * 10 + (s[i + 3] - '0');
+  return j;
+}
+
+/* Splits rec->request into method, target and protocol, or sets
+ * AO_REC_NOT_HTTP (see THE REQUEST LINE above). */
+static void ao_lf_split_request(ao_record_t *rec) {
+  const char *p = rec->request.p;
+  size_t n = rec->request.n;
+  size_t m = 0;
+  while (m < n && ao_lf_is_tchar(p[m]))
+    m++;
+  if (m == 0 || m == n || p[m] != ' ') {
+    rec->flags |= AO_REC_NOT_HTTP;
+    return;
+  }
+  size_t t0 = m + 1;
+  size_t t1 = n;
+  while (t1 > t0 && p[t1 - 1] != ' ')
+    t1--;
+  ao_slice_t protocol = AO_SLICE_EMPTY;
+  if (t1 > t0) {
+    /* A third token: it has to be the protocol. */
+    if (!ao_lf_http_version(p + t1, n - t1)) {
+      rec->flags |= AO_REC_NOT_HTTP;
+      return;
+    }
+    protocol = ao_lf_slice(p + t1, n - t1);
+    t1--; /* the separating space */
+  } else {
+    t1 = n; /* HTTP/0.9: METHOD SP TARGET */
+  }
+  if (t1 <= t0 || p[t0] == ' ' || p[t1 - 1] == ' ') {
+    rec->flags |= AO_REC_NOT_HTTP;
+    return;
+  }
+  rec->method = ao_lf_slice(p, m);
+  rec->target = ao_lf_slice(p + t0, t1 - t0);
+  rec->protocol = protocol;
+}
+
+/* "HTTP/" DIGIT *(DIGIT / "."): HTTP/1.0, HTTP/1.1, HTTP/2.0, HTTP/3. */
+static int ao_lf_http_version(const char *p, size_t n) {
+  if (n < 6 || memcmp(p, "HTTP/", 5) != 0 || !ao_lf_is_digit(p[5]))
+    return 0;
+  for (size_t i = 6; i < n; i++)
+    if (!ao_lf_is_digit(p[i]) && p[i] != '.')
+      return 0;
+  return 1;
+}
+
+static size_t ao_lf_find(const char *s, size_t n, size_t from, char c) {
+  if (from >= n)
+    return AO_LF_NPOS;
+  const char *hit = memchr(s + from, c, n - from);
+  return hit == NULL ? AO_LF_NPOS : (size_t)(hit - s);
+}
+
+static ao_slice_t ao_lf_slice(const char *p, size_t n) {
+  return n == 0 ? AO_SLICE_EMPTY : (ao_slice_t){p, n};
+}
+
+/* Both servers write "-" for an absent value. */
+static ao_slice_t ao_lf_dash_empty(const char *p, size_t n) {
+  if (n == 1 && p[0] == '-')
+    return AO_SLICE_EMPTY;
+  return ao_lf_slice(p, n);
+}
+
+/* ASCII only, on purpose: <ctype.h> depends on the locale and is undefined
+ * for negative chars, and log bytes are often >= 0x80. */
+static int ao_lf_is_digit(char c) { return c >= '0' && c <= '9'; }
+
+static int ao_lf_is_tchar(char c) {
+  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || ao_lf_is_digit(c))
+    return 1;
+  switch (c) {
+  case '!':
+  case '#':
+  case '$':
+  case '%':
+  case '&':
+  case '\'':
+  case '*':
+  case '+':
+  case '-':
+  case '.':
+  case '^':
+  case '_':
+  case '`':
+  case '|':
+  case '~':
+    return 1;
+  default:
+    return 0;
+  }
+}

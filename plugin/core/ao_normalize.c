@@ -1,0 +1,523 @@
+/*
+ * ao_normalize.c - decoding layers for the classifier (see ao_normalize.h).
+ *
+ * Every loop below reads each input byte a bounded number of times and
+ * writes at a position that never passes the read position, which is what
+ * makes in-place use and the "output <= input" guarantee hold. The only
+ * step that moves backwards is the ".." resolution of ao_norm_path(), which
+ * erases bytes it wrote earlier: every output byte is erased at most once,
+ * so the whole call stays linear.
+ */
+#include "ao_normalize.h"
+
+#include "ao_common.h"
+
+#include <stdint.h>
+#include <string.h>
+
+static inline int hexval(unsigned char c) {
+  if (c >= '0' && c <= '9')
+    return c - '0';
+  if (c >= 'a' && c <= 'f')
+    return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F')
+    return c - 'A' + 10;
+  return -1;
+}
+
+static inline unsigned char lower(unsigned char c) {
+  return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + ('a' - 'A')) : c;
+}
+
+static inline int is_alnum(unsigned char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+         (c >= 'A' && c <= 'Z');
+}
+
+/* Writes the UTF-8 form of a BMP code point; returns its length (1..3). */
+static size_t put_utf8(unsigned cp, char *out) {
+  if (cp < 0x80) {
+    out[0] = (char)cp;
+    return 1;
+  }
+  if (cp < 0x800) {
+    out[0] = (char)(0xc0 | (cp >> 6));
+    out[1] = (char)(0x80 | (cp & 0x3f));
+    return 2;
+  }
+  out[0] = (char)(0xe0 | (cp >> 12));
+  out[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+  out[2] = (char)(0x80 | (cp & 0x3f));
+  return 3;
+}
+
+size_t ao_norm_unescape_log(const char *in, size_t n, char *out) {
+  size_t o = 0;
+  for (size_t i = 0; i < n;) {
+    unsigned char c = (unsigned char)in[i];
+    if (c == '\\' && i + 1 < n) {
+      unsigned char e = (unsigned char)in[i + 1];
+      int h1, h2;
+      if (e == 'x' && i + 3 < n &&
+          (h1 = hexval((unsigned char)in[i + 2])) >= 0 &&
+          (h2 = hexval((unsigned char)in[i + 3])) >= 0) {
+        out[o++] = (char)(h1 << 4 | h2);
+        i += 4;
+        continue;
+      }
+      char r = 0;
+      switch (e) {
+      case '"':
+        r = '"';
+        break;
+      case '\\':
+        r = '\\';
+        break;
+      case 'n':
+        r = '\n';
+        break;
+      case 't':
+        r = '\t';
+        break;
+      case 'r':
+        r = '\r';
+        break;
+      case 'v':
+        r = '\v';
+        break;
+      case 'f':
+        r = '\f';
+        break;
+      case 'b':
+        r = '\b';
+        break;
+      default:
+        break;
+      }
+      if (r != 0) {
+        out[o++] = r;
+        i += 2;
+        continue;
+      }
+    }
+    out[o++] = (char)c;
+    i++;
+  }
+  return o;
+}
+
+size_t ao_norm_pct_round(const char *in, size_t n, char *out, unsigned flags,
+                         size_t *decoded) {
+  size_t o = 0, cnt = 0;
+  for (size_t i = 0; i < n;) {
+    unsigned char c = (unsigned char)in[i];
+    if (c == '%') {
+      int h1, h2;
+      if (i + 2 < n && (h1 = hexval((unsigned char)in[i + 1])) >= 0 &&
+          (h2 = hexval((unsigned char)in[i + 2])) >= 0) {
+        out[o++] = (char)(h1 << 4 | h2);
+        i += 3;
+        cnt++;
+        continue;
+      }
+      if (i + 5 < n && (in[i + 1] == 'u' || in[i + 1] == 'U')) {
+        int d0 = hexval((unsigned char)in[i + 2]);
+        int d1 = hexval((unsigned char)in[i + 3]);
+        int d2 = hexval((unsigned char)in[i + 4]);
+        int d3 = hexval((unsigned char)in[i + 5]);
+        if ((d0 | d1 | d2 | d3) >= 0) {
+          unsigned cp = (unsigned)(d0 << 12 | d1 << 8 | d2 << 4 | d3);
+          o += put_utf8(cp, out + o);
+          i += 6;
+          cnt++;
+          continue;
+        }
+      }
+    } else if (c == '+' && (flags & AO_NORM_PLUS)) {
+      out[o++] = ' ';
+      i++;
+      continue;
+    }
+    out[o++] = (char)c;
+    i++;
+  }
+  if (decoded != NULL)
+    *decoded = cnt;
+  return o;
+}
+
+/* Is in[i..] ".ext" (1..5 alphanumerics) followed by a separator or the
+ * end? That is the shape of the suffix a NUL byte is meant to cut off
+ * (`../../etc/passwd%00.jpg`). */
+static int is_ext_tail(const char *in, size_t n, size_t i) {
+  if (i >= n || in[i] != '.')
+    return 0;
+  size_t k = i + 1;
+  while (k < n && k - i <= 5 && is_alnum((unsigned char)in[k]))
+    k++;
+  if (k == i + 1 || k - i > 5)
+    return 0;
+  return k == n || !is_alnum((unsigned char)in[k]);
+}
+
+/* ASCII lower-case table; 0 for NUL and the bytes >= 0x80, which take the
+ * slow path. */
+static const unsigned char fold_tab[256] = {
+#define R8(b) (b), (b) + 1, (b) + 2, (b) + 3, (b) + 4, (b) + 5, (b) + 6, (b) + 7
+    0,      1,      2,      3,       4,       5,       6,   7,   R8(8),
+    R8(16), R8(24), R8(32), R8(40),  R8(48),  R8(56),  64,  'a', 'b',
+    'c',    'd',    'e',    'f',     'g',     'h',     'i', 'j', 'k',
+    'l',    'm',    'n',    'o',     'p',     'q',     'r', 's', 't',
+    'u',    'v',    'w',    'x',     'y',     'z',     91,  92,  93,
+    94,     95,     R8(96), R8(104), R8(112), R8(120),
+#undef R8
+};
+
+size_t ao_norm_fold(const char *in, size_t n, char *out, unsigned *info) {
+  size_t o = 0;
+  unsigned fl = 0;
+  for (size_t i = 0; i < n;) {
+    /* fast path: a run of plain ASCII (the whole field, almost always) */
+    unsigned char f;
+    while (i < n && (f = fold_tab[(unsigned char)in[i]]) != 0) {
+      out[o++] = (char)f;
+      i++;
+    }
+    if (i >= n)
+      break;
+    unsigned char c = (unsigned char)in[i];
+    if (c < 0x80) {
+      if (c == 0) {
+        fl |= AO_NORM_NUL;
+        if (is_ext_tail(in, n, i + 1))
+          fl |= AO_NORM_NUL_TAIL;
+        i++;
+        continue;
+      }
+      out[o++] = (char)lower(c);
+      i++;
+      continue;
+    }
+    /* Overlong encodings of ASCII: decoders that do not reject them turn
+     * `c0 af` into '/', which is how `%c0%af` traversals got past filters
+     * looking for "../". */
+    unsigned char c1 = i + 1 < n ? (unsigned char)in[i + 1] : 0;
+    unsigned char c2 = i + 2 < n ? (unsigned char)in[i + 2] : 0;
+    unsigned char c3 = i + 3 < n ? (unsigned char)in[i + 3] : 0;
+    if ((c == 0xc0 || c == 0xc1) && (c1 & 0xc0) == 0x80) {
+      unsigned cp = (unsigned)(c & 0x1f) << 6 | (c1 & 0x3f);
+      if (cp != 0)
+        out[o++] = (char)lower((unsigned char)cp);
+      i += 2;
+      continue;
+    }
+    if (c == 0xe0 && (c1 & 0xe0) == 0x80 && (c2 & 0xc0) == 0x80) {
+      unsigned cp = (unsigned)(c1 & 0x3f) << 6 | (c2 & 0x3f);
+      if (cp < 0x80) {
+        if (cp != 0)
+          out[o++] = (char)lower((unsigned char)cp);
+        i += 3;
+        continue;
+      }
+    }
+    if (c == 0xf0 && (c1 & 0xf0) == 0x80 && (c2 & 0xc0) == 0x80 &&
+        (c3 & 0xc0) == 0x80) {
+      unsigned cp = (unsigned)(c2 & 0x3f) << 6 | (c3 & 0x3f);
+      if ((c1 & 0x0f) == 0 && cp < 0x80) {
+        if (cp != 0)
+          out[o++] = (char)lower((unsigned char)cp);
+        i += 4;
+        continue;
+      }
+    }
+    /* Full-width forms U+FF01..U+FF5E (ef bc 81 .. ef bd 9e) are the ASCII
+     * range shifted by 0xfee0; some servers and frameworks fold them back
+     * (NFKC), which makes `%uff0e%uff0e%uff0f` a "../". */
+    if (c == 0xef && (c1 == 0xbc || c1 == 0xbd) && (c2 & 0xc0) == 0x80) {
+      unsigned cp = 0xf000u | (unsigned)(c1 & 0x3f) << 6 | (c2 & 0x3f);
+      if (cp >= 0xff01 && cp <= 0xff5e) {
+        out[o++] = (char)lower((unsigned char)(cp - 0xfee0));
+        i += 3;
+        continue;
+      }
+    }
+    /* Division slash and set minus look like '/' and '\' and are folded
+     * to them by the same normalisations. */
+    if (c == 0xe2 && c1 == 0x88 && (c2 == 0x95 || c2 == 0x96)) {
+      out[o++] = c2 == 0x95 ? '/' : '\\';
+      i += 3;
+      continue;
+    }
+    out[o++] = (char)c;
+    i++;
+  }
+  if (info != NULL)
+    *info |= fl;
+  return o;
+}
+
+/* Is there still a decodable escape? */
+static int has_pct_escape(const char *s, size_t n) {
+  for (size_t i = 0; i + 2 < n; i++)
+    if (s[i] == '%' && ((hexval((unsigned char)s[i + 1]) >= 0 &&
+                         hexval((unsigned char)s[i + 2]) >= 0) ||
+                        s[i + 1] == 'u' || s[i + 1] == 'U'))
+      return 1;
+  return 0;
+}
+
+size_t ao_norm_url(const char *in, size_t n, char *out, unsigned flags,
+                   unsigned rounds, unsigned *info) {
+  size_t len = n;
+  size_t decoded = 0;
+  /* nothing to decode: fold straight from the input (the common case) */
+  if (memchr(in, '%', n) == NULL &&
+      (!(flags & AO_NORM_PLUS) || memchr(in, '+', n) == NULL))
+    return ao_norm_fold(in, n, out, info);
+  if (rounds == 0) {
+    if (in != out)
+      memmove(out, in, n);
+  } else {
+    len = ao_norm_pct_round(in, n, out, flags, &decoded);
+    for (unsigned r = 1; r < rounds && decoded > 0; r++)
+      len = ao_norm_pct_round(out, len, out, 0, &decoded);
+    if (decoded > 0 && info != NULL && has_pct_escape(out, len))
+      *info |= AO_NORM_DEEP;
+  }
+  return ao_norm_fold(out, len, out, info);
+}
+
+/* --- HTML character references ------------------------------------------ */
+
+typedef struct html_name {
+  const char *name;
+  char c; /* '\t' and '\n' are dropped like the raw characters */
+  unsigned char len;
+} html_name_t;
+
+#define HN(s, c)                                                               \
+  { s, c, sizeof(s) - 1 }
+
+/* The named references that stand for the ASCII characters XSS payloads
+ * are built from (HTML5 added most of these, which is why filters written
+ * for HTML4 missed `javascript&colon;`). */
+static const html_name_t html_names[] = {
+    HN("lt", '<'),     HN("gt", '>'),       HN("amp", '&'),
+    HN("quot", '"'),   HN("apos", '\''),    HN("colon", ':'),
+    HN("tab", '\t'),   HN("newline", '\n'), HN("lpar", '('),
+    HN("rpar", ')'),   HN("sol", '/'),      HN("bsol", '\\'),
+    HN("semi", ';'),   HN("comma", ','),    HN("period", '.'),
+    HN("excl", '!'),   HN("num", '#'),      HN("equals", '='),
+    HN("grave", '`'),  HN("lsqb", '['),     HN("rsqb", ']'),
+    HN("lcub", '{'),   HN("rcub", '}'),     HN("lbrack", '['),
+    HN("rbrack", ']'), HN("lbrace", '{'),   HN("rbrace", '}'),
+    HN("plus", '+'),   HN("dollar", '$'),   HN("percnt", '%'),
+    HN("ast", '*'),    HN("quest", '?'),
+};
+
+/* The four references browsers also decode without a ';' and as a prefix
+ * of a longer word ("&ltscript"). */
+static const html_name_t html_legacy[] = {HN("quot", '"'), HN("amp", '&'),
+                                          HN("lt", '<'), HN("gt", '>')};
+
+static int name_eq(const char *s, size_t n, const html_name_t *h) {
+  if (h->len != n)
+    return 0;
+  const char *name = h->name;
+  for (size_t i = 0; i < n; i++)
+    if (lower((unsigned char)s[i]) != (unsigned char)name[i])
+      return 0;
+  return 1;
+}
+
+static int name_prefix(const char *s, size_t n, const html_name_t *h) {
+  size_t k = h->len;
+  const char *name = h->name;
+  if (k > n)
+    return 0;
+  for (size_t i = 0; i < k; i++)
+    if (lower((unsigned char)s[i]) != (unsigned char)name[i])
+      return 0;
+  return 1;
+}
+
+/* Decodes one reference at in[i] == '&'. Returns the number of bytes it
+ * used (0: not a reference) and the character in *c (-1: consumed, but
+ * stands for nothing ASCII; the caller copies it through). */
+static size_t html_ref(const char *in, size_t n, size_t i, int *c) {
+  size_t k = i + 1;
+  if (k < n && in[k] == '#') {
+    k++;
+    int hex = 0;
+    if (k < n && (in[k] == 'x' || in[k] == 'X')) {
+      hex = 1;
+      k++;
+    }
+    size_t d0 = k;
+    unsigned long v = 0;
+    while (k < n) {
+      int h = hex ? hexval((unsigned char)in[k])
+                  : ((in[k] >= '0' && in[k] <= '9') ? in[k] - '0' : -1);
+      if (h < 0)
+        break;
+      v = v * (hex ? 16u : 10u) + (unsigned)h;
+      if (v > 0x110000u)
+        v = 0x110000u; /* saturate: leading digits cannot wrap it to '<' */
+      k++;
+    }
+    if (k == d0)
+      return 0;
+    if (k < n && in[k] == ';')
+      k++;
+    *c = v < 0x80 ? (int)v : -1;
+    return k - i;
+  }
+  size_t s = k;
+  while (k < n && k - s < 10 &&
+         ((in[k] >= 'a' && in[k] <= 'z') || (in[k] >= 'A' && in[k] <= 'Z')))
+    k++;
+  size_t len = k - s;
+  if (len == 0)
+    return 0;
+  for (size_t j = 0; j < AO_ARRAY_SIZE(html_names); j++) {
+    if (name_eq(in + s, len, &html_names[j])) {
+      if (k < n && in[k] == ';')
+        k++;
+      *c = (unsigned char)html_names[j].c;
+      return k - i;
+    }
+  }
+  for (size_t j = 0; j < AO_ARRAY_SIZE(html_legacy); j++) {
+    if (name_prefix(in + s, len, &html_legacy[j])) {
+      *c = (unsigned char)html_legacy[j].c;
+      return 1u + html_legacy[j].len;
+    }
+  }
+  return 0;
+}
+
+int ao_norm_html_changes(const char *in, size_t n) {
+  if (memchr(in, '\t', n) != NULL || memchr(in, '\n', n) != NULL ||
+      memchr(in, '\r', n) != NULL)
+    return 1;
+  for (const char *p = memchr(in, '&', n); p != NULL;
+       p = memchr(p + 1, '&', n - (size_t)(p + 1 - in))) {
+    int d = 0;
+    if (html_ref(in, n, (size_t)(p - in), &d) > 0 && d >= 0)
+      return 1;
+    if (p + 1 >= in + n)
+      break;
+  }
+  return 0;
+}
+
+size_t ao_norm_html(const char *in, size_t n, char *out) {
+  size_t o = 0;
+  for (size_t i = 0; i < n;) {
+    unsigned char c = (unsigned char)in[i];
+    if (c == '&') {
+      int d = 0;
+      size_t used = html_ref(in, n, i, &d);
+      if (used > 0 && d >= 0) {
+        if (d != '\t' && d != '\n' && d != '\r' && d != 0)
+          out[o++] = (char)lower((unsigned char)d);
+        i += used;
+        continue;
+      }
+      if (used > 0) { /* non-ASCII reference: copy it through */
+        memmove(out + o, in + i, used);
+        o += used;
+        i += used;
+        continue;
+      }
+    }
+    if (c == '\t' || c == '\n' || c == '\r') {
+      i++;
+      continue;
+    }
+    out[o++] = (char)lower(c);
+    i++;
+  }
+  return o;
+}
+
+/* --- paths -------------------------------------------------------------- */
+
+static inline int is_sep(char c) { return c == '/' || c == '\\'; }
+
+/* A segment that climbs: "..", "...", "....", or ".." plus a path
+ * parameter. */
+static int seg_is_up(const char *s, size_t len) {
+  if (len < 2 || s[0] != '.' || s[1] != '.')
+    return 0;
+  size_t k = 2;
+  while (k < len && s[k] == '.')
+    k++;
+  return k == len || s[k] == ';';
+}
+
+static size_t walk(const char *in, size_t n, char *out, unsigned *climb) {
+  size_t o = 0;
+  size_t root = 0; /* output bytes that a ".." may not erase */
+  int depth = 0;
+  unsigned up = 0;
+  int trailing = 0;
+  if (n > 0 && is_sep(in[0])) {
+    if (out != NULL)
+      out[o++] = '/';
+    root = 1;
+  }
+  for (size_t i = 0; i < n;) {
+    if (is_sep(in[i])) {
+      i++;
+      trailing = 1;
+      continue;
+    }
+    size_t s = i;
+    while (i < n && !is_sep(in[i]))
+      i++;
+    size_t len = i - s;
+    trailing = 0;
+    if (len == 1 && in[s] == '.') {
+      trailing = 1;
+      continue;
+    }
+    if (seg_is_up(in + s, len)) {
+      trailing = 1;
+      if (depth > 0) {
+        depth--;
+        if (out != NULL) {
+          while (o > root && out[o - 1] != '/')
+            o--;
+          if (o > root)
+            o--; /* the '/' before the erased segment */
+        }
+      } else {
+        up++;
+      }
+      continue;
+    }
+    depth++;
+    if (out != NULL) {
+      if (o > root)
+        out[o++] = '/';
+      memmove(out + o, in + s, len);
+      o += len;
+    }
+  }
+  if (out != NULL && trailing && o > root)
+    out[o++] = '/';
+  if (climb != NULL)
+    *climb = up;
+  return o;
+}
+
+size_t ao_norm_path(const char *in, size_t n, char *out, unsigned *climb) {
+  return walk(in, n, out, climb);
+}
+
+unsigned ao_norm_climb(const char *in, size_t n) {
+  unsigned up = 0;
+  walk(in, n, NULL, &up);
+  return up;
+}

@@ -1,0 +1,43 @@
+/*
+ * ao_record.h - one parsed log line, as slices of the line.
+ *
+ * DESCRIPTION
+ *   A parser (ao_logfmt) fills an ao_record_t with borrowed slices of the
+ *   line it was given: nothing is copied or decoded, so parsing allocates
+ *   nothing and the slices are valid only until the next line is read.
+ *   Fields keep the escapes the server wrote (nginx `\x22`, Apache `\"` and
+ *   `\xhh`); AO_REC_ESCAPED says some may be present, and the classifier's
+ *   normaliser decodes them. A field the line does not have, or that the
+ *   server logged as "-", is an empty slice.
+ */
+#ifndef AO_RECORD_H
+#define AO_RECORD_H
+
+#include "ao_common.h"
+
+enum {
+  /* Some quoted field contains a backslash escape to decode. */
+  AO_REC_ESCAPED = 1u << 0,
+  /* The request line is not "METHOD TARGET [PROTOCOL]" (binary scanner
+   * garbage, TLS handshakes sent to a plain-HTTP port, ...): method, target
+   * and protocol are empty and `request` holds what was logged. */
+  AO_REC_NOT_HTTP = 1u << 1,
+  /* The event is a failed authentication by itself (non-HTTP inputs such as
+   * sshd; access logs express it through `status`). */
+  AO_REC_AUTH_FAILURE = 1u << 2,
+};
+
+typedef struct ao_record {
+  ao_slice_t addr;       /* client address as logged (%h, $remote_addr) */
+  ao_slice_t time;       /* timestamp text, without brackets */
+  ao_slice_t request;    /* the whole request line as logged */
+  ao_slice_t method;     /* "GET" */
+  ao_slice_t target;     /* path with optional "?query", as logged */
+  ao_slice_t protocol;   /* "HTTP/1.1", or empty for HTTP/0.9 */
+  ao_slice_t referer;    /* empty when "-" or absent */
+  ao_slice_t user_agent; /* empty when "-" or absent */
+  int status;            /* 100..999, or -1 when the line has none ("-") */
+  unsigned flags;        /* AO_REC_* */
+} ao_record_t;
+
+#endif /* AO_RECORD_H */

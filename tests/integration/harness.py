@@ -1,0 +1,244 @@
+"""harness: run the real collectd daemon with the built plugin, read back
+what collectd's csv writer wrote.
+
+Every test gets a fresh directory with:
+  plugins/       copies of Debian's csv.so, logfile.so, ... and of
+                 build/attack_origin.so (collectd loads from one PluginDir
+                 and refuses symlinks)
+  collectd.conf  Hostname "test", Interval 1, logfile + csv, and
+                 conf.d/attack_origin.conf included after the test's
+                 substitutions (so the shipped example cannot rot)
+  csv/           the csv writer's output (StoreRates false: raw counters)
+  collectd.log   collectd's own log
+"""
+
+import glob
+import math
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BUILD = os.path.join(REPO, "build")
+PLUGIN = os.path.join(BUILD, "attack_origin.so")
+CLI = os.path.join(BUILD, "attack-origin")
+TESTDATA = os.environ.get("AO_TEST_DATA", os.path.join(BUILD, "testdata"))
+GEO_TSV = os.path.join(REPO, "tests", "data", "test-geo.tsv")
+SHIPPED_CONF = os.path.join(REPO, "conf.d", "attack_origin.conf")
+COLLECTD = os.environ.get("COLLECTD", "/usr/sbin/collectd")
+SYSTEM_PLUGINS = os.environ.get("COLLECTD_PLUGINS", "/usr/lib/collectd")
+HOST = "test"
+
+sys.path.insert(0, os.path.join(REPO, "tests", "tools"))
+
+
+def set_option(text, name, value):
+    """Sets `name value` in a collectd config text: the one line that shows
+    the option (commented out or not) is replaced. Fails when the shipped
+    example no longer shows the option exactly once."""
+    pat = re.compile(r"^(\s*)#?\s*%s\s.*$" % re.escape(name), re.M)
+    matches = pat.findall(text)
+    if len(matches) != 1:
+        raise AssertionError("conf.d/attack_origin.conf shows %s %d times"
+                             % (name, len(matches)))
+    return pat.sub(lambda m: "%s%s %s" % (m.group(1), name, value), text)
+
+
+def quote(s):
+    return '"%s"' % s
+
+
+def shipped_conf(log_file, db=None, **options):
+    """conf.d/attack_origin.conf with File, GeoIPDatabase and any other
+    option (keyword name = option name) set."""
+    with open(SHIPPED_CONF) as f:
+        text = f.read()
+    text = set_option(text, "File", quote(log_file))
+    if db is not None:
+        text = set_option(text, "GeoIPDatabase", quote(db))
+    for k, v in options.items():
+        text = set_option(text, k, quote(v) if isinstance(v, str) else str(v))
+    return text
+
+
+class Collectd:
+    """One collectd process in the foreground, in its own directory."""
+
+    def __init__(self, workdir, plugin_conf, interval=1.0, extra_conf="",
+                 plugins=("logfile", "csv")):
+        self.dir = workdir
+        self.interval = interval
+        self.proc = None
+        pdir = os.path.join(workdir, "plugins")
+        os.makedirs(pdir, exist_ok=True)
+        for p in plugins:
+            src = os.path.join(SYSTEM_PLUGINS, p + ".so")
+            shutil.copy(src, os.path.join(pdir, p + ".so"))
+        shutil.copy(PLUGIN, os.path.join(pdir, "attack_origin.so"))
+        self.csv_dir = os.path.join(workdir, "csv")
+        self.log_path = os.path.join(workdir, "collectd.log")
+        with open(os.path.join(workdir, "attack_origin.conf"), "w") as f:
+            f.write(plugin_conf)
+        lines = [
+            'Hostname "%s"' % HOST,
+            "FQDNLookup false",
+            "Interval %g" % interval,
+            'BaseDir "%s"' % workdir,
+            'PIDFile "%s/collectd.pid"' % workdir,
+            'PluginDir "%s"' % pdir,
+            'TypesDB "/usr/share/collectd/types.db"',
+            "LoadPlugin logfile",
+            "<Plugin logfile>",
+            "  LogLevel info",
+            '  File "%s"' % self.log_path,
+            "  Timestamp true",
+            "</Plugin>",
+        ]
+        if "csv" in plugins:
+            lines += ["LoadPlugin csv", "<Plugin csv>",
+                      '  DataDir "%s"' % self.csv_dir, "  StoreRates false",
+                      "</Plugin>"]
+        lines.append(extra_conf)
+        lines.append('Include "%s/attack_origin.conf"' % workdir)
+        self.conf = os.path.join(workdir, "collectd.conf")
+        with open(self.conf, "w") as f:
+            f.write("\n".join(lines) + "\n")
+
+    def test_config(self):
+        """Starts collectd on the config as `collectd -T` (read every plugin
+        once, then exit): collectd 5.12's `-t` exits before reading the
+        config at all. Returns (exit status, stdout+stderr+log)."""
+        p = subprocess.run([COLLECTD, "-T", "-C", self.conf],
+                           capture_output=True, text=True, timeout=60)
+        return p.returncode, p.stdout + p.stderr + self.log()
+
+    def start(self):
+        self.stdout = open(os.path.join(self.dir, "stdout"), "w")
+        self.proc = subprocess.Popen([COLLECTD, "-f", "-C", self.conf],
+                                     stdout=self.stdout,
+                                     stderr=subprocess.STDOUT)
+        return self
+
+    def stop(self):
+        if self.proc is None:
+            return None
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.stdout.close()
+        rc = self.proc.returncode
+        self.proc = None
+        return rc
+
+    def alive(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def log(self):
+        try:
+            with open(self.log_path, errors="replace") as f:
+                return f.read()
+        except FileNotFoundError:
+            return ""
+
+    # --- reading the csv writer's files -----------------------------------
+
+    def series(self, instance, type_, type_instance):
+        """All (time, value) rows collectd wrote for one identifier."""
+        pat = os.path.join(self.csv_dir, HOST, "attack_origin-%s" % instance,
+                           "%s-%s-*" % (type_, type_instance))
+        rows = []
+        # Files are per day; the date suffix sorts them.
+        for path in sorted(glob.glob(pat)):
+            # type_instance may itself contain '-': match it exactly.
+            base = os.path.basename(path)
+            if not re.fullmatch(r"%s-%s-\d{4}-\d{2}-\d{2}" % (
+                    re.escape(type_), re.escape(type_instance)), base):
+                continue
+            with open(path) as f:
+                for line in f:
+                    if line.startswith("epoch"):
+                        continue
+                    t, v = line.strip().split(",", 1)
+                    rows.append((float(t), float(v)))
+        return rows
+
+    def last(self, instance, type_, type_instance):
+        rows = self.series(instance, type_, type_instance)
+        return rows[-1][1] if rows else None
+
+    def instances(self, instance, type_):
+        """type instances of one type that have a file."""
+        d = os.path.join(self.csv_dir, HOST, "attack_origin-%s" % instance)
+        out = set()
+        for path in glob.glob(os.path.join(d, "%s-*" % type_)):
+            m = re.fullmatch(r"%s-(.+)-\d{4}-\d{2}-\d{2}" % re.escape(type_),
+                             os.path.basename(path))
+            if m:
+                out.add(m.group(1))
+        return out
+
+    def wait_for(self, what, predicate, timeout=20.0):
+        """Polls predicate() until true; fails with `what` and the log."""
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if not self.alive():
+                raise AssertionError("collectd exited while waiting for %s:\n%s"
+                                     % (what, self.log()[-3000:]))
+            if predicate():
+                return
+            time.sleep(0.1)
+        raise AssertionError("timed out waiting for %s\ncollectd.log:\n%s"
+                             % (what, self.log()[-3000:]))
+
+    def wait_lines(self, instance, n, timeout=20.0):
+        """Waits until lines_read reached n, then for one more dispatch so
+        that every value of that read has been written."""
+        self.wait_for("lines_read >= %d" % n,
+                      lambda: (self.last(instance, "derive", "lines_read")
+                               or 0) >= n, timeout)
+        t0 = self.series(instance, "derive", "lines_read")[-1][0]
+        self.wait_for("a later dispatch",
+                      lambda: self.series(instance, "derive",
+                                          "lines_read")[-1][0] > t0 + 0.5,
+                      timeout)
+        time.sleep(0.3)
+
+
+def is_nan(v):
+    return v is not None and math.isnan(v)
+
+
+class Workdir:
+    """A temporary directory removed unless AO_KEEP is set."""
+
+    def __enter__(self):
+        self.path = tempfile.mkdtemp(prefix="ao-it-")
+        return self.path
+
+    def __exit__(self, *exc):
+        if os.environ.get("AO_KEEP"):
+            print("kept", self.path)
+        else:
+            shutil.rmtree(self.path, ignore_errors=True)
+
+
+def append(path, lines, newline=True):
+    with open(path, "a") as f:
+        for i, line in enumerate(lines):
+            f.write(line)
+            if newline or i < len(lines) - 1:
+                f.write("\n")
+
+
+def mkmmdb(tsv, out, layout="maxmind", extra=()):
+    subprocess.run(["perl", os.path.join(REPO, "tests", "tools", "mkmmdb.pl"),
+                    "--layout", layout, *extra, tsv, out], check=True)

@@ -1,0 +1,300 @@
+/*
+ * test_config.c - the option table and its checks (ao_config).
+ */
+#include "ao_test.h"
+
+#include "ao_config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static ao_value_t S(const char *s) {
+  return (ao_value_t){.type = AO_VAL_STRING, .s = s};
+}
+static ao_value_t N(double n) {
+  return (ao_value_t){.type = AO_VAL_NUMBER, .n = n};
+}
+static ao_value_t B(int b) {
+  return (ao_value_t){.type = AO_VAL_BOOLEAN, .b = b};
+}
+
+static ao_log_config_t *add_log(ao_config_t *cfg, const char *name) {
+  ao_value_t v = S(name);
+  ao_err_t err = {{0}};
+  ao_log_config_t *log = ao_config_add_log(cfg, &v, 1, &err);
+  assert_non_null(log);
+  return log;
+}
+
+static int log_set(ao_config_t *cfg, ao_log_config_t *log, const char *key,
+                   ao_value_t v, ao_err_t *err) {
+  return ao_config_log_set(cfg, log, key, &v, 1, err);
+}
+
+static int plug_set(ao_config_t *cfg, const char *key, ao_value_t v,
+                    ao_err_t *err) {
+  return ao_config_set(cfg, key, &v, 1, err);
+}
+
+/* The example config is accepted, with the documented defaults. */
+static void test_minimal_config(void **state) {
+  (void)state;
+  ao_config_t cfg;
+  ao_config_init(&cfg);
+  ao_err_t err = {{0}};
+  assert_int_equal(plug_set(&cfg, "GeoIPDatabase",
+                            S("/var/lib/GeoIP/GeoLite2-Country.mmdb"), &err),
+                   0);
+  ao_log_config_t *log = add_log(&cfg, "web");
+  assert_int_equal(
+      log_set(&cfg, log, "File", S("/var/log/nginx/access.log"), &err), 0);
+  assert_int_equal(log_set(&cfg, log, "Format", S("combined"), &err), 0);
+  assert_int_equal(ao_config_finish(&cfg, &err), 0);
+  assert_string_equal(cfg.geoip_database,
+                      "/var/lib/GeoIP/GeoLite2-Country.mmdb");
+  assert_string_equal(cfg.logs[0].name, "web");
+  assert_int_equal(cfg.logs[0].format, AO_FMT_COMBINED);
+  assert_int_equal(cfg.logs[0].start_at, AO_START_END);
+  assert_true(cfg.logs[0].tun.share_window == 300.0);
+  assert_int_equal(cfg.logs[0].tun.min_attacks, 10);
+  assert_int_equal(cfg.logs[0].tun.max_line, 65536);
+  assert_int_equal(cfg.geoip_cache_size, 16384);
+  assert_null(cfg.geoip_country_path);
+  ao_config_free(&cfg);
+}
+
+/* Keys match ignoring case, as in collectd; values of enums too. */
+static void test_case_insensitive(void **state) {
+  (void)state;
+  ao_config_t cfg;
+  ao_config_init(&cfg);
+  ao_err_t err = {{0}};
+  ao_log_config_t *log = add_log(&cfg, "Web_2");
+  assert_int_equal(log_set(&cfg, log, "file", S("/x.log"), &err), 0);
+  assert_int_equal(log_set(&cfg, log, "FORMAT", S("Common"), &err), 0);
+  assert_int_equal(log_set(&cfg, log, "startat", S("Beginning"), &err), 0);
+  assert_int_equal(ao_config_finish(&cfg, &err), 0);
+  assert_int_equal(cfg.logs[0].format, AO_FMT_COMMON);
+  assert_int_equal(cfg.logs[0].start_at, AO_START_BEGINNING);
+  ao_config_free(&cfg);
+}
+
+/* Plugin-level tunables are defaults that a Log may override. */
+static void test_inheritance(void **state) {
+  (void)state;
+  ao_config_t cfg;
+  ao_config_init(&cfg);
+  ao_err_t err = {{0}};
+  assert_int_equal(plug_set(&cfg, "ShareWindow", N(600), &err), 0);
+  assert_int_equal(plug_set(&cfg, "MinAttacks", N(50), &err), 0);
+  ao_log_config_t *a = add_log(&cfg, "a");
+  assert_int_equal(log_set(&cfg, a, "File", S("/a.log"), &err), 0);
+  assert_int_equal(log_set(&cfg, a, "MinAttacks", N(5), &err), 0);
+  ao_log_config_t *b = add_log(&cfg, "b");
+  assert_int_equal(log_set(&cfg, b, "File", S("/b.log"), &err), 0);
+  assert_int_equal(log_set(&cfg, b, "MaxLineLength", N(1024), &err), 0);
+  assert_int_equal(ao_config_finish(&cfg, &err), 0);
+  assert_true(cfg.logs[0].tun.share_window == 600.0);
+  assert_int_equal(cfg.logs[0].tun.min_attacks, 5);
+  assert_int_equal(cfg.logs[0].tun.max_line, 65536);
+  assert_true(cfg.logs[1].tun.share_window == 600.0);
+  assert_int_equal(cfg.logs[1].tun.min_attacks, 50);
+  assert_int_equal(cfg.logs[1].tun.max_line, 1024);
+  ao_config_free(&cfg);
+}
+
+/* Each mistake is refused with a message naming the block, the option and
+ * the value. */
+typedef struct bad_case {
+  const char *key;
+  ao_value_t value;
+  int on_log; /* option of the Log block, else of the plugin block */
+  const char *expect[3];
+} bad_case_t;
+
+static void test_bad_values(void **state) {
+  (void)state;
+  const bad_case_t cases[] = {
+      /* unknown option, in either block */
+      {"Fiel", {AO_VAL_STRING, "/x", 0, 0}, 1,
+       {"<Log \"web\">", "unknown option", "Fiel"}},
+      {"Colour", {AO_VAL_STRING, "red", 0, 0}, 0,
+       {"<Plugin attack_origin>", "unknown option", "Colour"}},
+      /* unknown enum values name the allowed ones */
+      {"Format", {AO_VAL_STRING, "combind", 0, 0}, 1,
+       {"Format", "\"combind\"", "\"combined\""}},
+      {"StartAt", {AO_VAL_STRING, "middle", 0, 0}, 1,
+       {"StartAt", "\"middle\"", "\"beginning\""}},
+      /* wrong types */
+      {"File", {AO_VAL_NUMBER, NULL, 3, 0}, 1, {"File", "a string", "3"}},
+      {"ShareWindow", {AO_VAL_STRING, "300", 0, 0}, 1,
+       {"ShareWindow", "a number", "\"300\""}},
+      {"Format", {AO_VAL_BOOLEAN, NULL, 0, 1}, 1, {"Format", "true", NULL}},
+      /* ranges */
+      {"ShareWindow", {AO_VAL_NUMBER, NULL, 0, 0}, 1,
+       {"ShareWindow", "0", "out of range"}},
+      {"MinAttacks", {AO_VAL_NUMBER, NULL, 2.5, 0}, 0,
+       {"MinAttacks", "2.5", "whole number"}},
+      {"MinAttacks", {AO_VAL_NUMBER, NULL, 0, 0}, 1,
+       {"MinAttacks", "0", "out of range"}},
+      {"MaxLineLength", {AO_VAL_NUMBER, NULL, 10, 0}, 1,
+       {"MaxLineLength", "10", "out of range"}},
+      {"GeoIPCacheSize", {AO_VAL_NUMBER, NULL, -1, 0}, 0,
+       {"GeoIPCacheSize", "-1", "out of range"}},
+      /* empty strings */
+      {"File", {AO_VAL_STRING, "", 0, 0}, 1, {"File", "empty", NULL}},
+      {"GeoIPDatabase", {AO_VAL_STRING, "", 0, 0}, 0,
+       {"GeoIPDatabase", "empty", NULL}},
+      /* options in the wrong block */
+      {"GeoIPDatabase", {AO_VAL_STRING, "/x.mmdb", 0, 0}, 1,
+       {"GeoIPDatabase", "not allowed", NULL}},
+      {"File", {AO_VAL_STRING, "/x.log", 0, 0}, 0,
+       {"File", "not allowed", NULL}},
+  };
+  for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    ao_config_t cfg;
+    ao_config_init(&cfg);
+    ao_err_t err = {{0}};
+    ao_log_config_t *log = add_log(&cfg, "web");
+    int rc = cases[i].on_log
+                 ? log_set(&cfg, log, cases[i].key, cases[i].value, &err)
+                 : plug_set(&cfg, cases[i].key, cases[i].value, &err);
+    if (rc != -1)
+      fail_msg("case %zu (%s) was accepted", i, cases[i].key);
+    for (int k = 0; k < 3 && cases[i].expect[k] != NULL; k++)
+      if (strstr(err.msg, cases[i].expect[k]) == NULL)
+        fail_msg("case %zu: \"%s\" lacks \"%s\"", i, err.msg,
+                 cases[i].expect[k]);
+    ao_config_free(&cfg);
+  }
+}
+
+/* Two values, or none, are refused. */
+static void test_value_count(void **state) {
+  (void)state;
+  ao_config_t cfg;
+  ao_config_init(&cfg);
+  ao_err_t err = {{0}};
+  ao_log_config_t *log = add_log(&cfg, "web");
+  ao_value_t two[2] = {S("/a"), S("/b")};
+  assert_int_equal(ao_config_log_set(&cfg, log, "File", two, 2, &err), -1);
+  assert_non_null(strstr(err.msg, "exactly one value"));
+  assert_int_equal(ao_config_log_set(&cfg, log, "File", NULL, 0, &err), -1);
+  ao_config_free(&cfg);
+}
+
+/* An option given twice in one block is a mistake, not "last one wins". */
+static void test_duplicate_option(void **state) {
+  (void)state;
+  ao_config_t cfg;
+  ao_config_init(&cfg);
+  ao_err_t err = {{0}};
+  ao_log_config_t *log = add_log(&cfg, "web");
+  assert_int_equal(log_set(&cfg, log, "File", S("/a"), &err), 0);
+  assert_int_equal(log_set(&cfg, log, "file", S("/b"), &err), -1);
+  assert_non_null(strstr(err.msg, "File: given twice"));
+  ao_config_free(&cfg);
+}
+
+/* Log names become plugin instances: [A-Za-z0-9_]{1,63}, unique. */
+static void test_log_names(void **state) {
+  (void)state;
+  const char *bad[] = {"",       "web-1", "web.log", "a b", "ü",
+                       "x/y",    "web\n",
+                       "a234567890123456789012345678901234567890123456789012"
+                       "345678901234"};
+  for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+    ao_config_t cfg;
+    ao_config_init(&cfg);
+    ao_err_t err = {{0}};
+    ao_value_t v = S(bad[i]);
+    assert_null(ao_config_add_log(&cfg, &v, 1, &err));
+    assert_non_null(strstr(err.msg, "invalid name"));
+    ao_config_free(&cfg);
+  }
+  ao_config_t cfg;
+  ao_config_init(&cfg);
+  ao_err_t err = {{0}};
+  add_log(&cfg, "web");
+  /* 63 characters is the longest name */
+  add_log(&cfg, "a23456789012345678901234567890123456789012345678901234567890123");
+  ao_value_t dup = S("WEB");
+  assert_null(ao_config_add_log(&cfg, &dup, 1, &err));
+  assert_non_null(strstr(err.msg, "duplicate Log name \"WEB\""));
+  ao_value_t num = N(1);
+  assert_null(ao_config_add_log(&cfg, &num, 1, &err));
+  ao_config_free(&cfg);
+}
+
+/* What can only be checked at the end: File required, at least one Log,
+ * one file read by two Logs. */
+static void test_finish_checks(void **state) {
+  (void)state;
+  ao_err_t err = {{0}};
+  ao_config_t cfg;
+  ao_config_init(&cfg);
+  assert_int_equal(ao_config_finish(&cfg, &err), -1);
+  assert_non_null(strstr(err.msg, "no <Log> block"));
+  ao_config_free(&cfg);
+
+  ao_config_init(&cfg);
+  add_log(&cfg, "web");
+  assert_int_equal(ao_config_finish(&cfg, &err), -1);
+  assert_non_null(strstr(err.msg, "<Log \"web\">: missing required option File"));
+  ao_config_free(&cfg);
+
+  ao_config_init(&cfg);
+  ao_log_config_t *a = add_log(&cfg, "a");
+  assert_int_equal(log_set(&cfg, a, "File", S("/same.log"), &err), 0);
+  ao_log_config_t *b = add_log(&cfg, "b");
+  assert_int_equal(log_set(&cfg, b, "File", S("/same.log"), &err), 0);
+  assert_int_equal(ao_config_finish(&cfg, &err), -1);
+  assert_non_null(strstr(err.msg, "already read by <Log \"a\">"));
+  ao_config_free(&cfg);
+}
+
+/* Booleans are accepted by no option yet, and say so. */
+static void test_boolean_refused(void **state) {
+  (void)state;
+  ao_config_t cfg;
+  ao_config_init(&cfg);
+  ao_err_t err = {{0}};
+  assert_int_equal(plug_set(&cfg, "ShareWindow", B(1), &err), -1);
+  assert_non_null(strstr(err.msg, "expects a number, got true"));
+  ao_config_free(&cfg);
+}
+
+/* Every option of the table is documented in README.md and shown in
+ * conf.d/attack_origin.conf, so the documentation cannot drift. */
+static void test_options_documented(void **state) {
+  (void)state;
+  char *readme = ao_test_slurp("README.md", NULL);
+  char *conf = ao_test_slurp("conf.d/attack_origin.conf", NULL);
+  for (const ao_option_t *o = ao_config_options(); o->name != NULL; o++) {
+    char needle[128];
+    snprintf(needle, sizeof(needle), "`%s`", o->name);
+    if (strstr(readme, needle) == NULL)
+      fail_msg("README.md does not document %s", needle);
+    if (strstr(conf, o->name) == NULL)
+      fail_msg("conf.d/attack_origin.conf does not show %s", o->name);
+  }
+  free(readme);
+  free(conf);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_minimal_config),
+      cmocka_unit_test(test_case_insensitive),
+      cmocka_unit_test(test_inheritance),
+      cmocka_unit_test(test_bad_values),
+      cmocka_unit_test(test_value_count),
+      cmocka_unit_test(test_duplicate_option),
+      cmocka_unit_test(test_log_names),
+      cmocka_unit_test(test_finish_checks),
+      cmocka_unit_test(test_boolean_refused),
+      cmocka_unit_test(test_options_documented),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,295 @@
+/*
+ * test_normalize.c - the decoding layers (ao_normalize).
+ *
+ * Table-driven: each row is an input, the expected output and, where it
+ * matters, the flags; every call writes into a guard-filled buffer so that
+ * a write past the returned length is caught, and is repeated in place to
+ * check that in-place use gives the same result.
+ */
+#include "ao_test.h"
+
+#include "ao_normalize.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define GUARD '!'
+#define BUF 512
+
+typedef size_t (*norm_fn)(const char *in, size_t n, char *out, void *ctx);
+
+/* Runs fn out of place (guard-checked) and in place; both must agree and
+ * never exceed the input length. Returns the output (static buffer). */
+static const char *run(norm_fn fn, const char *in, size_t n, void *ctx,
+                       size_t *outn) {
+  static char out[BUF + 16];
+  char inplace[BUF];
+  assert_true(n <= BUF);
+  memset(out, GUARD, sizeof(out));
+  size_t k = fn(in, n, out, ctx);
+  assert_true(k <= n);
+  for (size_t i = k; i < sizeof(out); i++)
+    if (i >= n) /* bytes past the input length are never touched */
+      assert_int_equal(out[i], GUARD);
+  memcpy(inplace, in, n);
+  size_t k2 = fn(inplace, n, inplace, ctx);
+  assert_int_equal(k2, k);
+  assert_memory_equal(inplace, out, k);
+  out[k] = '\0';
+  *outn = k;
+  return out;
+}
+
+static void expect(norm_fn fn, void *ctx, const char *in, size_t inlen,
+                   const char *want, size_t wantlen, const char *why) {
+  size_t k;
+  const char *got = run(fn, in, inlen, ctx, &k);
+  if (k != wantlen || memcmp(got, want, k) != 0) {
+    print_error("%s: input \"%.*s\": got %zu bytes \"%.*s\", want \"%.*s\"\n",
+                why, (int)inlen, in, k, (int)k, got, (int)wantlen, want);
+    fail();
+  }
+}
+
+#define EXPECT(fn, ctx, in, want, why)                                         \
+  expect(fn, ctx, in, sizeof(in) - 1, want, sizeof(want) - 1, why)
+
+/* --- adapters with the run() signature ---------------------------------- */
+
+static size_t f_unescape(const char *in, size_t n, char *out, void *ctx) {
+  (void)ctx;
+  return ao_norm_unescape_log(in, n, out);
+}
+
+typedef struct pct_ctx {
+  unsigned flags;
+  size_t decoded;
+} pct_ctx_t;
+
+static size_t f_pct(const char *in, size_t n, char *out, void *ctx) {
+  pct_ctx_t *c = ctx;
+  return ao_norm_pct_round(in, n, out, c->flags, &c->decoded);
+}
+
+typedef struct url_ctx {
+  unsigned flags, rounds, info;
+} url_ctx_t;
+
+static size_t f_url(const char *in, size_t n, char *out, void *ctx) {
+  url_ctx_t *c = ctx;
+  c->info = 0;
+  return ao_norm_url(in, n, out, c->flags, c->rounds, &c->info);
+}
+
+static size_t f_fold(const char *in, size_t n, char *out, void *ctx) {
+  unsigned *info = ctx;
+  *info = 0;
+  return ao_norm_fold(in, n, out, info);
+}
+
+static size_t f_html(const char *in, size_t n, char *out, void *ctx) {
+  (void)ctx;
+  return ao_norm_html(in, n, out);
+}
+
+static size_t f_path(const char *in, size_t n, char *out, void *ctx) {
+  return ao_norm_path(in, n, out, (unsigned *)ctx);
+}
+
+/* --- server escapes ----------------------------------------------------- */
+
+static void test_unescape_log(void **state) {
+  (void)state;
+  EXPECT(f_unescape, NULL, "a\\x22b", "a\"b", "nginx \\xHH");
+  EXPECT(f_unescape, NULL, "\\x3Cscript\\x3e", "<script>", "hex either case");
+  EXPECT(f_unescape, NULL, "say \\\"hi\\\"", "say \"hi\"", "Apache \\\"");
+  EXPECT(f_unescape, NULL, "c:\\\\win", "c:\\win", "Apache \\\\");
+  EXPECT(f_unescape, NULL, "a\\nb\\tc\\rd", "a\nb\tc\rd", "C-style");
+  EXPECT(f_unescape, NULL, "\\x00", "\0", "NUL byte");
+  EXPECT(f_unescape, NULL, "\\q\\x2", "\\q\\x2", "unknown and short kept");
+  EXPECT(f_unescape, NULL, "end\\", "end\\", "trailing backslash kept");
+  EXPECT(f_unescape, NULL, "\\xzz", "\\xzz", "bad hex kept");
+  EXPECT(f_unescape, NULL, "", "", "empty");
+}
+
+/* --- percent-decoding --------------------------------------------------- */
+
+static void test_pct_round(void **state) {
+  (void)state;
+  pct_ctx_t c = {0, 0};
+  EXPECT(f_pct, &c, "%41%62c", "Abc", "%HH");
+  assert_int_equal(c.decoded, 2);
+  EXPECT(f_pct, &c, "%2e%2E%2f", "../", "either case");
+  EXPECT(f_pct, &c, "%u002e%U002F", "./", "IIS %u, ASCII");
+  EXPECT(f_pct, &c, "%uff0e", "\xef\xbc\x8e", "%u to UTF-8");
+  EXPECT(f_pct, &c, "%u00e9", "\xc3\xa9", "%u two-byte UTF-8");
+  EXPECT(f_pct, &c, "%zz%4%", "%zz%4%", "malformed kept");
+  assert_int_equal(c.decoded, 0);
+  EXPECT(f_pct, &c, "%uzzzz%u12", "%uzzzz%u12", "malformed %u kept");
+  EXPECT(f_pct, &c, "a+b", "a+b", "'+' is a plus in paths");
+  c.flags = AO_NORM_PLUS;
+  EXPECT(f_pct, &c, "a+b%2B", "a b+", "'+' is a space in queries");
+  EXPECT(f_pct, &c, "%2541", "%41", "one round only");
+  assert_int_equal(c.decoded, 1);
+  EXPECT(f_pct, &c, "%00", "\0", "NUL");
+}
+
+static void test_url_rounds(void **state) {
+  (void)state;
+  url_ctx_t c = {AO_NORM_PLUS, 3, 0};
+  EXPECT(f_url, &c, "%252e%252e%252f", "../", "double encoding");
+  EXPECT(f_url, &c, "%25252e", ".", "triple encoding");
+  assert_int_equal(c.info & AO_NORM_DEEP, 0);
+  EXPECT(f_url, &c, "%2525252e", "%2e", "four levels: bounded at 3");
+  assert_true(c.info & AO_NORM_DEEP);
+  EXPECT(f_url, &c, "1+OR+1%3D1", "1 or 1=1", "plus, decode, fold");
+  EXPECT(f_url, &c, "a%2Bb", "a+b", "%2B stays a plus (no second '+')");
+  EXPECT(f_url, &c, "%%32%65", ".", "nested escape of the escape");
+  EXPECT(f_url, &c, "%c0%ae%c0%ae%c0%af", "../", "overlong after decoding");
+  EXPECT(f_url, &c, "%25c0%25af", "/", "overlong, double-encoded");
+  EXPECT(f_url, &c, "/Static/App.JS?v=3", "/static/app.js?v=3", "no escape");
+  url_ctx_t zero = {0, 0, 0};
+  EXPECT(f_url, &zero, "%41", "%41", "zero rounds: fold only");
+}
+
+/* --- canonical spelling ------------------------------------------------- */
+
+static void test_fold(void **state) {
+  (void)state;
+  unsigned info = 0;
+  EXPECT(f_fold, &info, "UNION Select", "union select", "ASCII lower case");
+  EXPECT(f_fold, &info, "\xc0\xaf\xc0\xae\xc1\x9c", "/.\\", "2-byte overlong");
+  EXPECT(f_fold, &info, "\xe0\x80\xaf", "/", "3-byte overlong");
+  EXPECT(f_fold, &info, "\xf0\x80\x80\xaf", "/", "4-byte overlong");
+  EXPECT(f_fold, &info, "\xc0\xc1", "\xc0\xc1", "lone lead bytes kept");
+  EXPECT(f_fold, &info, "\xef\xbc\x8e\xef\xbc\x8f\xef\xbc\xa1", "./a",
+         "full-width . / A");
+  EXPECT(f_fold, &info, "\xe2\x88\x95\xe2\x88\x96", "/\\",
+         "division slash, set minus");
+  EXPECT(f_fold, &info, "\xc3\xa9t\xc3\xa9", "\xc3\xa9t\xc3\xa9",
+         "real UTF-8 untouched");
+  assert_int_equal(info, 0);
+  EXPECT(f_fold, &info, "pass\0wd", "passwd", "NUL removed");
+  assert_int_equal(info, AO_NORM_NUL);
+  EXPECT(f_fold, &info, "passwd\0.jpg", "passwd.jpg", "NUL before .ext");
+  assert_int_equal(info, AO_NORM_NUL | AO_NORM_NUL_TAIL);
+  EXPECT(f_fold, &info, "id=5\0", "id=5", "NUL at the end: no tail");
+  assert_int_equal(info, AO_NORM_NUL);
+  EXPECT(f_fold, &info, "a\0.toolongext", "a.toolongext", "long suffix");
+  assert_int_equal(info, AO_NORM_NUL);
+}
+
+/* --- HTML references ---------------------------------------------------- */
+
+static void test_html(void **state) {
+  (void)state;
+  EXPECT(f_html, NULL, "&lt;script&gt;", "<script>", "named");
+  EXPECT(f_html, NULL, "&#60;&#x3C;&#X3c;", "<<<", "numeric");
+  EXPECT(f_html, NULL, "&#0000060svg", "<svg", "zero padded, no ';'");
+  EXPECT(f_html, NULL, "&LT;&ltimg", "<<img", "case, legacy prefix");
+  EXPECT(f_html, NULL, "java&#9;script&colon;",
+         "javascript:", "tab reference dropped, HTML5 colon");
+  EXPECT(f_html, NULL, "java\tscr\nipt\r:", "javascript:", "raw TAB LF CR");
+  EXPECT(f_html, NULL, "alert&lpar;1&rpar;", "alert(1)", "parentheses");
+  EXPECT(f_html, NULL, "&#233;&eacute;", "&#233;&eacute;",
+         "non-ASCII and unknown kept");
+  EXPECT(f_html, NULL, "a=1&b=2&quo", "a=1&b=2&quo", "query separators");
+  EXPECT(f_html, NULL, "&#99999999999999999999;", "&#99999999999999999999;",
+         "huge number saturates, kept");
+  EXPECT(f_html, NULL, "&#x0;x", "x", "NUL reference dropped");
+  EXPECT(f_html, NULL, "&", "&", "lone ampersand");
+  EXPECT(f_html, NULL, "&#", "&#", "truncated");
+  assert_false(ao_norm_html_changes("a=1&b=2&c", 9));
+  assert_true(ao_norm_html_changes("x&lt;y", 6));
+  assert_true(ao_norm_html_changes("x&#60", 5));
+  assert_true(ao_norm_html_changes("a\tb", 3));
+  assert_false(ao_norm_html_changes("&eacute;", 8));
+}
+
+/* --- paths -------------------------------------------------------------- */
+
+typedef struct path_row {
+  const char *in;
+  const char *out;
+  unsigned climb;
+  const char *why;
+} path_row_t;
+
+static const path_row_t path_rows[] = {
+    {"/a/b/c", "/a/b/c", 0, "nothing to do"},
+    {"/a/b/../c", "/a/c", 0, "resolved inside the tree"},
+    {"/a/./b//c/", "/a/b/c/", 0, "dot and empty segments, trailing /"},
+    {"/../../etc/passwd", "/etc/passwd", 2, "two levels above the root"},
+    {"/static/../../../etc/passwd", "/etc/passwd", 2, "after one segment"},
+    {"\\..\\..\\windows\\win.ini", "/windows/win.ini", 2, "backslashes"},
+    {"/..;/admin", "/admin", 1, "Tomcat path parameter"},
+    {"/.../x", "/x", 1, "dots only"},
+    {"/....//x", "/x", 1, "filter-stripping leftover"},
+    {"/a/..", "/", 0, "back to the root"},
+    {"/a/b/..", "/a/", 0, "trailing up keeps a /"},
+    {"rel/../..", "", 1, "relative input stays relative"},
+    {"/.env", "/.env", 0, "a dot file is a name"},
+    {"/..a/b", "/..a/b", 0, "dots then letters: a name"},
+    {"", "", 0, "empty"},
+    {"//", "/", 0, "only separators"},
+};
+
+static void test_path(void **state) {
+  (void)state;
+  for (size_t i = 0; i < sizeof(path_rows) / sizeof(path_rows[0]); i++) {
+    const path_row_t *r = &path_rows[i];
+    unsigned climb = 99;
+    expect(f_path, &climb, r->in, strlen(r->in), r->out, strlen(r->out),
+           r->why);
+    if (climb != r->climb) {
+      print_error("%s: climb %u, want %u\n", r->why, climb, r->climb);
+      fail();
+    }
+    assert_int_equal(ao_norm_climb(r->in, strlen(r->in)), r->climb);
+  }
+}
+
+/* --- bounds on hostile input -------------------------------------------- */
+
+/* Random bytes biased towards escape characters: every function keeps the
+ * output within the input length and behaves the same in place. */
+static void test_random_inputs_bounded(void **state) {
+  (void)state;
+  static const char alphabet[] = "%uU+\\x\"&#;/.0123456789abcdefABCDEF\xc0"
+                                 "\xaf\xef\xbc\xe2\x88\x95\t\n\r\0lt";
+  unsigned seed = 7;
+  char in[BUF];
+  for (int round = 0; round < 3000; round++) {
+    size_t n = 0;
+    seed = seed * 1103515245u + 12345u;
+    n = (seed >> 16) % BUF;
+    for (size_t i = 0; i < n; i++) {
+      seed = seed * 1103515245u + 12345u;
+      in[i] = alphabet[(seed >> 16) % (sizeof(alphabet) - 1)];
+    }
+    size_t k;
+    pct_ctx_t pc = {AO_NORM_PLUS, 0};
+    url_ctx_t uc = {AO_NORM_PLUS, 3, 0};
+    unsigned info = 0, climb = 0;
+    run(f_unescape, in, n, NULL, &k);
+    run(f_pct, in, n, &pc, &k);
+    run(f_url, in, n, &uc, &k);
+    run(f_fold, in, n, &info, &k);
+    run(f_html, in, n, NULL, &k);
+    run(f_path, in, n, &climb, &k);
+  }
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_unescape_log),
+      cmocka_unit_test(test_pct_round),
+      cmocka_unit_test(test_url_rounds),
+      cmocka_unit_test(test_fold),
+      cmocka_unit_test(test_html),
+      cmocka_unit_test(test_path),
+      cmocka_unit_test(test_random_inputs_bounded),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
