@@ -146,6 +146,8 @@ static int config_log_block(const oconfig_item_t *ci) {
     if (ao_config_log_set(&config, log, child->key, vals, (size_t)n, &err))
       return config_fail(err.msg);
   }
+  if (ao_config_log_done(log, &err) != 0)
+    return config_fail(err.msg);
   return 0;
 }
 

@@ -309,15 +309,21 @@ int ao_config_log_set(ao_config_t *cfg, ao_log_config_t *log, const char *key,
   }
 }
 
+int ao_config_log_done(const ao_log_config_t *log, ao_err_t *err) {
+  if (log->file == NULL)
+    return ao_err_set(err, "<Log \"%s\">: missing required option File",
+                      log->name);
+  return 0;
+}
+
 int ao_config_finish(ao_config_t *cfg, ao_err_t *err) {
   if (cfg->nlogs == 0)
     return ao_err_set(err, "<Plugin attack_origin>: no <Log> block: nothing "
                            "to read");
   for (size_t i = 0; i < cfg->nlogs; i++) {
     ao_log_config_t *log = &cfg->logs[i];
-    if (log->file == NULL)
-      return ao_err_set(err, "<Log \"%s\">: missing required option File",
-                        log->name);
+    if (ao_config_log_done(log, err) != 0)
+      return -1;
     for (size_t j = 0; j < i; j++)
       if (strcmp(cfg->logs[j].file, log->file) == 0)
         return ao_err_set(err,

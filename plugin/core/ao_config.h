@@ -113,8 +113,13 @@ ao_log_config_t *ao_config_add_log(ao_config_t *cfg, const ao_value_t *vals,
 int ao_config_log_set(ao_config_t *cfg, ao_log_config_t *log, const char *key,
                       const ao_value_t *vals, size_t nvals, ao_err_t *err);
 
-/* Checks what can only be checked once every option is known (required
- * options, at least one Log, two Logs on one file) and resolves inherited
+/* Closes a <Log> block: checks its required options (File). A Log block
+ * cannot continue elsewhere, so hosts call this at its end, and a missing
+ * File refuses the configuration itself. Returns 0, or -1 with err filled. */
+int ao_config_log_done(const ao_log_config_t *log, ao_err_t *err);
+
+/* Checks what can only be checked once every option is known (every Log
+ * done, at least one Log, two Logs on one file) and resolves inherited
  * settings into every Log's `tun`. Returns 0, or -1 with err filled. */
 int ao_config_finish(ao_config_t *cfg, ao_err_t *err);
 

@@ -89,17 +89,25 @@ typedef struct fixture {
   char *db;
 } fixture_t;
 
+/* The adapter's statics persist between tests (and between the phases of
+ * one test): start fresh, as a new collectd process would. */
+static void restart_adapter(void) {
+  fake_free_reads();
+  if (config_ready)
+    ao_config_free(&config);
+  config_ready = 0;
+  config_failed = 0;
+  initialised = 0;
+  fake_reset();
+  module_register();
+}
+
 static int setup(void **state) {
   fixture_t *f = calloc(1, sizeof(*f));
   f->dir = ao_test_mkdtemp();
   f->log = ao_test_path(f->dir, "access.log");
   f->db = ao_test_data("test-country.mmdb");
-  fake_reset();
-  /* The adapter's statics persist between tests: start each one fresh. */
-  config_ready = 0;
-  config_failed = 0;
-  initialised = 0;
-  module_register();
+  restart_adapter();
   *state = f;
   return 0;
 }
@@ -119,13 +127,7 @@ static int teardown(void **state) {
   return 0;
 }
 
-#define NEED_DB(f)                                                             \
-  do {                                                                         \
-    if ((f)->db == NULL) {                                                     \
-      print_message("AO_TEST_DATA/test-country.mmdb missing: run make\n");    \
-      skip();                                                                  \
-    }                                                                          \
-  } while (0)
+#define NEED_DB(f) ao_test_require((f)->db, "test-country.mmdb")
 
 /* Two attacks (a probe and a traversal) and an ordinary request from
  * addresses in the test database, and one unparsable line. The countries
@@ -217,10 +219,7 @@ static void test_config_error(void **state) {
   assert_int_equal(fake_log_count("Format"), 1);
   assert_int_equal(fake_log_count("given twice"), 1);
 
-  fake_reset();
-  config_ready = 0;
-  config_failed = 0;
-  module_register();
+  restart_adapter();
   p = str(item("Plugin"), "attack_origin");
   oconfig_item_t *log = child(p, str(item("Log"), "web"));
   child(log, str(item("File"), f->log));
@@ -236,7 +235,7 @@ static void test_config_error(void **state) {
 }
 
 /* Structural mistakes: nested blocks, numbers where strings go, a Log
- * without File (found at init). */
+ * without File. */
 static void test_structure_errors(void **state) {
   fixture_t *f = *state;
   oconfig_item_t *p = str(item("Plugin"), "attack_origin");
@@ -247,10 +246,7 @@ static void test_structure_errors(void **state) {
   free_item(p, 1);
   assert_int_equal(fake_log_count("unexpected block <Match>"), 1);
 
-  fake_reset();
-  config_ready = 0;
-  config_failed = 0;
-  module_register();
+  restart_adapter();
   p = str(item("Plugin"), "attack_origin");
   child(p, num(item("GeoIPDatabase"), 42));
   assert_int_equal(fake.config_cb(p), -1);
@@ -258,17 +254,30 @@ static void test_structure_errors(void **state) {
   assert_int_equal(fake_log_count("GeoIPDatabase: expects a string, got 42"),
                    1);
 
-  fake_reset();
-  config_ready = 0;
-  config_failed = 0;
-  module_register();
+  restart_adapter();
   p = str(item("Plugin"), "attack_origin");
   log = child(p, str(item("Log"), "web"));
   child(log, str(item("Format"), "common"));
+  assert_int_equal(fake.config_cb(p), -1);
+  free_item(p, 1);
+  assert_int_equal(fake.init_cb(), -1);
+  assert_int_equal(fake_log_count("<Log \"web\">: missing required option File"),
+                   1);
+
+  /* Options but no Log: found at init, which fails. */
+  restart_adapter();
+  p = str(item("Plugin"), "attack_origin");
+  child(p, str(item("GeoIPDatabase"), "/x.mmdb"));
   assert_int_equal(fake.config_cb(p), 0);
   free_item(p, 1);
   assert_int_equal(fake.init_cb(), -1);
-  assert_int_equal(fake_log_count("missing required option File"), 1);
+  assert_int_equal(fake_log_count("no <Log> block"), 1);
+
+  /* LoadPlugin without any <Plugin attack_origin> block. */
+  restart_adapter();
+  assert_int_equal(fake.init_cb(), -1);
+  assert_int_equal(fake_log_count("without a <Plugin attack_origin> block"),
+                   1);
   (void)f;
 }
 

@@ -48,13 +48,7 @@ static int teardown(void **state) {
   return 0;
 }
 
-#define NEED_DB(f)                                                             \
-  do {                                                                         \
-    if ((f)->db == NULL) {                                                     \
-      print_message("AO_TEST_DATA/test-country.mmdb missing: run make\n");    \
-      skip();                                                                  \
-    }                                                                          \
-  } while (0)
+#define NEED_DB(f) ao_test_require((f)->db, "test-country.mmdb")
 
 static ao_country_t cc(const char *code) {
   ao_country_t c;

@@ -98,6 +98,14 @@ static char *env_file(const char *var, const char *name) {
 
 char *ao_test_data(const char *name) { return env_file("AO_TEST_DATA", name); }
 
+void ao_test_require(const void *fixture, const char *name) {
+  if (fixture == NULL) {
+    print_message("AO_TEST_DATA/%s is missing (make builds it): skipped\n",
+                  name);
+    skip();
+  }
+}
+
 char *ao_test_shared(const char *name) {
   return env_file("AO_SHARED_DATA", name);
 }

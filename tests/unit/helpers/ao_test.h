@@ -30,6 +30,9 @@ void ao_test_append_str(const char *path, const char *s);
 /* Path of a generated fixture in AO_TEST_DATA (malloc'ed), or NULL when the
  * variable is unset or the file is missing. */
 char *ao_test_data(const char *name);
+/* Skips the calling test, saying which generated fixture is missing, when
+ * fixture is NULL (ao_test_data() found nothing). */
+void ao_test_require(const void *fixture, const char *name);
 /* Path of a file under AO_SHARED_DATA (malloc'ed), or NULL when absent. */
 char *ao_test_shared(const char *name);
 /* Reads a whole file into a malloc'ed NUL-terminated buffer. */
