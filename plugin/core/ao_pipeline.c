@@ -102,19 +102,19 @@ void ao_pipeline_line(ao_pipeline_t *p, const char *line, size_t len,
     p->unparsed++;
     return;
   }
-  v->addr_valid = ao_ip_parse(rec.addr.p, rec.addr.n, &v->ip) == 0;
   v->cats = ao_classify(p->classifier, &rec);
-  if (v->cats == 0) {
-    if (p->geo_all && v->addr_valid)
-      v->country = ao_geo_lookup(p->geo, &v->ip);
+  /* Ordinary traffic needs neither its address parsed nor geolocated,
+   * unless the caller wants every line's country (verdicts). */
+  if (v->cats == 0 && !p->geo_all)
     return;
-  }
-  /* Only attacks are geolocated: ordinary traffic costs no lookup. An
-   * address that does not parse (a hostname from Apache's HostnameLookups,
-   * garbage) still counts, under ZZ. */
+  v->addr_valid = ao_ip_parse(rec.addr.p, rec.addr.n, &v->ip) == 0;
   if (v->addr_valid)
     v->country = ao_geo_lookup(p->geo, &v->ip);
-  else
+  if (v->cats == 0)
+    return;
+  /* An attack whose address does not parse (a hostname from Apache's
+   * HostnameLookups, garbage) still counts, under ZZ. */
+  if (!v->addr_valid)
     p->addr_invalid++;
   ao_counts_add(&p->counts, v->country, v->cats);
   if (p->share != NULL)

@@ -38,7 +38,8 @@ typedef struct ao_verdict {
   uint64_t line_no;    /* 1-based, per pipeline */
   int empty;           /* an empty line: ignored */
   int parse_error;     /* the line does not have the Log's format */
-  int addr_valid;      /* the address field is a valid IP address */
+  int addr_valid;      /* the address field is a valid IP address (judged
+                          for attacks, or every line with geolocate_all) */
   ao_ip_t ip;          /* when addr_valid */
   ao_country_t country; /* of attacks (ZZ for others, see
                            ao_pipeline_set_geolocate_all()) */

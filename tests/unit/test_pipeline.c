@@ -70,6 +70,12 @@ static ao_verdict_t one(ao_pipeline_t *p, const char *text) {
   return v;
 }
 
+static uint64_t geo_lookups(const ao_pipeline_t *p) {
+  ao_health_t h;
+  ao_pipeline_health(p, &h);
+  return h.geo.lookups;
+}
+
 /* Verdicts: parse errors, ordinary lines, attacks with their country. */
 static void test_verdicts(void **state) {
   fixture_t *f = *state;
@@ -90,11 +96,14 @@ static void test_verdicts(void **state) {
   line(buf, sizeof(buf), "81.2.69.160", "/index.html", 200, "Mozilla/5.0");
   v = one(p, buf);
   assert_int_equal(v.cats, 0);
-  assert_int_equal(v.addr_valid, 1);
-  /* Ordinary traffic is not geolocated (ZZ) unless asked. */
+  /* Ordinary traffic is neither parsed for its address nor geolocated
+   * (ZZ) unless asked. */
+  assert_int_equal(v.addr_valid, 0);
   assert_int_equal(v.country, AO_COUNTRY_ZZ);
+  assert_int_equal(geo_lookups(p), 0);
   ao_pipeline_set_geolocate_all(p, 1);
   v = one(p, buf);
+  assert_int_equal(v.addr_valid, 1);
   assert_int_equal(v.country, cc("GB"));
 
   line(buf, sizeof(buf), "81.2.69.160", "/.env", 404, "Mozilla/5.0");
