@@ -80,41 +80,57 @@ static int on_verdict(void *ud, const ao_verdict_t *v, const char *line,
   return 0;
 }
 
-/* Feeds one option to the config code as the plugin's adapter would. */
-static int set_option(ao_config_t *cfg, ao_log_config_t *log, const char *key,
-                      const char *arg, int numeric) {
-  ao_value_t v = {.type = AO_VAL_STRING, .s = arg};
-  if (numeric) {
-    char *end = NULL;
-    errno = 0;
-    double n = strtod(arg, &end);
-    if (errno != 0 || end == arg || *end != '\0') {
-      fprintf(stderr, "attack-origin: %s: \"%s\" is not a number\n", key, arg);
-      return -1;
-    }
-    v = (ao_value_t){.type = AO_VAL_NUMBER, .n = n};
+/* Flags that are plugin options: the tool builds the same configuration
+ * tree collectd.conf would give, so the same code checks it. */
+typedef struct flag_option {
+  const char *flag;
+  const char *option;
+  int on_log;  /* an option of the <Log> block, else of the plugin block */
+  int numeric; /* the value is a number */
+} flag_option_t;
+
+static const flag_option_t flag_options[] = {
+    {"--format", "Format", 1, 0},
+    {"--max-line-length", "MaxLineLength", 1, 1},
+    {"--geoip", "GeoIPDatabase", 0, 0},
+    {"--geoip-country-path", "GeoIPCountryPath", 0, 0},
+};
+
+#define MAX_FLAGS 64
+
+static const flag_option_t *find_flag(const char *arg) {
+  for (size_t i = 0; i < sizeof(flag_options) / sizeof(flag_options[0]); i++)
+    if (strcmp(arg, flag_options[i].flag) == 0)
+      return &flag_options[i];
+  return NULL;
+}
+
+static int to_value(const flag_option_t *f, const char *arg, ao_value_t *v) {
+  *v = (ao_value_t){.type = AO_VAL_STRING, .s = arg};
+  if (!f->numeric)
+    return 0;
+  char *end = NULL;
+  errno = 0;
+  double n = strtod(arg, &end);
+  if (errno != 0 || end == arg || *end != '\0') {
+    fprintf(stderr, "attack-origin: %s: \"%s\" is not a number\n", f->flag,
+            arg);
+    return -1;
   }
-  ao_err_t err = {{0}};
-  int rc = log != NULL ? ao_config_log_set(cfg, log, key, &v, 1, &err)
-                       : ao_config_set(cfg, key, &v, 1, &err);
-  if (rc != 0)
-    fprintf(stderr, "attack-origin: %s\n", err.msg);
-  return rc;
+  *v = (ao_value_t){.type = AO_VAL_NUMBER, .n = n};
+  return 0;
 }
 
 static int cmd_scan(int argc, char **argv) {
-  ao_config_t cfg;
-  ao_config_init(&cfg);
-  ao_value_t name = {.type = AO_VAL_STRING, .s = "scan"};
-  ao_err_t err = {{0}};
-  ao_log_config_t *log = ao_config_add_log(&cfg, &name, 1, &err);
+  /* The tree: <Plugin> options, then one <Log "scan"> with its options. */
+  ao_value_t vals[MAX_FLAGS];
+  ao_conf_node_t plug_opts[MAX_FLAGS + 1], log_opts[MAX_FLAGS];
+  size_t nplug = 0, nlog = 0, nvals = 0;
   int json = 0, verdicts = 0, rc = 0;
   int first_file = argc;
 
   for (int i = 0; i < argc; i++) {
     const char *a = argv[i];
-    const char *key = NULL;
-    int numeric = 0, on_log = 1;
     if (strcmp(a, "--") == 0) {
       first_file = i + 1;
       break;
@@ -126,45 +142,53 @@ static int cmd_scan(int argc, char **argv) {
       continue;
     } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
       usage(stdout);
-      ao_config_free(&cfg);
       return 0;
-    } else if (strcmp(a, "--format") == 0) {
-      key = "Format";
-    } else if (strcmp(a, "--geoip") == 0) {
-      key = "GeoIPDatabase";
-      on_log = 0;
-    } else if (strcmp(a, "--geoip-country-path") == 0) {
-      key = "GeoIPCountryPath";
-      on_log = 0;
-    } else if (strcmp(a, "--max-line-length") == 0) {
-      key = "MaxLineLength";
-      numeric = 1;
-    } else if (a[0] == '-' && a[1] != '\0') {
-      ao_config_free(&cfg);
+    }
+    const flag_option_t *f = find_flag(a);
+    if (f == NULL && a[0] == '-' && a[1] != '\0')
       return usage_error("unknown option %s", a);
-    } else {
+    if (f == NULL) {
       first_file = i;
       break;
     }
-    if (i + 1 >= argc) {
-      ao_config_free(&cfg);
+    if (i + 1 >= argc)
       return usage_error("option %s needs a value", a);
-    }
-    if (set_option(&cfg, on_log ? log : NULL, key, argv[++i], numeric) != 0) {
-      ao_config_free(&cfg);
+    if (nvals >= MAX_FLAGS)
+      return usage_error("%s", "too many options");
+    if (to_value(f, argv[++i], &vals[nvals]) != 0) {
       usage(stderr);
       return 2;
     }
+    ao_conf_node_t node = {.key = f->option, .values = &vals[nvals++],
+                           .nvalues = 1};
+    if (f->on_log)
+      log_opts[nlog++] = node;
+    else
+      plug_opts[nplug++] = node;
   }
-  if (json && verdicts) {
-    ao_config_free(&cfg);
+  if (json && verdicts)
     return usage_error("%s", "--json and --verdicts exclude each other");
-  }
-  if (first_file >= argc) {
-    ao_config_free(&cfg);
+  if (first_file >= argc)
     return usage_error("%s", "no input file (use - for standard input)");
+
+  ao_value_t name = {.type = AO_VAL_STRING, .s = "scan"};
+  plug_opts[nplug++] = (ao_conf_node_t){.key = "Log", .values = &name,
+                                        .nvalues = 1, .children = log_opts,
+                                        .nchildren = nlog};
+  ao_conf_node_t root = {.key = "Plugin", .children = plug_opts,
+                         .nchildren = nplug};
+  ao_config_t cfg;
+  ao_config_init(&cfg);
+  cfg.files_from_caller = 1;
+  ao_err_t err = {{0}};
+  if (ao_config_apply(&cfg, &root, &err) != 0 ||
+      ao_config_finish(&cfg, &err) != 0) {
+    ao_config_free(&cfg);
+    fprintf(stderr, "attack-origin: %s\n\n", err.msg);
+    usage(stderr);
+    return 2;
   }
-  ao_config_inherit(&cfg, log);
+  ao_log_config_t *log = &cfg.logs[0];
 
   ao_pipeline_t *p = ao_pipeline_create(&cfg, log, 0, &err);
   if (p == NULL) {

@@ -83,72 +83,52 @@ static const ao_log_sink_t collectd_sink = {sink_log, sink_complain,
 
 /* ---- configuration ------------------------------------------------------ */
 
-#define MAX_VALUES 8
-
-/* Converts an item's values; returns the count, or -1 when there are too
- * many (no option of ours takes more than one). */
-static int convert_values(const oconfig_item_t *ci, ao_value_t *out) {
-  if (ci->values_num > MAX_VALUES)
-    return -1;
+/* Converts an oconfig subtree into the core's neutral form. Value and
+ * child arrays are allocated here and freed by free_node(); strings are borrowed from the oconfig tree, which outlives
+ * the call. Returns 0, or -1 on ENOMEM. */
+static int convert_node(const oconfig_item_t *ci, ao_conf_node_t *out) {
+  *out = (ao_conf_node_t){.key = ci->key};
+  ao_value_t *vals = NULL;
+  if (ci->values_num > 0) {
+    vals = calloc((size_t)ci->values_num, sizeof(*vals));
+    if (vals == NULL)
+      return -1;
+  }
   for (int i = 0; i < ci->values_num; i++) {
     const oconfig_value_t *v = &ci->values[i];
-    ao_value_t *o = &out[i];
-    *o = (ao_value_t){0};
     switch (v->type) {
     case OCONFIG_TYPE_STRING:
-      o->type = AO_VAL_STRING;
-      o->s = v->value.string;
+      vals[i] = (ao_value_t){.type = AO_VAL_STRING, .s = v->value.string};
       break;
     case OCONFIG_TYPE_NUMBER:
-      o->type = AO_VAL_NUMBER;
-      o->n = v->value.number;
+      vals[i] = (ao_value_t){.type = AO_VAL_NUMBER, .n = v->value.number};
       break;
     case OCONFIG_TYPE_BOOLEAN:
     default:
-      o->type = AO_VAL_BOOLEAN;
-      o->b = v->value.boolean;
+      vals[i] = (ao_value_t){.type = AO_VAL_BOOLEAN, .b = v->value.boolean};
       break;
     }
   }
-  return ci->values_num;
-}
-
-static int config_fail(const char *msg) {
-  ERROR(PLUGIN_NAME " plugin: configuration error: %s", msg);
-  config_failed = 1;
-  return -1;
-}
-
-static int config_log_block(const oconfig_item_t *ci) {
-  ao_value_t vals[MAX_VALUES];
-  ao_err_t err = {{0}};
-  int n = convert_values(ci, vals);
-  if (n < 0)
-    return config_fail("<Log>: too many values");
-  ao_log_config_t *log = ao_config_add_log(&config, vals, (size_t)n, &err);
-  if (log == NULL)
-    return config_fail(err.msg);
-  /* ao_config_add_log() may move earlier Logs, not this one, until the next
-   * Log block: keep using `log` only inside this function. */
-  for (int i = 0; i < ci->children_num; i++) {
-    const oconfig_item_t *child = &ci->children[i];
-    if (child->children_num > 0) {
-      ao_err_set(&err, "<Log \"%s\">: unexpected block <%s>", log->name,
-                 child->key);
-      return config_fail(err.msg);
-    }
-    n = convert_values(child, vals);
-    if (n < 0) {
-      ao_err_set(&err, "<Log \"%s\"> %s: too many values", log->name,
-                 child->key);
-      return config_fail(err.msg);
-    }
-    if (ao_config_log_set(&config, log, child->key, vals, (size_t)n, &err))
-      return config_fail(err.msg);
+  out->values = vals;
+  out->nvalues = (size_t)ci->values_num;
+  if (ci->children_num > 0) {
+    ao_conf_node_t *kids = calloc((size_t)ci->children_num, sizeof(*kids));
+    if (kids == NULL)
+      return -1;
+    out->children = kids;
+    out->nchildren = (size_t)ci->children_num;
+    for (int i = 0; i < ci->children_num; i++)
+      if (convert_node(&ci->children[i], &kids[i]) != 0)
+        return -1;
   }
-  if (ao_config_log_done(log, &err) != 0)
-    return config_fail(err.msg);
   return 0;
+}
+
+static void free_node(ao_conf_node_t *n) {
+  for (size_t i = 0; i < n->nchildren; i++)
+    free_node((ao_conf_node_t *)&n->children[i]);
+  free((void *)n->children);
+  free((void *)n->values);
 }
 
 static int ao_collectd_config(oconfig_item_t *ci) {
@@ -156,28 +136,18 @@ static int ao_collectd_config(oconfig_item_t *ci) {
     ao_config_init(&config);
     config_ready = 1;
   }
-  for (int i = 0; i < ci->children_num; i++) {
-    const oconfig_item_t *child = &ci->children[i];
-    if (strcasecmp(child->key, "Log") == 0) {
-      if (config_log_block(child) != 0)
-        return -1;
-      continue;
-    }
-    ao_err_t err = {{0}};
-    if (child->children_num > 0) {
-      ao_err_set(&err, "<Plugin attack_origin>: unexpected block <%s>",
-                 child->key);
-      return config_fail(err.msg);
-    }
-    ao_value_t vals[MAX_VALUES];
-    int n = convert_values(child, vals);
-    if (n < 0) {
-      ao_err_set(&err, "<Plugin attack_origin> %s: too many values",
-                 child->key);
-      return config_fail(err.msg);
-    }
-    if (ao_config_set(&config, child->key, vals, (size_t)n, &err) != 0)
-      return config_fail(err.msg);
+  ao_conf_node_t block;
+  ao_err_t err = {{0}};
+  int rc = convert_node(ci, &block);
+  if (rc != 0)
+    snprintf(err.msg, sizeof(err.msg), "out of memory");
+  else
+    rc = ao_config_apply(&config, &block, &err);
+  free_node(&block);
+  if (rc != 0) {
+    ERROR(PLUGIN_NAME " plugin: configuration error: %s", err.msg);
+    config_failed = 1;
+    return -1;
   }
   return 0;
 }

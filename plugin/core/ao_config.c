@@ -309,11 +309,63 @@ int ao_config_log_set(ao_config_t *cfg, ao_log_config_t *log, const char *key,
   }
 }
 
+/* Applies the children of a <Log> block. */
+static int apply_log(ao_config_t *cfg, const ao_conf_node_t *node,
+                     ao_err_t *err) {
+  ao_log_config_t *log =
+      ao_config_add_log(cfg, node->values, node->nvalues, err);
+  if (log == NULL)
+    return -1;
+  /* ao_config_add_log() may move earlier Logs, never this one until the
+   * next Log is added: `log` is valid throughout this function. */
+  for (size_t i = 0; i < node->nchildren; i++) {
+    const ao_conf_node_t *c = &node->children[i];
+    if (c->nchildren > 0)
+      return ao_err_set(err, "<Log \"%s\">: unexpected block <%s>",
+                        log->name, c->key);
+    if (ao_config_log_set(cfg, log, c->key, c->values, c->nvalues, err))
+      return -1;
+  }
+  if (cfg->files_from_caller)
+    return 0;
+  return ao_config_log_done(log, err);
+}
+
+int ao_config_apply(ao_config_t *cfg, const ao_conf_node_t *block,
+                    ao_err_t *err) {
+  for (size_t i = 0; i < block->nchildren; i++) {
+    const ao_conf_node_t *c = &block->children[i];
+    if (strcasecmp(c->key, "Log") == 0) {
+      if (apply_log(cfg, c, err) != 0)
+        return -1;
+      continue;
+    }
+    if (c->nchildren > 0)
+      return ao_err_set(err, "<Plugin attack_origin>: unexpected block <%s>",
+                        c->key);
+    if (ao_config_set(cfg, c->key, c->values, c->nvalues, err) != 0)
+      return -1;
+  }
+  return 0;
+}
+
 int ao_config_log_done(const ao_log_config_t *log, ao_err_t *err) {
   if (log->file == NULL)
     return ao_err_set(err, "<Log \"%s\">: missing required option File",
                       log->name);
   return 0;
+}
+
+/* Gives log the plugin block's settings for the tunables it does not set
+ * itself. */
+static void inherit(const ao_config_t *cfg, ao_log_config_t *log) {
+  ao_tunables_t *t = &log->tun;
+  if (!(t->set & AO_SET_SHARE_WINDOW))
+    t->share_window = cfg->tun.share_window;
+  if (!(t->set & AO_SET_MIN_ATTACKS))
+    t->min_attacks = cfg->tun.min_attacks;
+  if (!(t->set & AO_SET_MAX_LINE))
+    t->max_line = cfg->tun.max_line;
 }
 
 int ao_config_finish(ao_config_t *cfg, ao_err_t *err) {
@@ -322,6 +374,9 @@ int ao_config_finish(ao_config_t *cfg, ao_err_t *err) {
                            "to read");
   for (size_t i = 0; i < cfg->nlogs; i++) {
     ao_log_config_t *log = &cfg->logs[i];
+    inherit(cfg, log);
+    if (cfg->files_from_caller)
+      continue;
     if (ao_config_log_done(log, err) != 0)
       return -1;
     for (size_t j = 0; j < i; j++)
@@ -330,17 +385,6 @@ int ao_config_finish(ao_config_t *cfg, ao_err_t *err) {
                           "<Log \"%s\"> File: \"%s\" is already read by "
                           "<Log \"%s\">; its lines would be counted twice",
                           log->name, log->file, cfg->logs[j].name);
-    ao_config_inherit(cfg, log);
   }
   return 0;
-}
-
-void ao_config_inherit(const ao_config_t *cfg, ao_log_config_t *log) {
-  ao_tunables_t *t = &log->tun;
-  if (!(t->set & AO_SET_SHARE_WINDOW))
-    t->share_window = cfg->tun.share_window;
-  if (!(t->set & AO_SET_MIN_ATTACKS))
-    t->min_attacks = cfg->tun.min_attacks;
-  if (!(t->set & AO_SET_MAX_LINE))
-    t->max_line = cfg->tun.max_line;
 }

@@ -47,6 +47,18 @@ typedef struct ao_value {
   int b;         /* AO_VAL_BOOLEAN */
 } ao_value_t;
 
+/* A configuration block or option in a host-neutral form: collectd's
+ * oconfig tree and the command-line tool's flags are both turned into this
+ * and given to ao_config_apply(), so nested blocks (<Log>, and those later
+ * issues add inside it) are walked here, not in every host. */
+typedef struct ao_conf_node {
+  const char *key;
+  const ao_value_t *values;
+  size_t nvalues;
+  const struct ao_conf_node *children;
+  size_t nchildren;
+} ao_conf_node_t;
+
 /* Settings that a Log inherits from the plugin block unless it sets them. */
 typedef struct ao_tunables {
   double share_window;  /* seconds */
@@ -78,6 +90,9 @@ typedef struct ao_config {
   ao_log_config_t *logs;
   size_t nlogs;
   unsigned given;
+  /* Set by the command-line tool, which reads the files it is given: a Log
+   * then needs no File. */
+  int files_from_caller;
 } ao_config_t;
 
 enum {
@@ -98,6 +113,13 @@ const ao_option_t *ao_config_options(void);
 
 void ao_config_init(ao_config_t *cfg);
 void ao_config_free(ao_config_t *cfg);
+
+/* Applies the children of one <Plugin attack_origin> block (a host may give
+ * several blocks; they add up). Each <Log> child is opened, filled and
+ * closed (ao_config_log_done()). Returns 0, or -1 with err filled at the
+ * first mistake. */
+int ao_config_apply(ao_config_t *cfg, const ao_conf_node_t *block,
+                    ao_err_t *err);
 
 /* Sets an option of the plugin block. Returns 0, or -1 with err filled. */
 int ao_config_set(ao_config_t *cfg, const char *key, const ao_value_t *vals,
@@ -122,10 +144,6 @@ int ao_config_log_done(const ao_log_config_t *log, ao_err_t *err);
  * done, at least one Log, two Logs on one file) and resolves inherited
  * settings into every Log's `tun`. Returns 0, or -1 with err filled. */
 int ao_config_finish(ao_config_t *cfg, ao_err_t *err);
-
-/* Gives log the plugin block's settings for the tunables it does not set
- * itself (ao_config_finish() does this for every Log). */
-void ao_config_inherit(const ao_config_t *cfg, ao_log_config_t *log);
 
 /* 1 when name is a valid Log name. */
 int ao_config_valid_name(const char *name);

@@ -265,6 +265,68 @@ static void test_boolean_refused(void **state) {
   ao_config_free(&cfg);
 }
 
+/* The neutral tree: Log blocks are opened and closed, nested blocks that
+ * no option takes are refused, several plugin blocks add up. */
+static void test_apply_tree(void **state) {
+  (void)state;
+  ao_value_t web = S("web"), file = S("/a.log"), fmt = S("common"),
+             db = S("/x.mmdb"), match = S("x");
+  ao_conf_node_t log_kids[] = {{"File", &file, 1, NULL, 0},
+                               {"Format", &fmt, 1, NULL, 0}};
+  ao_conf_node_t kids[] = {{"GeoIPDatabase", &db, 1, NULL, 0},
+                           {"Log", &web, 1, log_kids, 2}};
+  ao_conf_node_t root = {"Plugin", NULL, 0, kids, 2};
+  ao_config_t cfg;
+  ao_config_init(&cfg);
+  ao_err_t err = {{0}};
+  assert_int_equal(ao_config_apply(&cfg, &root, &err), 0);
+  /* A second block adds a second Log. */
+  ao_value_t api = S("api"), file2 = S("/b.log");
+  ao_conf_node_t log2_kids[] = {{"File", &file2, 1, NULL, 0}};
+  ao_conf_node_t kids2[] = {{"log", &api, 1, log2_kids, 1}};
+  ao_conf_node_t root2 = {"Plugin", NULL, 0, kids2, 1};
+  assert_int_equal(ao_config_apply(&cfg, &root2, &err), 0);
+  assert_int_equal(ao_config_finish(&cfg, &err), 0);
+  assert_int_equal(cfg.nlogs, 2);
+  assert_int_equal(cfg.logs[0].format, AO_FMT_COMMON);
+  assert_string_equal(cfg.logs[1].file, "/b.log");
+  assert_string_equal(cfg.geoip_database, "/x.mmdb");
+  ao_config_free(&cfg);
+
+  /* A block no option takes, inside a Log and at the top. */
+  ao_conf_node_t inner[] = {{"Regex", &match, 1, NULL, 0}};
+  ao_conf_node_t bad_log_kids[] = {{"File", &file, 1, NULL, 0},
+                                   {"Match", &match, 1, inner, 1}};
+  ao_conf_node_t bad_kids[] = {{"Log", &web, 1, bad_log_kids, 2}};
+  ao_conf_node_t bad = {"Plugin", NULL, 0, bad_kids, 1};
+  ao_config_init(&cfg);
+  assert_int_equal(ao_config_apply(&cfg, &bad, &err), -1);
+  assert_string_equal(err.msg, "<Log \"web\">: unexpected block <Match>");
+  ao_config_free(&cfg);
+  ao_conf_node_t top_kids[] = {{"Match", &match, 1, inner, 1}};
+  ao_conf_node_t top = {"Plugin", NULL, 0, top_kids, 1};
+  ao_config_init(&cfg);
+  assert_int_equal(ao_config_apply(&cfg, &top, &err), -1);
+  assert_string_equal(err.msg,
+                      "<Plugin attack_origin>: unexpected block <Match>");
+  ao_config_free(&cfg);
+
+  /* A Log without File: refused when closed, unless the caller brings the
+   * files (the command-line tool). */
+  ao_conf_node_t nofile_kids[] = {{"Log", &web, 1, NULL, 0}};
+  ao_conf_node_t nofile = {"Plugin", NULL, 0, nofile_kids, 1};
+  ao_config_init(&cfg);
+  assert_int_equal(ao_config_apply(&cfg, &nofile, &err), -1);
+  assert_non_null(strstr(err.msg, "missing required option File"));
+  ao_config_free(&cfg);
+  ao_config_init(&cfg);
+  cfg.files_from_caller = 1;
+  assert_int_equal(ao_config_apply(&cfg, &nofile, &err), 0);
+  assert_int_equal(ao_config_finish(&cfg, &err), 0);
+  assert_int_equal(cfg.logs[0].tun.max_line, 65536);
+  ao_config_free(&cfg);
+}
+
 /* Every option of the table is documented in README.md and shown in
  * conf.d/attack_origin.conf, so the documentation cannot drift. */
 static void test_options_documented(void **state) {
@@ -294,6 +356,7 @@ int main(void) {
       cmocka_unit_test(test_log_names),
       cmocka_unit_test(test_finish_checks),
       cmocka_unit_test(test_boolean_refused),
+      cmocka_unit_test(test_apply_tree),
       cmocka_unit_test(test_options_documented),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
