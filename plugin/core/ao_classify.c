@@ -2470,6 +2470,8 @@ ao_catmask_t ao_classify(ao_classifier_t *c, const ao_record_t *rec) {
   scan_t s = {.c = c, .status = rec->status};
   if (rec->status == 401 || (rec->flags & AO_REC_AUTH_FAILURE))
     s.found |= AO_CAT_BIT(AO_CAT_AUTH);
+  if (rec->flags & AO_REC_SCANNER)
+    s.found |= AO_CAT_BIT(AO_CAT_SCANNER);
 
   if (rec->flags & AO_REC_NOT_HTTP) {
     /* no structure to trust: payload rules over the whole request text */
@@ -2480,6 +2482,13 @@ ao_catmask_t ao_classify(ao_classifier_t *c, const ao_record_t *rec) {
     size_t n = clamp(c, rec->target.n);
     const char *t = unescape(rec, rec->target, c->b_target, &n);
     classify_target(c, &s, t, n, 1);
+  }
+  if (rec->query.n > 0) {
+    /* a query logged apart from the path ($args, %q): classify_target()
+     * is done with b_target, which the query may now reuse */
+    size_t n = clamp(c, rec->query.n);
+    const char *t = unescape(rec, rec->query, c->b_target, &n);
+    classify_target(c, &s, t, n, 0);
   }
 
   if (rec->user_agent.n > 0)

@@ -25,6 +25,9 @@ enum {
   /* The event is a failed authentication by itself (non-HTTP inputs such as
    * sshd; access logs express it through `status`). */
   AO_REC_AUTH_FAILURE = 1u << 2,
+  /* The input itself says the client is a scanner (sshd: no identification
+   * string, banner-exchange garbage). */
+  AO_REC_SCANNER = 1u << 3,
 };
 
 typedef struct ao_record {
@@ -33,6 +36,11 @@ typedef struct ao_record {
   ao_slice_t request;    /* the whole request line as logged */
   ao_slice_t method;     /* "GET" */
   ao_slice_t target;     /* path with optional "?query", as logged */
+  ao_slice_t query;      /* the query when the format logs it apart from
+                            the path ($args, %q), without its "?" */
+  ao_slice_t xff;        /* X-Forwarded-For as logged, when the format has
+                            it */
+  ao_slice_t host;       /* Host header or server name, when logged */
   ao_slice_t protocol;   /* "HTTP/1.1", or empty for HTTP/0.9 */
   ao_slice_t referer;    /* empty when "-" or absent */
   ao_slice_t user_agent; /* empty when "-" or absent */

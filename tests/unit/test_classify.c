@@ -502,6 +502,27 @@ static void test_empty_and_not_http(void **state) {
   ao_record_t auth = {0};
   auth.flags = AO_REC_AUTH_FAILURE;
   assert_int_equal(ao_classify(c, &auth), A);
+  ao_record_t scan = {0};
+  scan.flags = AO_REC_SCANNER;
+  assert_int_equal(ao_classify(c, &scan), AO_CAT_BIT(AO_CAT_SCANNER));
+  ao_classifier_destroy(c);
+}
+
+/* A query logged apart from the path ($uri + $args, %U + %q) is classified
+ * as a query; the path alone stays a path. */
+static void test_separate_query(void **state) {
+  (void)state;
+  ao_classifier_t *c = new_classifier(1024);
+  ao_record_t rec = {0};
+  rec.status = 200;
+  rec.target = sl("/search");
+  rec.query = sl("q=1%27%20OR%20%271%27%3D%271");
+  assert_int_equal(ao_classify(c, &rec), AO_CAT_BIT(AO_CAT_SQLI));
+  rec.query = sl("q=union+station");
+  assert_int_equal(ao_classify(c, &rec), 0);
+  rec.target = sl("/download");
+  rec.query = sl("file=../../../../etc/passwd");
+  assert_int_equal(ao_classify(c, &rec), AO_CAT_BIT(AO_CAT_TRAVERSAL));
   ao_classifier_destroy(c);
 }
 
@@ -677,6 +698,7 @@ int main(void) {
       cmocka_unit_test(test_table),
       cmocka_unit_test(test_memo_is_transparent),
       cmocka_unit_test(test_create_errors),
+      cmocka_unit_test(test_separate_query),
       cmocka_unit_test(test_max_line_truncation),
       cmocka_unit_test(test_binary_fields),
       cmocka_unit_test(test_empty_and_not_http),
