@@ -176,6 +176,12 @@ $(DEMO_DB): tests/tools/mkmmdb.pl tests/data/demo-geo.tsv
 demo: deps all $(DEMO_DB)
 	@python3 tests/tools/demo.py
 
+# --- benchmarks ----------------------------------------------------------------
+# attack-origin against GoAccess, collectd's tail plugin, mtail,
+# fail2ban-regex and wc -l on the same generated logs (README, "Performance").
+bench: deps all
+	@python3 tests/bench/bench.py
+
 # --- install -----------------------------------------------------------------
 install: all
 	install -d $(DESTDIR)$(PLUGINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(CONFDIR) \
