@@ -41,17 +41,19 @@ MMDB_CFLAGS := $(shell $(PKG_CONFIG) --cflags libmaxminddb 2>/dev/null)
 MMDB_LIBS := $(shell $(PKG_CONFIG) --libs libmaxminddb 2>/dev/null || echo -lmaxminddb)
 PCRE2_CFLAGS := $(shell $(PKG_CONFIG) --cflags libpcre2-8 2>/dev/null)
 PCRE2_LIBS := $(shell $(PKG_CONFIG) --libs libpcre2-8 2>/dev/null || echo -lpcre2-8)
+YAJL_CFLAGS := $(shell $(PKG_CONFIG) --cflags yajl 2>/dev/null)
+YAJL_LIBS := $(shell $(PKG_CONFIG) --libs yajl 2>/dev/null || echo -lyajl)
 CMOCKA_CFLAGS := $(shell $(PKG_CONFIG) --cflags cmocka 2>/dev/null)
 CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
 
 REAL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -fPIC -fvisibility=hidden \
-              -MMD -MP -Iplugin/core $(MMDB_CFLAGS) $(PCRE2_CFLAGS) \
+              -MMD -MP -Iplugin/core $(MMDB_CFLAGS) $(PCRE2_CFLAGS) $(YAJL_CFLAGS) \
               $(WARNINGS) $(CFLAGS)
 # collectd's headers use GNU and BSD extensions and are not -Wpedantic clean.
 ADAPTER_CFLAGS = $(REAL_CFLAGS) -D_GNU_SOURCE -DHAVE_CONFIG_H \
                  -I$(COLLECTD_INCLUDE) -I$(COLLECTD_INCLUDE)/.. -Wno-pedantic -Wno-strict-prototypes \
                  -Wno-missing-prototypes -Wno-cast-align
-LIBS = $(MMDB_LIBS) $(PCRE2_LIBS) -lm
+LIBS = $(MMDB_LIBS) $(PCRE2_LIBS) $(YAJL_LIBS) -lm
 
 B = build
 CORE_SRC := $(sort $(wildcard plugin/core/*.c))

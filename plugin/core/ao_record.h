@@ -46,6 +46,20 @@ typedef struct ao_record {
   ao_slice_t user_agent; /* empty when "-" or absent */
   int status;            /* 100..999, or -1 when the line has none ("-") */
   unsigned flags;        /* AO_REC_* */
+  unsigned repeat;       /* events the line stands for when > 1 (sshd:
+                            "message repeated N times"); 0 and 1 mean one */
 } ao_record_t;
+
+/* An empty record: every slice AO_SLICE_EMPTY, status -1, no flags. */
+void ao_record_clear(ao_record_t *rec);
+
+/* Splits rec->request into method, target and protocol, or sets
+ * AO_REC_NOT_HTTP when it is not "METHOD TARGET [HTTP/x]" (see
+ * ao_logfmt.h, THE REQUEST LINE). Allocates nothing. */
+void ao_record_split_request(ao_record_t *rec);
+
+/* Both servers write "-" for an absent value: the empty slice for "-",
+ * else s itself (empty slices are AO_SLICE_EMPTY). */
+ao_slice_t ao_record_dash(ao_slice_t s);
 
 #endif /* AO_RECORD_H */
