@@ -3,6 +3,8 @@
  *
  *   attack-origin scan [--format NAME] [--geoip DB] [--json] [--verdicts]
  *                      [--geoip-country-path PATH] [--max-line-length N]
+ *                      [--log-format S] [--escape M] [--regex P]
+ *                      [--trusted-proxy CIDR]... [--client-field PATH] ...
  *                      FILE...
  *
  * Reads whole files ("-" is standard input) through the same core as the
@@ -38,7 +40,20 @@ static void usage(FILE *out) {
       "in them per country: attacks, origin share and categories.\n"
       "\n"
       "options (they mirror the collectd plugin's options):\n"
-      "  --format NAME              line format: combined (default), common\n"
+      "  --format NAME              line format: combined (default), common,\n"
+      "                             nginx, apache, json, caddy, traefik, sshd,\n"
+      "                             regex\n"
+      "  --log-format STRING        nginx log_format / Apache LogFormat string\n"
+      "  --escape MODE              nginx escape=: default, json, none\n"
+      "  --regex PATTERN            Format regex: PCRE2 with (?<client>...)\n"
+      "  --trusted-proxy CIDR       proxy whose X-Forwarded-For is believed\n"
+      "                             (repeatable)\n"
+      "  --client-field PATH        JSON: dot path of the client address; also\n"
+      "                             --xff-field --method-field --uri-field\n"
+      "                             --query-field --status-field\n"
+      "                             --user-agent-field --referer-field\n"
+      "                             --host-field --protocol-field\n"
+      "                             --request-field --time-field\n"
       "  --geoip DB                 MaxMind DB country or city database\n"
       "                             (default: the usual locations)\n"
       "  --geoip-country-path PATH  where records keep the country code\n"
@@ -94,6 +109,23 @@ static const flag_option_t flag_options[] = {
     {"--max-line-length", "MaxLineLength", 1, 1},
     {"--geoip", "GeoIPDatabase", 0, 0},
     {"--geoip-country-path", "GeoIPCountryPath", 0, 0},
+    {"--log-format", "LogFormat", 1, 0},
+    {"--escape", "Escape", 1, 0},
+    {"--regex", "Regex", 1, 0},
+    /* repeatable: each occurrence is one more TrustedProxy option */
+    {"--trusted-proxy", "TrustedProxy", 1, 0},
+    {"--client-field", "ClientField", 1, 0},
+    {"--xff-field", "XffField", 1, 0},
+    {"--method-field", "MethodField", 1, 0},
+    {"--uri-field", "URIField", 1, 0},
+    {"--query-field", "QueryField", 1, 0},
+    {"--status-field", "StatusField", 1, 0},
+    {"--user-agent-field", "UserAgentField", 1, 0},
+    {"--referer-field", "RefererField", 1, 0},
+    {"--host-field", "HostField", 1, 0},
+    {"--protocol-field", "ProtocolField", 1, 0},
+    {"--request-field", "RequestField", 1, 0},
+    {"--time-field", "TimeField", 1, 0},
 };
 
 #define MAX_FLAGS 64

@@ -422,7 +422,7 @@ static size_t ao_sd_bsd_time(const char *s, size_t n) {
   i++;
   if (i < n && ao_sd_digit(s[i]))
     i++;
-  if (n - i < 10 || s[i] != ' ')
+  if (n - i < 9 || s[i] != ' ')
     return 0;
   i++;
   const char *t = s + i;
@@ -711,6 +711,9 @@ int ao_fmt_sshd_parse(ao_fmt_sshd_t *s, const char *line, size_t n,
       m = close + 2;
     }
   }
+  /* trailing blanks (some PAM messages end with one) */
+  while (mn > 0 && (m[mn - 1] == ' ' || m[mn - 1] == '\t'))
+    mn--;
   ao_sshd_msg_t msg;
   ao_sd_message(m, mn, &msg);
   if (sys == 0 && !ao_sd_known_bare(m, mn, &msg))
