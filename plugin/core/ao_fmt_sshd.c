@@ -22,6 +22,9 @@ typedef enum ao_sshd_kind {
   AO_SK_SCAN,      /* a scanner */
   AO_SK_ACCEPT,    /* a login succeeded */
   AO_SK_CLOSE,     /* the connection ends, no event by itself */
+  AO_SK_KEYFAIL,   /* a public key of a valid user was refused: clients
+                      try every key they hold, so only a connection that
+                      then ends without login counts (as AO_SK_END) */
 } ao_sshd_kind_t;
 
 typedef struct ao_sshd_conn {
@@ -33,6 +36,7 @@ typedef struct ao_sshd_conn {
   uint8_t counted;  /* an attack was counted for this connection */
   uint8_t scanned;  /* a scanner event was counted */
   uint8_t pending;  /* an event without address waits: AO_SK_* */
+  uint8_t keyfail;  /* keys were refused, no login yet */
 } ao_sshd_conn_t;
 
 struct ao_fmt_sshd {
@@ -46,6 +50,8 @@ typedef struct ao_sshd_msg {
   ao_sshd_kind_t kind;
   ao_slice_t addr;
   unsigned repeat;
+  int final;   /* the connection's last line (closed, reset, disconnected) */
+  int preauth; /* the message ended with " [preauth]" */
 } ao_sshd_msg_t;
 
 /* ---- small scanners ----------------------------------------------------- */
@@ -161,11 +167,13 @@ static void ao_sd_message(const char *m, size_t n, ao_sshd_msg_t *out) {
   out->kind = AO_SK_NONE;
   out->addr = AO_SLICE_EMPTY;
   out->repeat = 1;
+  out->final = 0;
   int preauth = 0;
   if (ao_sd_suffix(m, n, " [preauth]")) {
     n -= 10;
     preauth = 1;
   }
+  out->preauth = preauth;
   /* "error: " / "fatal: " say how bad, not what. */
   if (ao_sd_prefix(m, n, "error: ") || ao_sd_prefix(m, n, "fatal: ")) {
     m += 7;
@@ -196,9 +204,13 @@ static void ao_sd_message(const char *m, size_t n, ao_sshd_msg_t *out) {
       return;
     size_t end = ao_sd_cut_colon(m, n, f + 5);
     out->addr = ao_sd_from_port(m, end);
-    if (failed)
-      out->kind = ao_sd_prefix(m, n, "Failed none ") ? AO_SK_ANNOUNCE
-                                                      : AO_SK_FAIL;
+    if (failed && ao_sd_prefix(m, n, "Failed none "))
+      out->kind = AO_SK_ANNOUNCE;
+    else if (failed && ao_sd_prefix(m, n, "Failed publickey ") &&
+             !ao_sd_prefix(m + f + 5, n - f - 5, "invalid user "))
+      out->kind = AO_SK_KEYFAIL;
+    else if (failed)
+      out->kind = AO_SK_FAIL;
     else if (accepted)
       out->kind = AO_SK_ACCEPT;
     return;
@@ -295,6 +307,7 @@ static void ao_sd_message(const char *m, size_t n, ao_sshd_msg_t *out) {
         out->addr = t;
     }
     out->kind = user && preauth ? AO_SK_END : AO_SK_CLOSE;
+    out->final = 1;
     return;
   }
   if (ao_sd_prefix(m, n, "Received disconnect from ")) {
@@ -311,10 +324,12 @@ static void ao_sd_message(const char *m, size_t n, ao_sshd_msg_t *out) {
     unsigned code = 0;
     while (i < n && ao_sd_digit(m[i]) && code < 1000)
       code = code * 10 + (unsigned)(m[i++] - '0');
-    if (preauth && (code == 14 || (code == 3 && ao_sd_suffix(m, n, "Auth fail"))))
+    if ((preauth && code == 14) ||
+        (code == 3 && ao_sd_suffix(m, n, "Auth fail")))
       out->kind = AO_SK_END;
     else
       out->kind = AO_SK_CLOSE;
+    out->final = 1;
     return;
   }
   if (ao_sd_prefix(m, n, "Did not receive identification string from ") ||
@@ -671,6 +686,10 @@ static unsigned ao_sd_count(ao_sshd_conn_t *c, ao_sshd_kind_t kind,
     break;
   case AO_SK_ACCEPT:
     c->waiting = 0;
+    c->keyfail = 0;
+    break;
+  case AO_SK_KEYFAIL:
+    c->keyfail = 1;
     break;
   default:
     break;
@@ -734,7 +753,18 @@ int ao_fmt_sshd_parse(ao_fmt_sshd_t *s, const char *line, size_t n,
   ao_slice_t addr = msg.addr;
   unsigned flags = 0, count = 0;
   if (c != NULL) {
+    /* A PID seen with another client is a new connection (PIDs are
+     * reused). */
+    if (addr.n > 0 && c->addr_n > 0 &&
+        (c->addr_n != addr.n || memcmp(c->addr, addr.p, addr.n) != 0)) {
+      uint64_t key = c->key;
+      memset(c, 0, sizeof(*c));
+      c->key = key;
+    }
     c->seen = s->line_no;
+    /* Refused keys and then a pre-auth end without login: one attack. */
+    if (c->keyfail && msg.final && msg.preauth && msg.kind == AO_SK_CLOSE)
+      msg.kind = AO_SK_END;
     if (addr.n > 0)
       ao_sd_set_addr(c, addr);
     else if (c->addr_n > 0)
@@ -763,11 +793,10 @@ int ao_fmt_sshd_parse(ao_fmt_sshd_t *s, const char *line, size_t n,
       count = ao_sd_count(c, AO_SK_SCAN, 1, &flags);
       s->kex_pending_line = 0;
     }
-    int ends = msg.kind == AO_SK_END || msg.kind == AO_SK_CLOSE ||
-               msg.kind == AO_SK_ACCEPT;
-    if (ends && msg.kind != AO_SK_ACCEPT && c->pending == 0)
-      c->seen = 0; /* the connection is over: free the slot */
-    else if (ends && sys == 0)
+    /* The connection is over: free the slot (by address, bare messages,
+     * also after a login: the next line from there is a new story). */
+    if (c->pending == 0 &&
+        (msg.final || (sys == 0 && msg.kind == AO_SK_ACCEPT)))
       c->seen = 0;
   } else if (msg.kind == AO_SK_SCAN && sys == 0) {
     /* bare kex_exchange_identification: the next "Connection closed by A"
