@@ -128,7 +128,8 @@ int ao_fmtprog_check(const ao_fmtprog_t *p, size_t *bad_var) {
       continue;
     if (i > 0 && p->ops[i - 1].is_var &&
         ao_fp_fixed_len(p->ops[i - 1].shape) == 0 &&
-        p->ops[i - 1].shape != AO_SH_STATUS) {
+        p->ops[i - 1].shape != AO_SH_STATUS &&
+        p->ops[i].field != AO_FP_QUERY_Q) {
       if (bad_var != NULL)
         *bad_var = var_no;
       return -1;
@@ -230,6 +231,8 @@ static int ao_fp_can_end(ao_fpshape_t sh, const char *s, size_t n,
   if (sh == AO_SH_LIST) {
     if (e > start && s[e - 1] == ',')
       return 0;
+    if (e >= start + 2 && s[e - 1] == ':' && s[e - 2] == ' ')
+      return 0;
     if (e < n && s[e] == ' ' && n - e >= 3 && s[e + 1] == ':' &&
         s[e + 2] == ' ')
       return 0;
@@ -261,6 +264,8 @@ static int ao_fp_can_start(const ao_fmtprog_t *p, size_t k, const char *s,
   }
   if (j == n)
     return after == NULL || v->shape != AO_SH_NUMBER;
+  if (v->shape == AO_SH_USER && n - j >= 2 && s[j] == '"' && s[j + 1] == '"')
+    return 1;
   if (s[j] == '\\' && p->esc != AO_FPESC_NONE)
     return 1;
   if (ao_fp_extends(p, v->shape, s, n, j, j))
@@ -281,7 +286,15 @@ static size_t ao_fp_var_end(const ao_fmtprog_t *p, size_t k, const char *s,
     size_t len = ao_fp_fixed_at(v->shape, s, n, i);
     return len == AO_FP_NPOS ? AO_FP_NPOS : i + len;
   }
-  const ao_fpop_t *lit = k + 1 < p->nops ? &p->ops[k + 1] : NULL;
+  /* Apache's "%U%q": the query, when there is one, starts with '?'. */
+  size_t litk = k + 1;
+  int stop_q = 0;
+  if (litk < p->nops && p->ops[litk].is_var &&
+      p->ops[litk].field == AO_FP_QUERY_Q) {
+    stop_q = 1;
+    litk++;
+  }
+  const ao_fpop_t *lit = litk < p->nops ? &p->ops[litk] : NULL;
   if (lit != NULL && lit->is_var)
     return AO_FP_NPOS; /* refused by ao_fmtprog_check() */
   /* Apache's `""` for an empty user name. */
@@ -291,6 +304,8 @@ static size_t ao_fp_var_end(const ao_fmtprog_t *p, size_t k, const char *s,
   int esc = p->esc != AO_FPESC_NONE;
   size_t j = i;
   for (;;) {
+    if (stop_q && j < n && s[j] == '?')
+      return j;
     if (lit == NULL) {
       if (j == n)
         return ao_fp_can_end(v->shape, s, n, i, j) ? j : AO_FP_NPOS;
@@ -298,8 +313,8 @@ static size_t ao_fp_var_end(const ao_fmtprog_t *p, size_t k, const char *s,
                ao_fp_can_end(v->shape, s, n, i, j)) {
       size_t after = j + lit->lit_n;
       int ok;
-      if (k + 2 < p->nops)
-        ok = ao_fp_can_start(p, k + 2, s, n, after);
+      if (litk + 1 < p->nops)
+        ok = ao_fp_can_start(p, litk + 1, s, n, after);
       else
         ok = after == n; /* the literal ends the format */
       if (ok)
