@@ -27,7 +27,9 @@ int ao_cidr_parse(const char *s, ao_cidr_t *out, ao_err_t *err) {
     return ao_err_set(err, "\"%s\" is not an address or CIDR (e.g. "
                            "\"10.0.0.0/8\", \"2001:db8::/32\")",
                       s);
-  unsigned max = ip.v4 ? 32 : 128;
+  /* "10.0.0.0/8" counts bits of IPv4; "::ffff:10.0.0.0/104" of IPv6. */
+  int v4text = ip.v4 && memchr(s, ':', an) == NULL;
+  unsigned max = v4text ? 32 : 128;
   unsigned bits = max;
   if (slash != NULL) {
     const char *p = slash + 1;
@@ -43,7 +45,7 @@ int ao_cidr_parse(const char *s, ao_cidr_t *out, ao_err_t *err) {
       return ao_err_set(err, "\"%s\": prefix length %u is above %u", s, bits,
                         max);
   }
-  unsigned full = ip.v4 ? bits + 96 : bits;
+  unsigned full = v4text ? bits + 96 : bits;
   ao_ip_t masked = ip;
   ao_cidr_mask(&masked, full);
   if (memcmp(masked.b, ip.b, 16) != 0)
