@@ -76,7 +76,7 @@ HELPER_OBJ := $(HELPER_SRC:%.c=$(B)/%.o)
 FAKE_COLLECTD_OBJ := $(B)/tests/fakes/fake_collectd.o
 
 .PHONY: all check unit integration demo install uninstall clean asan symbols \
-        deps deps-demo lint bench
+        deps deps-demo lint bench bench-json
 .DEFAULT_GOAL := all
 
 all: $(PLUGIN) $(CLI)
@@ -190,6 +190,25 @@ install: all
 uninstall:
 	rm -f $(DESTDIR)$(PLUGINDIR)/attack_origin.so $(DESTDIR)$(BINDIR)/attack-origin
 	rm -rf $(DESTDIR)$(DOCDIR)
+
+# The JSON parser measurement (README, "Structured JSON"): ns/line, and heap
+# allocations per line from valgrind's totals for 1 and 10,001 lines.
+JSONC_CFLAGS := $(shell $(PKG_CONFIG) --cflags json-c 2>/dev/null)
+JSONC_LIBS := $(shell $(PKG_CONFIG) --libs json-c 2>/dev/null)
+$(B)/bench/bench_json: tests/bench/bench_json.c $(CORE_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(REAL_CFLAGS) $(if $(JSONC_LIBS),-DAO_BENCH_JSONC $(JSONC_CFLAGS)) \
+	  -o $@ $< $(CORE_LIB) $(LIBS) $(JSONC_LIBS)
+
+bench-json: $(B)/bench/bench_json
+	@for m in ao yajl $(if $(JSONC_LIBS),jsonc); do \
+	  $(B)/bench/bench_json $$m 1000000; \
+	  for k in 1 10001; do \
+	    printf '%s %s lines: ' $$m $$k; \
+	    valgrind $(B)/bench/bench_json $$m $$k 2>&1 >/dev/null | \
+	      sed -n 's/.*total heap usage: \([0-9,]*\) allocs.*/\1 allocs/p'; \
+	  done; \
+	done
 
 lint:
 	cppcheck --quiet --error-exitcode=1 --std=c11 --enable=warning,portability \
