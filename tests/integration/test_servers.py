@@ -457,3 +457,51 @@ class TestPluginReadsNginxJson(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class TestCliFormats(unittest.TestCase):
+    """The format flags of `attack-origin scan`, checked by the same code as
+    the plugin's options."""
+
+    def run_cli(self, *args):
+        p = subprocess.run([CLI, *args], capture_output=True, text=True,
+                           timeout=60)
+        return p.returncode, p.stdout, p.stderr
+
+    def test_format_errors_exit_2(self):
+        with Workdir() as d:
+            log = os.path.join(d, "x.log")
+            open(log, "w").close()
+            for args, words in [
+                (("--format", "nginx", "--log-format", "$remote_addr $(x)"),
+                 "unknown variable syntax at position 14"),
+                (("--format", "apache", "--log-format", '%h "%r %>s'),
+                 "unbalanced quotes"),
+                (("--format", "nginx"), "needs LogFormat"),
+                (("--format", "regex", "--regex", r"^(?<ip>\S+)"),
+                 "(?<client>...)"),
+                (("--format", "json"), "needs ClientField"),
+                (("--trusted-proxy", "10.0.0.1/8"), "TrustedProxy"),
+                (("--escape", "json"), "Escape: only used with Format"),
+            ]:
+                rc, out, err = self.run_cli("scan", *args, log)
+                self.assertEqual(rc, 2, args)
+                self.assertIn(words, err, args)
+
+    def test_sshd_shared_sample(self):
+        path = os.environ.get("AO_SHARED_DATA", os.path.normpath(
+            os.path.join(os.path.dirname(__file__), "..", "..", "..",
+                         "shared", "data")))
+        log = os.path.join(path, "auth_logs", "elastic_auth.log")
+        if not os.path.exists(log):
+            self.skipTest("../shared/data is absent")
+        rc, out, err = self.run_cli("scan", "--json", "--format", "sshd",
+                                    "--geoip", DB, log)
+        self.assertEqual(rc, 0, err)
+        j = json.loads(out)
+        self.assertEqual(j["lines_read"], 7121)
+        self.assertEqual(j["lines_ignored"], 3026)
+        self.assertEqual(j["lines_unparsed"], 0)
+        self.assertEqual(j["attacks"], 1191)
+        self.assertEqual(j["categories"]["auth"], 1155)
+        self.assertEqual(j["categories"]["scanner"], 36)
