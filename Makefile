@@ -76,7 +76,7 @@ HELPER_OBJ := $(HELPER_SRC:%.c=$(B)/%.o)
 FAKE_COLLECTD_OBJ := $(B)/tests/fakes/fake_collectd.o
 
 .PHONY: all check unit integration demo install uninstall clean asan symbols \
-        deps deps-demo lint bench bench-json
+        deps deps-demo lint bench bench-json bench-formats
 .DEFAULT_GOAL := all
 
 all: $(PLUGIN) $(CLI)
@@ -209,6 +209,14 @@ bench-json: $(B)/bench/bench_json
 	      sed -n 's/.*total heap usage: \([0-9,]*\) allocs.*/\1 allocs/p'; \
 	  done; \
 	done
+
+# Parse-only cost per line of each Format (README, "Log formats").
+$(B)/bench/bench_formats: tests/bench/bench_formats.c $(CORE_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(REAL_CFLAGS) -o $@ $< $(CORE_LIB) $(LIBS)
+
+bench-formats: $(B)/bench/bench_formats
+	@python3 tests/bench/bench_formats.py $(B)/bench/bench_formats
 
 lint:
 	cppcheck --quiet --error-exitcode=1 --std=c11 --enable=warning,portability \

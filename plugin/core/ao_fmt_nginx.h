@@ -29,8 +29,7 @@
  *   unbalanced quote: the format's fields could never be told apart), two
  *   variables with nothing between them (e.g. "$status$body_bytes_sent"),
  *   a format with no variable, and a format without a client address
- *   variable ($remote_addr, $realip_remote_addr, $binary_remote_addr is not
- *   text) are refused.
+ *   variable ($remote_addr or $realip_remote_addr) are refused.
  */
 #ifndef AO_FMT_NGINX_H
 #define AO_FMT_NGINX_H

@@ -303,7 +303,21 @@ static size_t ao_fp_var_end(const ao_fmtprog_t *p, size_t k, const char *s,
     return i + 2;
   int esc = p->esc != AO_FPESC_NONE;
   size_t j = i;
+  /* Bytes that can neither start the next literal nor matter to the shape
+   * are skipped in a tight loop: TEXT values are most of a line. */
+  int fast = v->shape == AO_SH_TEXT || v->shape == AO_SH_USER ||
+             v->shape == AO_SH_TOKEN;
+  char l0 = lit != NULL ? lit->lit[0] : '"';
   for (;;) {
+    if (fast) {
+      while (j < n) {
+        char ch = s[j];
+        if (ch == l0 || ch == '\\' || ch == '"' || ch == '?' ||
+            (ch == ' ' && v->shape == AO_SH_TOKEN))
+          break;
+        j++;
+      }
+    }
     if (stop_q && j < n && s[j] == '?')
       return j;
     if (lit == NULL) {

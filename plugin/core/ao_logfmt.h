@@ -5,7 +5,9 @@
  *   A parser turns one log line (without its newline) into an ao_record_t
  *   of borrowed slices; it allocates nothing and never reads past the given
  *   length (lines may contain NUL bytes). A parser is created once per
- *   <Log> from its Format and is immutable afterwards, so it may be shared.
+ *   <Log> from its Format and options. combined and common keep no state;
+ *   the other formats keep scratch buffers (decoded JSON strings) or state
+ *   (sshd's connections), so a parser belongs to one Log and one thread.
  *
  *   Formats:
  *     combined  nginx `combined` and Apache `%h %l %u %t "%r" %>s %b

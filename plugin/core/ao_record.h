@@ -3,12 +3,14 @@
  *
  * DESCRIPTION
  *   A parser (ao_logfmt) fills an ao_record_t with borrowed slices of the
- *   line it was given: nothing is copied or decoded, so parsing allocates
- *   nothing and the slices are valid only until the next line is read.
- *   Fields keep the escapes the server wrote (nginx `\x22`, Apache `\"` and
- *   `\xhh`); AO_REC_ESCAPED says some may be present, and the classifier's
- *   normaliser decodes them. A field the line does not have, or that the
- *   server logged as "-", is an empty slice.
+ *   line it was given, or of the parser's own scratch buffer for values it
+ *   had to decode (JSON strings): parsing allocates nothing and the slices
+ *   are valid only until the next line is parsed. Fields from nginx's
+ *   default escaping and Apache keep the escapes the server wrote (nginx
+ *   `\x22`, Apache `\"` and `\xhh`); AO_REC_ESCAPED says some may be
+ *   present, and the classifier's normaliser decodes them. Decoded JSON
+ *   values never carry AO_REC_ESCAPED. A field the line does not have, or
+ *   that the server logged as "-", is an empty slice.
  */
 #ifndef AO_RECORD_H
 #define AO_RECORD_H
