@@ -22,8 +22,8 @@ typedef struct ao_json_target {
 
 typedef struct ao_json_frame {
   int is_array;
-  size_t level;   /* keys on the path to this container */
-  uint32_t mask;  /* targets whose path leads into this container */
+  size_t level;  /* keys on the path to this container */
+  uint32_t mask; /* targets whose path leads into this container */
 } ao_json_frame_t;
 
 typedef struct ao_json_arena {
@@ -44,8 +44,8 @@ struct ao_fmt_json {
   size_t depth;
   uint32_t value_mask; /* targets matching the path of the next value */
   size_t value_level;
-  int done;      /* the top-level object ended */
-  int bad;       /* not one object */
+  int done; /* the top-level object ended */
+  int bad;  /* not one object */
   ao_slice_t val[AO_JF_COUNT];
   int val_prio[AO_JF_COUNT]; /* -1: unset */
   int val_target[AO_JF_COUNT];
@@ -127,8 +127,9 @@ static int ao_json_add_path(ao_fmt_json_t *j, int field, int prio,
         free(buf);
         for (size_t k = 0; k < t->ncomp; k++)
           free(t->comp[k]);
-        return ao_err_set(err, "path \"%s\" has an empty component at "
-                               "position %zu",
+        return ao_err_set(err,
+                          "path \"%s\" has an empty component at "
+                          "position %zu",
                           path, i + 1);
       }
       if (t->ncomp == AO_JSON_PATH_DEPTH) {
@@ -352,10 +353,9 @@ ao_fmt_json_t *ao_fmt_json_create(ao_json_preset_t preset,
     ao_err_set(err, "out of memory");
     return NULL;
   }
-  const ao_json_preset_paths_t *pp = preset == AO_JSON_PRESET_CADDY
-                                         ? &ao_json_caddy
-                                     : preset == AO_JSON_PRESET_TRAEFIK
-                                         ? &ao_json_traefik
+  const ao_json_preset_paths_t *pp =
+      preset == AO_JSON_PRESET_CADDY     ? &ao_json_caddy
+      : preset == AO_JSON_PRESET_TRAEFIK ? &ao_json_traefik
                                          : NULL;
   for (int f = 0; f < AO_JF_COUNT; f++) {
     const char *user = paths != NULL ? paths[f] : NULL;
@@ -391,8 +391,8 @@ ao_fmt_json_t *ao_fmt_json_create(ao_json_preset_t preset,
     ao_fmt_json_destroy(j);
     return NULL;
   }
-  j->afs = (yajl_alloc_funcs){ao_arena_malloc, ao_arena_realloc,
-                              ao_arena_free, &j->arena};
+  j->afs = (yajl_alloc_funcs){ao_arena_malloc, ao_arena_realloc, ao_arena_free,
+                              &j->arena};
   j->cb = (yajl_callbacks){
       .yajl_null = ao_json_cb_null,
       .yajl_boolean = ao_json_cb_bool,

@@ -158,8 +158,9 @@ static int ao_ngx_unquote(const char *fmt, ao_ngx_src_t *src, ao_err_t *err) {
       i++;
     }
     if (!closed)
-      return ao_err_set(err, "unbalanced quotes: the %c at position %zu is "
-                             "never closed",
+      return ao_err_set(err,
+                        "unbalanced quotes: the %c at position %zu is "
+                        "never closed",
                         c, open + 1);
   }
   return 0;

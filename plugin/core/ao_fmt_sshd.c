@@ -15,16 +15,16 @@
 
 /* What a message means for its connection. */
 typedef enum ao_sshd_kind {
-  AO_SK_NONE = 0,  /* an sshd line, no event */
-  AO_SK_FAIL,      /* a failed attempt */
-  AO_SK_ANNOUNCE,  /* an attempt is announced (Invalid user, PAM) */
-  AO_SK_END,       /* the connection ends failed (counts if nothing did) */
-  AO_SK_SCAN,      /* a scanner */
-  AO_SK_ACCEPT,    /* a login succeeded */
-  AO_SK_CLOSE,     /* the connection ends, no event by itself */
-  AO_SK_KEYFAIL,   /* a public key of a valid user was refused: clients
-                      try every key they hold, so only a connection that
-                      then ends without login counts (as AO_SK_END) */
+  AO_SK_NONE = 0, /* an sshd line, no event */
+  AO_SK_FAIL,     /* a failed attempt */
+  AO_SK_ANNOUNCE, /* an attempt is announced (Invalid user, PAM) */
+  AO_SK_END,      /* the connection ends failed (counts if nothing did) */
+  AO_SK_SCAN,     /* a scanner */
+  AO_SK_ACCEPT,   /* a login succeeded */
+  AO_SK_CLOSE,    /* the connection ends, no event by itself */
+  AO_SK_KEYFAIL,  /* a public key of a valid user was refused: clients
+                     try every key they hold, so only a connection that
+                     then ends without login counts (as AO_SK_END) */
 } ao_sshd_kind_t;
 
 typedef struct ao_sshd_conn {
@@ -32,11 +32,11 @@ typedef struct ao_sshd_conn {
   uint64_t seen; /* line number, 0: free */
   char addr[AO_SSHD_ADDR_MAX];
   uint8_t addr_n;
-  uint8_t waiting;  /* a counted announcement waits for its Failed line */
-  uint8_t counted;  /* an attack was counted for this connection */
-  uint8_t scanned;  /* a scanner event was counted */
-  uint8_t pending;  /* an event without address waits: AO_SK_* */
-  uint8_t keyfail;  /* keys were refused, no login yet */
+  uint8_t waiting; /* a counted announcement waits for its Failed line */
+  uint8_t counted; /* an attack was counted for this connection */
+  uint8_t scanned; /* a scanner event was counted */
+  uint8_t pending; /* an event without address waits: AO_SK_* */
+  uint8_t keyfail; /* keys were refused, no login yet */
 } ao_sshd_conn_t;
 
 struct ao_fmt_sshd {
@@ -231,8 +231,9 @@ static void ao_sd_message(const char *m, size_t n, ao_sshd_msg_t *out) {
     return;
   }
   if (ao_sd_prefix(m, n, "pam_unix(sshd:auth): authentication failure;") ||
-      ao_sd_prefix(m, n, "pam_unix(sshd-session:auth): authentication "
-                         "failure;")) {
+      ao_sd_prefix(m, n,
+                   "pam_unix(sshd-session:auth): authentication "
+                   "failure;")) {
     size_t r = ao_sd_find(m, n, 0, " rhost=");
     if (r == AO_SSHD_NPOS)
       return;
@@ -365,7 +366,7 @@ static void ao_sd_message(const char *m, size_t n, ao_sshd_msg_t *out) {
       out->addr = ao_sd_token(m, n, 50);
     else
       out->addr = ao_sd_addr_port(m, n).n > 0 ? ao_sd_addr_port(m, n)
-                                               : ao_sd_token(m, n, 34);
+                                              : ao_sd_token(m, n, 34);
     out->kind = AO_SK_SCAN;
     return;
   }
@@ -406,11 +407,20 @@ static int ao_sd_known_bare(const char *m, size_t n, const ao_sshd_msg_t *msg) {
   if (msg->kind != AO_SK_NONE || msg->addr.n > 0)
     return 1;
   static const char *const known[] = {
-      "Server listening on ",  "Received signal ", "pam_unix(sshd",
-      "PAM ",                  "input_userauth_request: ",
-      "Postponed ",            "User child is on pid ",
-      "Read from socket failed", "error: ", "fatal: ", "Transferred: ",
-      "Exiting on signal ",    "Starting session: ", "Close session: ",
+      "Server listening on ",
+      "Received signal ",
+      "pam_unix(sshd",
+      "PAM ",
+      "input_userauth_request: ",
+      "Postponed ",
+      "User child is on pid ",
+      "Read from socket failed",
+      "error: ",
+      "fatal: ",
+      "Transferred: ",
+      "Exiting on signal ",
+      "Starting session: ",
+      "Close session: ",
   };
   for (size_t i = 0; i < AO_ARRAY_SIZE(known); i++)
     if (ao_sd_prefix(m, n, known[i]))
@@ -426,8 +436,8 @@ static int ao_sd_lower(char c) { return c >= 'a' && c <= 'z'; }
 /* "Mmm dd hh:mm:ss " / "Mmm  d hh:mm:ss " / "Mmm d hh:mm:ss ": length of
  * the timestamp (without the space), or 0. */
 static size_t ao_sd_bsd_time(const char *s, size_t n) {
-  if (n < 15 || !ao_sd_upper(s[0]) || !ao_sd_lower(s[1]) || !ao_sd_lower(s[2]) ||
-      s[3] != ' ')
+  if (n < 15 || !ao_sd_upper(s[0]) || !ao_sd_lower(s[1]) ||
+      !ao_sd_lower(s[2]) || s[3] != ' ')
     return 0;
   size_t i = 4;
   if (s[i] == ' ')
@@ -610,7 +620,8 @@ static int ao_sd_is_sshd(ao_slice_t prog) {
          (prog.n > 5 && memcmp(prog.p, "sshd-", 5) == 0);
 }
 
-/* ---- connection table ----------------------------------------------------- */
+/* ---- connection table -----------------------------------------------------
+ */
 
 static uint64_t ao_sd_hash(const char *p, size_t n, uint64_t h) {
   for (size_t i = 0; i < n; i++) {
@@ -631,7 +642,8 @@ static ao_sshd_conn_t *ao_sd_conn(ao_fmt_sshd_t *s, uint64_t key, int create) {
     if (!live) {
       if (victim == NULL || victim->seen != 0)
         victim = c;
-    } else if (victim == NULL || (victim->seen != 0 && c->seen < victim->seen)) {
+    } else if (victim == NULL ||
+               (victim->seen != 0 && c->seen < victim->seen)) {
       victim = c;
     }
   }

@@ -22,7 +22,7 @@ struct ao_fmtprog {
   ao_fpescape_t esc;
   ao_fpop_t *ops;
   size_t nops, cap;
-  unsigned has; /* bit per ao_fpfield_t */
+  unsigned has;  /* bit per ao_fpfield_t */
   char *scratch; /* JSON decoding, max_line bytes */
   size_t scratch_n;
 };
@@ -226,8 +226,8 @@ static int ao_fp_extends(const ao_fmtprog_t *p, ao_fpshape_t sh, const char *s,
 }
 
 /* Whether a value of shape sh may end at e (it started at start). */
-static int ao_fp_can_end(ao_fpshape_t sh, const char *s, size_t n,
-                         size_t start, size_t e) {
+static int ao_fp_can_end(ao_fpshape_t sh, const char *s, size_t n, size_t start,
+                         size_t e) {
   if (sh == AO_SH_LIST) {
     if (e > start && s[e - 1] == ',')
       return 0;
@@ -390,15 +390,15 @@ static void ao_fp_build(ao_fmtprog_t *p, const ao_fp_caps_t *c,
   size_t used = 0;
   int json = p->esc == AO_FPESC_JSON;
   unsigned esc_flag = 0;
-#define AO_FP_USE(dst, s)                                                     \
-  do {                                                                        \
-    ao_slice_t v_ = (s);                                                      \
-    if (json)                                                                 \
-      v_ = ao_fp_unjson(p, v_, &used);                                        \
-    else if (p->esc == AO_FPESC_BACKSLASH && v_.n > 0 &&                      \
-             memchr(v_.p, '\\', v_.n) != NULL)                                \
-      esc_flag = AO_REC_ESCAPED;                                              \
-    (dst) = v_;                                                               \
+#define AO_FP_USE(dst, s)                                                      \
+  do {                                                                         \
+    ao_slice_t v_ = (s);                                                       \
+    if (json)                                                                  \
+      v_ = ao_fp_unjson(p, v_, &used);                                         \
+    else if (p->esc == AO_FPESC_BACKSLASH && v_.n > 0 &&                       \
+             memchr(v_.p, '\\', v_.n) != NULL)                                 \
+      esc_flag = AO_REC_ESCAPED;                                               \
+    (dst) = v_;                                                                \
   } while (0)
 
   AO_FP_USE(r->addr, ao_fp_pick(c, AO_FP_ADDR, AO_FP_ADDR_ALT));

@@ -90,9 +90,8 @@ size_t ao_unjson(const char *in, size_t n, char *out) {
       if (u >= 0xD800 && u <= 0xDBFF) {
         long lo = ao_uj_unit(in, n, i + 6);
         if (lo >= 0xDC00 && lo <= 0xDFFF) {
-          unsigned long cp =
-              0x10000 + (((unsigned long)u - 0xD800) << 10) +
-              ((unsigned long)lo - 0xDC00);
+          unsigned long cp = 0x10000 + (((unsigned long)u - 0xD800) << 10) +
+                             ((unsigned long)lo - 0xDC00);
           /* 12 bytes in, 4 out: the write position stays behind. */
           char tmp[4];
           size_t k = ao_uj_utf8(cp, tmp);

@@ -24,8 +24,9 @@ int ao_cidr_parse(const char *s, ao_cidr_t *out, ao_err_t *err) {
   size_t an = slash != NULL ? (size_t)(slash - s) : n;
   ao_ip_t ip;
   if (ao_ip_parse(s, an, &ip) != 0)
-    return ao_err_set(err, "\"%s\" is not an address or CIDR (e.g. "
-                           "\"10.0.0.0/8\", \"2001:db8::/32\")",
+    return ao_err_set(err,
+                      "\"%s\" is not an address or CIDR (e.g. "
+                      "\"10.0.0.0/8\", \"2001:db8::/32\")",
                       s);
   /* "10.0.0.0/8" counts bits of IPv4; "::ffff:10.0.0.0/104" of IPv6. */
   int v4text = ip.v4 && memchr(s, ':', an) == NULL;
@@ -111,8 +112,8 @@ ao_xff_result_t ao_xff_client(const ao_cidr_t *trusted, size_t ntrusted,
   ao_ip_t cur;
   int found = 0;
   for (unsigned hops = 0; hops < AO_XFF_MAX_HOPS; hops++) {
-    while (end > 0 && (s[end - 1] == ' ' || s[end - 1] == ',' ||
-                       s[end - 1] == '\t'))
+    while (end > 0 &&
+           (s[end - 1] == ' ' || s[end - 1] == ',' || s[end - 1] == '\t'))
       end--;
     if (end == 0)
       break; /* every entry was trusted: the leftmost one */

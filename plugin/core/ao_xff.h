@@ -40,7 +40,7 @@
 #define AO_XFF_MAX_HOPS 32
 
 typedef struct ao_cidr {
-  ao_ip_t net; /* masked */
+  ao_ip_t net;   /* masked */
   unsigned bits; /* prefix length over the 128-bit (v4-mapped) address */
 } ao_cidr_t;
 
@@ -53,11 +53,11 @@ int ao_cidr_parse(const char *s, ao_cidr_t *out, ao_err_t *err);
 int ao_cidr_contains(const ao_cidr_t *list, size_t n, const ao_ip_t *ip);
 
 typedef enum ao_xff_result {
-  AO_XFF_PEER = 0,  /* no walk: the peer is the client (untrusted peer, no
-                       header, or no TrustedProxy); *out is the peer */
-  AO_XFF_CLIENT,    /* the walk found the client; *out is it */
-  AO_XFF_UNKNOWN,   /* the walk ended on garbage or the hop limit */
-  AO_XFF_PEER_BAD,  /* the peer field is not an address */
+  AO_XFF_PEER = 0, /* no walk: the peer is the client (untrusted peer, no
+                      header, or no TrustedProxy); *out is the peer */
+  AO_XFF_CLIENT,   /* the walk found the client; *out is it */
+  AO_XFF_UNKNOWN,  /* the walk ended on garbage or the hop limit */
+  AO_XFF_PEER_BAD, /* the peer field is not an address */
 } ao_xff_result_t;
 
 /* Resolves the client of a line: peer is the address field as logged,

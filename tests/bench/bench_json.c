@@ -43,10 +43,20 @@ static double now(void) {
   return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static int cb_any(void *ctx) { (void)ctx; return 1; }
-static int cb_bool(void *ctx, int b) { (void)ctx; (void)b; return 1; }
+static int cb_any(void *ctx) {
+  (void)ctx;
+  return 1;
+}
+static int cb_bool(void *ctx, int b) {
+  (void)ctx;
+  (void)b;
+  return 1;
+}
 static int cb_num(void *ctx, const char *s, size_t n) {
-  (void)ctx; (void)s; (void)n; return 1;
+  (void)ctx;
+  (void)s;
+  (void)n;
+  return 1;
 }
 static int cb_str(void *ctx, const unsigned char *s, size_t n) {
   (void)s;

@@ -13,15 +13,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   static ao_fmt_json_t *caddy, *custom;
   if (caddy == NULL) {
-    caddy = ao_fmt_json_create(AO_JSON_PRESET_CADDY, NULL, 1 << 16, NULL,
-                               NULL);
+    caddy = ao_fmt_json_create(AO_JSON_PRESET_CADDY, NULL, 1 << 16, NULL, NULL);
     const char *paths[AO_JF_COUNT] = {[AO_JF_CLIENT] = "a",
                                       [AO_JF_XFF] = "h.x",
                                       [AO_JF_REQUEST] = "r",
                                       [AO_JF_AGENT] = "h.u\\.a",
                                       [AO_JF_STATUS] = "s"};
-    custom = ao_fmt_json_create(AO_JSON_PRESET_NONE, paths, 1 << 16, NULL,
-                                NULL);
+    custom =
+        ao_fmt_json_create(AO_JSON_PRESET_NONE, paths, 1 << 16, NULL, NULL);
   }
   if (size > (1 << 16))
     return 0;

@@ -10,12 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAIN                                                                  \
-  "$remote_addr - $remote_user [$time_local] \"$request\" $status "           \
-  "$body_bytes_sent \"$http_referer\" \"$http_user_agent\" "                  \
+#define MAIN                                                                   \
+  "$remote_addr - $remote_user [$time_local] \"$request\" $status "            \
+  "$body_bytes_sent \"$http_referer\" \"$http_user_agent\" "                   \
   "\"$http_x_forwarded_for\" $request_time $upstream_response_time $host"
-#define JSONF                                                                 \
-  "{\"a\":\"$remote_addr\",\"r\":\"$request\",\"s\":$status,\"u\":\"$uri\","  \
+#define JSONF                                                                  \
+  "{\"a\":\"$remote_addr\",\"r\":\"$request\",\"s\":$status,\"u\":\"$uri\","   \
   "\"q\":\"$args\",\"ua\":\"$http_user_agent\"}"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -60,9 +60,9 @@ static void refused(const char *const *popt, const char *const *lopt,
 
 static void test_accepted(void **state) {
   (void)state;
-  ok(NULL, (const char *[]){"Format", "nginx", "LogFormat",
-                            "$remote_addr [$time_local] \"$request\" $status",
-                            NULL});
+  ok(NULL,
+     (const char *[]){"Format", "nginx", "LogFormat",
+                      "$remote_addr [$time_local] \"$request\" $status", NULL});
   ok(NULL, (const char *[]){"Format", "nginx", "Escape", "json", "LogFormat",
                             "{\"a\":\"$remote_addr\"}", NULL});
   ok(NULL, (const char *[]){"Format", "apache", "LogFormat",
@@ -73,8 +73,8 @@ static void test_accepted(void **state) {
   ok(NULL, (const char *[]){"Format", "traefik", "XffField",
                             "request_X-Real-Ip", NULL});
   ok(NULL, (const char *[]){"Format", "sshd", NULL});
-  ok(NULL, (const char *[]){"Format", "regex", "Regex",
-                            "^(?<client>\\S+) ", NULL});
+  ok(NULL,
+     (const char *[]){"Format", "regex", "Regex", "^(?<client>\\S+) ", NULL});
   ok((const char *[]){"TrustedProxy", "10.0.0.0/8", NULL},
      (const char *[]){"TrustedProxy", "2001:db8::/32", "TrustedProxy",
                       "192.0.2.1", NULL});
@@ -89,33 +89,36 @@ static void test_refused(void **state) {
   refused(NULL, (const char *[]){"LogFormat", "$remote_addr", NULL},
           "LogFormat: only used with Format \"nginx\" or \"apache\", not "
           "\"combined\"");
-  refused(NULL, (const char *[]){"Format", "apache", "Escape", "json",
-                                 "LogFormat", "%h", NULL},
+  refused(NULL,
+          (const char *[]){"Format", "apache", "Escape", "json", "LogFormat",
+                           "%h", NULL},
           "Escape: only used with Format \"nginx\"");
-  refused(NULL, (const char *[]){"Format", "nginx", "Escape", "xml",
-                                 "LogFormat", "$remote_addr", NULL},
+  refused(NULL,
+          (const char *[]){"Format", "nginx", "Escape", "xml", "LogFormat",
+                           "$remote_addr", NULL},
           "Escape: unknown value \"xml\"");
   /* format-string errors name the option, the value and the position */
-  refused(NULL, (const char *[]){"Format", "nginx", "LogFormat",
-                                 "$remote_addr $(status)", NULL},
+  refused(NULL,
+          (const char *[]){"Format", "nginx", "LogFormat",
+                           "$remote_addr $(status)", NULL},
           "<Log \"web\"> LogFormat \"$remote_addr $(status)\": unknown "
           "variable syntax at position 14");
-  refused(NULL, (const char *[]){"Format", "apache", "LogFormat",
-                                 "%h \"%r %>s", NULL},
-          "LogFormat \"%h \"%r %>s\": unbalanced quotes: the \" at position "
-          "4");
+  refused(
+      NULL,
+      (const char *[]){"Format", "apache", "LogFormat", "%h \"%r %>s", NULL},
+      "LogFormat \"%h \"%r %>s\": unbalanced quotes: the \" at position "
+      "4");
   refused(NULL, (const char *[]){"Format", "regex", NULL},
           "Format \"regex\" needs Regex");
-  refused(NULL, (const char *[]){"Format", "regex", "Regex", "^(?<ip>\\S+)",
-                                 NULL},
+  refused(NULL,
+          (const char *[]){"Format", "regex", "Regex", "^(?<ip>\\S+)", NULL},
           "Regex \"^(?<ip>\\S+)\": the pattern has no named group "
           "(?<client>...)");
   refused(NULL, (const char *[]){"Format", "regex", "Regex", "(", NULL},
           "Regex \"(\":");
   refused(NULL, (const char *[]){"Format", "json", NULL},
           "Format \"json\" needs ClientField");
-  refused(NULL, (const char *[]){"Format", "json", "ClientField", "a..b",
-                                 NULL},
+  refused(NULL, (const char *[]){"Format", "json", "ClientField", "a..b", NULL},
           "ClientField \"a..b\": path \"a..b\" has an empty component");
   refused(NULL, (const char *[]){"ClientField", "ip", NULL},
           "ClientField: only used with Format \"json\"");
@@ -138,18 +141,15 @@ static void test_trusted_inheritance(void **state) {
   ao_err_t err = {{0}};
   assert_int_equal(apply(&cfg,
                          (const char *[]){"TrustedProxy", "10.0.0.0/8",
-                                          "TrustedProxy", "192.0.2.0/24",
-                                          NULL},
+                                          "TrustedProxy", "192.0.2.0/24", NULL},
                          NULL, &err),
                    0);
   assert_int_equal(cfg.logs[0].trusted.n, 2);
   ao_config_free(&cfg);
-  assert_int_equal(apply(&cfg,
-                         (const char *[]){"TrustedProxy", "10.0.0.0/8", NULL},
-                         (const char *[]){"TrustedProxy", "2001:db8::/32",
-                                          NULL},
-                         &err),
-                   0);
+  assert_int_equal(
+      apply(&cfg, (const char *[]){"TrustedProxy", "10.0.0.0/8", NULL},
+            (const char *[]){"TrustedProxy", "2001:db8::/32", NULL}, &err),
+      0);
   assert_int_equal(cfg.logs[0].trusted.n, 1);
   ao_ip_t ip;
   assert_int_equal(ao_ip_parse("2001:db8::1", 11, &ip), 0);

@@ -191,7 +191,8 @@ static void test_malformed(void **state) {
   /* deeper than AO_JSON_MAX_DEPTH levels: refused, without growing */
   char deep[256];
   size_t o = 0;
-  o += (size_t)snprintf(deep + o, sizeof(deep) - o, "{\"ip\":\"1.2.3.4\",\"d\":");
+  o += (size_t)snprintf(deep + o, sizeof(deep) - o,
+                        "{\"ip\":\"1.2.3.4\",\"d\":");
   for (int k = 0; k < 40; k++)
     deep[o++] = '[';
   for (int k = 0; k < 40; k++)
@@ -222,8 +223,8 @@ static void test_path_errors(void **state) {
       {"a.b.c.d.e.f.g.h.i.j.k.l.m.n.o.p.q", "deeper than 16"},
   };
   for (size_t i = 0; i < AO_ARRAY_SIZE(cases); i++) {
-    const char *paths[AO_JF_COUNT] = {[AO_JF_CLIENT] = "ip",
-                                      [AO_JF_AGENT] = cases[i].path};
+    const char *paths[AO_JF_COUNT] = {
+        [AO_JF_CLIENT] = "ip", [AO_JF_AGENT] = cases[i].path};
     ao_err_t err = {{0}};
     int bad = -1;
     ao_fmt_json_t *j =
@@ -242,8 +243,8 @@ static void test_path_errors(void **state) {
 /* A long line with a long escaped string: the arena holds yajl's buffers. */
 static void test_long_line(void **state) {
   (void)state;
-  const char *paths[AO_JF_COUNT] = {[AO_JF_CLIENT] = "ip",
-                                    [AO_JF_AGENT] = "ua"};
+  const char *paths[AO_JF_COUNT] = {
+      [AO_JF_CLIENT] = "ip", [AO_JF_AGENT] = "ua"};
   ao_err_t err = {{0}};
   ao_fmt_json_t *j =
       ao_fmt_json_create(AO_JSON_PRESET_NONE, paths, 65536, NULL, &err);
@@ -269,9 +270,9 @@ static void test_long_line(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_caddy),         cmocka_unit_test(test_traefik),
-      cmocka_unit_test(test_custom_paths),  cmocka_unit_test(test_malformed),
-      cmocka_unit_test(test_path_errors),   cmocka_unit_test(test_long_line),
+      cmocka_unit_test(test_caddy),        cmocka_unit_test(test_traefik),
+      cmocka_unit_test(test_custom_paths), cmocka_unit_test(test_malformed),
+      cmocka_unit_test(test_path_errors),  cmocka_unit_test(test_long_line),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -17,8 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define COMBINED_FMT                                                          \
-  "$remote_addr - $remote_user [$time_local] \"$request\" $status "           \
+#define COMBINED_FMT                                                           \
+  "$remote_addr - $remote_user [$time_local] \"$request\" $status "            \
   "$body_bytes_sent \"$http_referer\" \"$http_user_agent\""
 #define MAIN_FMT COMBINED_FMT " \"$http_x_forwarded_for\""
 
@@ -218,11 +218,11 @@ static void test_skipped_variables(void **state) {
 /* nginx.conf's quoted segments give the same program as the bare form. */
 static void test_nginx_conf_form(void **state) {
   (void)state;
-  ao_fmtprog_t *p = compile(
-      "'$remote_addr - $remote_user [$time_local] \"$request\" '\n"
-      "    '$status $body_bytes_sent \"$http_referer\" '\n"
-      "    '\"$http_user_agent\" \"$http_x_forwarded_for\"';",
-      AO_FPESC_BACKSLASH);
+  ao_fmtprog_t *p =
+      compile("'$remote_addr - $remote_user [$time_local] \"$request\" '\n"
+              "    '$status $body_bytes_sent \"$http_referer\" '\n"
+              "    '\"$http_user_agent\" \"$http_x_forwarded_for\"';",
+              AO_FPESC_BACKSLASH);
   const char line[] =
       "203.0.113.7 - - [10/Oct/2023:13:55:36 +0000] \"GET / HTTP/1.1\" 200 1 "
       "\"-\" \"ua\" \"1.2.3.4\"";
@@ -261,8 +261,8 @@ static void test_errors_with_position(void **state) {
       fail_msg("case %zu: \"%s\" lacks \"%s\"", i, err.msg, cases[i].want);
   }
   /* $status$x is fine: a status has a fixed length */
-  ao_fmtprog_t *p = compile("$remote_addr $status$body_bytes_sent",
-                            AO_FPESC_BACKSLASH);
+  ao_fmtprog_t *p =
+      compile("$remote_addr $status$body_bytes_sent", AO_FPESC_BACKSLASH);
   ao_record_t r;
   char *c;
   assert_int_equal(match(p, "1.2.3.4 200123", 14, &r, &c), 0);

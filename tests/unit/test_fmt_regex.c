@@ -69,8 +69,7 @@ static void test_errors(void **state) {
 static void test_limits(void **state) {
   (void)state;
   ao_err_t err = {{0}};
-  ao_fmt_regex_t *r =
-      ao_fmt_regex_create("^(?<client>(\\S+ ?)+)\" 404$", &err);
+  ao_fmt_regex_t *r = ao_fmt_regex_create("^(?<client>(\\S+ ?)+)\" 404$", &err);
   assert_non_null(r);
   char line[4096];
   memset(line, 'a', sizeof(line));

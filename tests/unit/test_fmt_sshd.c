@@ -181,9 +181,8 @@ static void test_one_lines(void **state) {
     parsed_t p = parse(s, c->line);
     if (p.rc != c->rc)
       fail_msg("case %zu: rc %d, expected %d: %s", i, p.rc, c->rc, c->line);
-    if (p.rc == AO_SSHD_OK &&
-        (strcmp(p.addr, c->addr) != 0 || p.flags != c->flags ||
-         p.count != c->count))
+    if (p.rc == AO_SSHD_OK && (strcmp(p.addr, c->addr) != 0 ||
+                               p.flags != c->flags || p.count != c->count))
       fail_msg("case %zu: addr \"%s\" flags %u count %u, expected \"%s\" %u "
                "%u: %s",
                i, p.addr, p.flags, p.count, c->addr, c->flags, c->count,
@@ -287,8 +286,7 @@ static void test_unit_one_attack_per_attempt(void **state) {
       "192.0.2.13 port 1 ssh2",
   };
   s = mk();
-  assert_int_equal(count_lines(s, interleaved, AO_ARRAY_SIZE(interleaved)),
-                   3);
+  assert_int_equal(count_lines(s, interleaved, AO_ARRAY_SIZE(interleaved)), 3);
   ao_fmt_sshd_destroy(s);
 
   /* the same as bare journal messages (grouped by address) */
@@ -412,8 +410,7 @@ static void test_elastic_auth_log(void **state) {
   char *text = ao_test_slurp(path, &len);
   free(path);
   ao_fmt_sshd_t *s = mk();
-  unsigned lines = 0, ignored = 0, errors = 0, auth = 0, scan = 0,
-           no_addr = 0;
+  unsigned lines = 0, ignored = 0, errors = 0, auth = 0, scan = 0, no_addr = 0;
   for (char *p = text; p < text + len;) {
     char *nl = memchr(p, '\n', (size_t)(text + len - p));
     size_t n = nl ? (size_t)(nl - p) : (size_t)(text + len - p);
@@ -517,8 +514,8 @@ static void test_fail2ban_labelled(void **state) {
         same++;
       else {
         wrong++;
-        printf("host mismatch: got \"%s\", expected \"%s\": %s\n", p.addr,
-               f[2], f[4]);
+        printf("host mismatch: got \"%s\", expected \"%s\": %s\n", p.addr, f[2],
+               f[4]);
       }
     }
   }

@@ -63,12 +63,12 @@ static ao_verdict_t feed(ao_pipeline_t *p, const char *line) {
 static void test_xff_nginx(void **state) {
   (void)state;
   ao_config_t cfg;
-  ao_pipeline_t *p = mk(
-      &cfg, (const char *[]){"TrustedProxy", "10.0.0.0/8", NULL},
-      (const char *[]){"Format", "nginx", "LogFormat",
-                       "$remote_addr [$time_local] \"$request\" $status "
-                       "\"$http_x_forwarded_for\"",
-                       NULL});
+  ao_pipeline_t *p =
+      mk(&cfg, (const char *[]){"TrustedProxy", "10.0.0.0/8", NULL},
+         (const char *[]){"Format", "nginx", "LogFormat",
+                          "$remote_addr [$time_local] \"$request\" $status "
+                          "\"$http_x_forwarded_for\"",
+                          NULL});
   /* behind our proxy: the client in the header (SE), not the proxy (ZZ) */
   ao_verdict_t v = feed(p, "10.0.0.5 [10/Oct/2023:13:55:36 +0000] \"GET "
                            "/.env HTTP/1.1\" 404 \"6.6.6.6, 89.160.20.112\"");
@@ -99,8 +99,7 @@ static void test_xff_combined_main(void **state) {
   (void)state;
   ao_config_t cfg;
   ao_pipeline_t *p =
-      mk(&cfg, NULL,
-         (const char *[]){"TrustedProxy", "10.0.0.0/8", NULL});
+      mk(&cfg, NULL, (const char *[]){"TrustedProxy", "10.0.0.0/8", NULL});
   ao_verdict_t v = feed(p, "10.0.0.5 - - [10/Oct/2023:13:55:36 +0000] \"GET "
                            "/.git/config HTTP/1.1\" 404 1 \"-\" \"curl\" "
                            "\"216.160.83.56\"");

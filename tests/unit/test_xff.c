@@ -53,9 +53,9 @@ static void test_cidr_parse(void **state) {
   assert_int_equal(ao_cidr_parse("::ffff:10.0.0.0/104", &c, &err), 0);
   assert_int_equal(ao_cidr_parse("1.2.3.4", &c, &err), 0);
   assert_int_equal(c.bits, 128);
-  const char *bad[] = {"10.0.0.1/8", "10.0.0.0/33", "10.0.0.0/", "10.0.0.0/x",
-                       "010.0.0.0/8", "foo", "", "2001:db8::/129",
-                       "10.0.0.0/8/8"};
+  const char *bad[] = {"10.0.0.1/8", "10.0.0.0/33",    "10.0.0.0/",
+                       "10.0.0.0/x", "010.0.0.0/8",    "foo",
+                       "",           "2001:db8::/129", "10.0.0.0/8/8"};
   for (size_t i = 0; i < AO_ARRAY_SIZE(bad); i++) {
     if (ao_cidr_parse(bad[i], &c, &err) == 0)
       fail_msg("\"%s\" accepted", bad[i]);
@@ -157,8 +157,7 @@ static void test_spoofing(void **state) {
     for (int k = 0; k < fakes; k++)
       o += (size_t)snprintf(xff + o, sizeof(xff) - o, "6.6.6.%d, ", k);
     /* what our proxies appended: the real client, then proxies */
-    o += (size_t)snprintf(xff + o, sizeof(xff) - o, "81.2.69.%d",
-                          1 + i % 200);
+    o += (size_t)snprintf(xff + o, sizeof(xff) - o, "81.2.69.%d", 1 + i % 200);
     int hops = (int)((rng >> 16) % 3);
     for (int k = 0; k < hops; k++)
       o += (size_t)snprintf(xff + o, sizeof(xff) - o, ", 10.0.%d.1", k);
