@@ -35,6 +35,7 @@ typedef struct ao_json_arena {
 struct ao_fmt_json {
   ao_json_target_t t[AO_JSON_TARGETS];
   size_t nt;
+  size_t max_line; /* longer lines are refused: the arena is sized by it */
   ao_json_arena_t arena;
   yajl_alloc_funcs afs;
   char *scratch;
@@ -382,6 +383,7 @@ ao_fmt_json_t *ao_fmt_json_create(ao_json_preset_t preset,
     ao_fmt_json_destroy(j);
     return NULL;
   }
+  j->max_line = max_line;
   j->arena.cap = 8 * max_line + 65536;
   j->arena.mem = malloc(j->arena.cap);
   j->scratch_cap = max_line + 16;
@@ -431,6 +433,8 @@ int ao_fmt_json_parse(ao_fmt_json_t *j, const char *line, size_t n,
     return -1;
   if (n > 0 && line[n - 1] == '\r')
     n--;
+  if (n > j->max_line)
+    return -1;
   /* Cheap refusals before yajl: a JSON object line starts with '{' and
    * ends with '}' (leading and trailing blanks allowed). */
   size_t a = 0, b = n;
