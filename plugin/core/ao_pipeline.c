@@ -145,8 +145,7 @@ void ao_pipeline_line(ao_pipeline_t *p, const char *line, size_t len,
   if (!v->addr_valid)
     p->addr_invalid++;
   v->attacks = rec.repeat > 1 ? rec.repeat : 1;
-  for (unsigned k = 0; k < v->attacks; k++)
-    ao_counts_add(&p->counts, v->country, v->cats);
+  ao_counts_add_n(&p->counts, v->country, v->cats, v->attacks);
   if (p->share != NULL)
     ao_share_add(p->share, v->country, v->attacks);
 }
