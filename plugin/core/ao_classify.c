@@ -72,6 +72,7 @@
 
 #include "ao_acmatch.h"
 #include "ao_normalize.h"
+#include "ao_sqli.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -708,6 +709,16 @@ typedef struct memo_slot {
   char text[AO_MEMO_TEXT];
 } memo_slot_t;
 
+/* One query parameter in a decoded buffer: name [b, vb-1), value [vb, e)
+ * (vb == b when there is no '='). */
+typedef struct item {
+  size_t b, vb, e;
+} item_t;
+
+/* Parameters handled one by one; a query with more has the rest in the
+ * last one (still scanned, as one value). */
+#define AO_MAX_ITEMS 64u
+
 struct ao_classifier {
   ao_ac_t *ac;
   const ao_rule_t **rules; /* pattern id -> rule */
@@ -722,10 +733,13 @@ struct ao_classifier {
   char *b_html;   /* HTML view of the field being scanned */
   memo_slot_t *ua_memo;
   memo_slot_t *ref_memo;
+  item_t items[AO_MAX_ITEMS]; /* parameters of the query being classified */
+  size_t nitems;
+  uint64_t work; /* bytes and tokens examined, for tests (see header) */
 };
 
 typedef struct scan {
-  const ao_classifier_t *c;
+  ao_classifier_t *c;
   const char *t; /* field text (normalised, lower case) */
   size_t n;
   unsigned field; /* F_* bits of the field being scanned */
@@ -2110,6 +2124,8 @@ static int on_hit(void *ud, uint32_t id, size_t end) {
   if (s->found & bit)
     return 0;
   size_t b = end - s->c->rlen[id];
+  /* a check reads at most AO_LOOK bytes on either side of its hit */
+  s->c->work += AO_LOOK;
   if (verify(s, r, b, end))
     s->found |= bit;
   return 0;
@@ -2123,6 +2139,7 @@ static void scan_field(scan_t *s, const char *t, size_t n, unsigned field,
   s->html = 0;
   s->info = info;
   s->tmpl_open = s->tmpl_tok = s->dollar = NO_POS;
+  s->c->work += n;
   ao_ac_scan(s->c->ac, t, n, on_hit, s);
   /* a header that is a command line: "cat /proc/self/environ" */
   if ((field & (F_UA | F_REF)) && !(s->found & AO_CAT_BIT(AO_CAT_RCE)) &&
@@ -2143,6 +2160,7 @@ static void scan_html(scan_t *s, const char *t, size_t n, unsigned field) {
   s->html = 1;
   s->info = 0;
   s->tmpl_open = s->tmpl_tok = s->dollar = NO_POS;
+  s->c->work += n + hn;
   ao_ac_scan(s->c->ac, h, hn, on_hit, s);
 }
 
@@ -2234,6 +2252,8 @@ ao_classifier_t *ao_classifier_create(size_t max_line, ao_err_t *err) {
   }
   return c;
 }
+
+uint64_t ao_classifier_work(const ao_classifier_t *c) { return c->work; }
 
 void ao_classifier_destroy(ao_classifier_t *c) {
   if (c == NULL)
@@ -2330,6 +2350,94 @@ static int path_needs_canon(const char *p, size_t n) {
   return 0;
 }
 
+/* Decodes a query string parameter by parameter into out (joined with
+ * '&') and records each parameter's name and value in c->items. Returns
+ * the decoded length. */
+static size_t decode_items(ao_classifier_t *c, const char *q, size_t n,
+                           char *out, unsigned *info) {
+  size_t o = 0;
+  c->nitems = 0;
+  for (size_t i = 0; i <= n;) {
+    size_t e = i;
+    /* the last slot takes the rest, whatever its '&'s */
+    if (c->nitems + 1 < AO_MAX_ITEMS)
+      while (e < n && q[e] != '&')
+        e++;
+    else
+      e = n;
+    size_t start = o;
+    o += ao_norm_url(q + i, e - i, out + o, AO_NORM_PLUS, AO_DECODE_ROUNDS,
+                     info);
+    item_t *it = &c->items[c->nitems++];
+    it->b = start;
+    it->e = o;
+    size_t v = start;
+    while (v < o && out[v] != '=')
+      v++;
+    it->vb = v < o ? v + 1 : start;
+    if (e >= n)
+      break;
+    out[o++] = '&';
+    i = e + 1;
+  }
+  return o;
+}
+
+/* Does a parameter name look like it holds a payload itself? */
+static int name_suspect(const char *p, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    char ch = p[i];
+    if (ch == '\'' || ch == '"' || ch == '(' || ch == ' ' || ch == ';' ||
+        ch == '#' || ch == '`')
+      return 1;
+  }
+  return 0;
+}
+
+/* SQL injection by the structure of each parameter value (ao_sqli.h). */
+static void sqli_items(ao_classifier_t *c, scan_t *s, const char *d,
+                       unsigned flags) {
+  if (s->found & AO_CAT_BIT(AO_CAT_SQLI))
+    return;
+  for (size_t k = 0; k < c->nitems; k++) {
+    const item_t *it = &c->items[k];
+    const char *v = d + it->vb;
+    size_t vn = it->e - it->vb;
+    if (ao_sqli_candidate(v, vn) && ao_sqli_value(v, vn, flags, &c->work)) {
+      s->found |= AO_CAT_BIT(AO_CAT_SQLI);
+      return;
+    }
+    /* a payload in the name: ?1'or'1'='1 */
+    if (it->vb > it->b && name_suspect(d + it->b, it->vb - it->b - 1) &&
+        ao_sqli_value(d + it->b, it->e - it->b, flags, &c->work)) {
+      s->found |= AO_CAT_BIT(AO_CAT_SQLI);
+      return;
+    }
+  }
+}
+
+/* Splits an already decoded text (a referer's query) into parameters at
+ * '&'. */
+static void split_items(ao_classifier_t *c, const char *d, size_t n) {
+  c->nitems = 0;
+  for (size_t i = 0; i <= n && c->nitems < AO_MAX_ITEMS;) {
+    size_t e = i;
+    if (c->nitems + 1 < AO_MAX_ITEMS)
+      while (e < n && d[e] != '&')
+        e++;
+    else
+      e = n;
+    item_t *it = &c->items[c->nitems++];
+    it->b = i;
+    it->e = e;
+    size_t v = i;
+    while (v < e && d[v] != '=')
+      v++;
+    it->vb = v < e ? v + 1 : i;
+    i = e + 1;
+  }
+}
+
 /* Probes and traversal in the path, payload rules in path and query. */
 static void classify_target(ao_classifier_t *c, scan_t *s, const char *t,
                             size_t n, int with_path) {
@@ -2370,6 +2478,9 @@ static void classify_target(ao_classifier_t *c, scan_t *s, const char *t,
       scan_field(s, cp, cn, F_CANON, info);
     }
     scan_html(s, dp, dn, F_PATH);
+    if (!(s->found & AO_CAT_BIT(AO_CAT_SQLI)) && ao_sqli_candidate(dp, dn) &&
+        ao_sqli_value(dp, dn, AO_SQLI_PLUS_BLANK, &c->work))
+      s->found |= AO_CAT_BIT(AO_CAT_SQLI);
   }
   if (q == NULL)
     return;
@@ -2377,9 +2488,11 @@ static void classify_target(ao_classifier_t *c, scan_t *s, const char *t,
   size_t qn = with_path ? n - pn - 1 : n;
   if (qn == 0)
     return;
+  /* Each parameter is decoded on its own, so that an encoded '&' (%26)
+   * stays inside its value ("a' && 'b"); the decoded parameters are joined
+   * with '&' for the literal scan, and remembered for the value rules. */
   unsigned info = 0;
-  size_t dn =
-      ao_norm_url(qs, qn, c->b_query, AO_NORM_PLUS, AO_DECODE_ROUNDS, &info);
+  size_t dn = decode_items(c, qs, qn, c->b_query, &info);
   const char *dq = c->b_query;
   if (info & AO_NORM_NUL_TAIL)
     s->found |= AO_CAT_BIT(AO_CAT_TRAVERSAL);
@@ -2390,26 +2503,20 @@ static void classify_target(ao_classifier_t *c, scan_t *s, const char *t,
     /* each value on its own, rooted at its start: a value that climbs
      * above itself names a file outside the directory the application
      * meant (CRS counts any "../" in an argument at paranoia level 1) */
-    size_t v = 0;
-    while (v < dn) {
-      size_t ve = v;
-      while (ve < dn && dq[ve] != '&')
-        ve++;
-      size_t vb = v;
-      while (vb < ve && dq[vb] != '=')
-        vb++;
-      vb = vb < ve ? vb + 1 : v;
-      if (ao_norm_climb(dq + vb, ve - vb) > 0) {
+    for (size_t k = 0; k < c->nitems; k++) {
+      const char *v = dq + c->items[k].vb;
+      size_t vn = c->items[k].e - c->items[k].vb;
+      if (ao_norm_climb(v, vn) > 0) {
         s->found |= AO_CAT_BIT(AO_CAT_TRAVERSAL);
         break;
       }
-      v = ve + 1;
     }
   }
   if (!(s->found & AO_CAT_BIT(AO_CAT_TRAVERSAL)) && query_os_path(dq, dn))
     s->found |= AO_CAT_BIT(AO_CAT_TRAVERSAL);
   scan_field(s, dq, dn, F_QUERY, info);
   scan_html(s, dq, dn, F_QUERY);
+  sqli_items(c, s, dq, 0);
 }
 
 static uint32_t memo_hash(const char *p, size_t n, unsigned flags) {
@@ -2452,10 +2559,19 @@ static ao_catmask_t classify_header(ao_classifier_t *c, const ao_record_t *rec,
     /* user agents are not URL-encoded: fold only */
     n = ao_norm_fold(t, n, buf, &info);
     scan_field(&s, buf, n, F_UA, info);
+    if (!(s.found & AO_CAT_BIT(AO_CAT_SQLI)) && ao_sqli_candidate(buf, n) &&
+        ao_sqli_value(buf, n, AO_SQLI_PLUS_BLANK, &c->work))
+      s.found |= AO_CAT_BIT(AO_CAT_SQLI);
   } else {
     n = ao_norm_url(t, n, buf, AO_NORM_PLUS, AO_DECODE_ROUNDS, &info);
     scan_field(&s, buf, n, F_REF, info);
     scan_html(&s, buf, n, F_REF);
+    const char *qm = memchr(buf, '?', n);
+    if (qm != NULL) {
+      size_t off = (size_t)(qm - buf) + 1;
+      split_items(c, buf + off, n - off);
+      sqli_items(c, &s, buf + off, 0);
+    }
   }
   if (slot != NULL) {
     slot->len = (uint32_t)raw;
