@@ -137,7 +137,9 @@ static const char *const sql_functions[] = {
     "ceiling",      "char",           "char_length",   "character_length",
     "charindex",    "chr",            "coalesce",      "col_name",
     "compress",     "concat",         "concat_ws",     "conv",
-    "convert",      "cos",            "count",         "db_name",
+    "convert",      "cos",            "count",         "current_setting",
+    "db_name",      "dbms_lock.sleep", "dbms_pipe.receive_message",
+    "dbms_xmlgen.getxml",
     "decode",       "elt",            "encode",        "exp",
     "export_set",   "extractvalue",   "field",         "floor",
     "found_rows",   "greatest",       "group_concat",  "hex",
@@ -161,7 +163,8 @@ static const char *const sql_functions[] = {
     "substr",       "substring",      "substring_index",
     "sum",          "sys_context",    "tan",           "to_char",
     "trim",         "ucase",          "uncompress",    "unhex",
-    "unistr",       "updatexml",      "upper",         "utl_inaddr.get_host_address",
+    "unistr",       "updatexml",      "upper",         "utl_http.request",
+    "utl_inaddr.get_host_address",    "utl_inaddr.get_host_name",
     "xmltype",
 };
 
@@ -214,7 +217,7 @@ static struct {
       waitfor, shutdown, if_, begin, load, call, do_, handler, grant, revoke,
       backup, copy, replace, desc, print, rename, goto_, like, is, in, sounds,
       top, as, exists, binary, join, values, offset, isnull, notnull, between,
-      regexp, rlike, null_, collate;
+      regexp, rlike, null_, collate, xor;
 } K;
 
 static void kw_resolve(void) {
@@ -236,7 +239,7 @@ static void kw_resolve(void) {
   R(exists, "exists"); R(binary, "binary"); R(join, "join");
   R(values, "values"); R(offset, "offset"); R(isnull, "isnull");
   R(notnull, "notnull"); R(between, "between"); R(regexp, "regexp");
-  R(rlike, "rlike"); R(null_, "null"); R(collate, "collate");
+  R(rlike, "rlike"); R(null_, "null"); R(collate, "collate"); R(xor, "xor");
 #undef R
   K.init = 1;
 }
@@ -330,9 +333,13 @@ static int skip_blanks(lexer_t *L) {
       L->i += 2;
       continue;
     }
-    int line = c == '#' ||
-               (c == '-' && ch(L, L->i + 1) == '-' &&
-                !is_digit(ch(L, L->i + 2)));
+    /* '#' before a digit is a number sign ("#2 mom"); "--" before a
+     * letter is a search operator ("--infant"), and MySQL, the database
+     * whose comment it would be, needs a blank after it anyway */
+    unsigned c2 = ch(L, L->i + 2);
+    int line = (c == '#' && !is_digit(ch(L, L->i + 1))) ||
+               (c == '-' && ch(L, L->i + 1) == '-' && !is_digit(c2) &&
+                !is_alpha(c2 | 0x20u));
     if (line) {
       while (L->i < L->n && L->t[L->i] != '\n')
         L->i++;
@@ -386,7 +393,8 @@ static void classify_word(const lexer_t *L, size_t b, size_t e, int qualified,
    * in (1,2), exists (select ...), values (...), union(select ...) */
   if (type == TK_LOGIC || type == TK_NOT || type == TK_SELECT ||
       type == TK_UNION || type == TK_EXPR || type == TK_CLAUSE ||
-      (type == TK_OPW && id != K.isnull))
+      (type == TK_OPW && id != K.isnull) || id == K.exec ||
+      id == K.execute || id == K.do_)
     return;
   tk->type = TK_FUNC;
   if (in_list(w, sql_functions, AO_ARRAY_SIZE(sql_functions)))
@@ -1155,13 +1163,78 @@ static int rule_where(const lexer_t *L, int i);
 static int rule_limit(const lexer_t *L, int i);
 static int rule_cast(const lexer_t *L, int i);
 
+/* An operator between the application's quotes: x'='y, a'+'b, aa'|!'1,
+ * A '&&' B, x' xor 'y. After the string closed come only operators (and
+ * unary signs) and then a string that the application's own closing quote
+ * ends: the value is the SQL expression 'x' <op> 'y'. Symbols count
+ * wherever the blanks are; word operators only when they are SQL's own
+ * (xor, regexp, rlike, sounds like, not like), or glued to both quotes
+ * (aa'like'0), since "like" stamp and browning "is" are quoted words. */
+static int sandwich(const lexer_t *L, int j) {
+  int k = j, words = 0, sqlonly = 0, ops = 0;
+  for (; k < j + 8; k++) {
+    int t = T(L, k), kw = KW(L, k);
+    if (t == TK_CMP || (t == TK_ARITH && kw == 0) ||
+        (t == TK_LOGIC && kw == 0) || (t == TK_NOT && kw == 0)) {
+      ops += t != TK_NOT;
+      continue;
+    }
+    if (t == TK_LOGIC || t == TK_OPW || t == TK_ARITH || t == TK_NOT) {
+      ops += t != TK_NOT;
+      words++;
+      if (kw == K.xor || kw == K.regexp || kw == K.rlike || kw == K.sounds ||
+          (kw == K.not_ && (KW(L, k + 1) == K.like ||
+                            KW(L, k + 1) == K.regexp ||
+                            KW(L, k + 1) == K.rlike)))
+        sqlonly = 1;
+      continue;
+    }
+    break;
+  }
+  if (ops == 0 || T(L, k) != TK_STR || !(L->tok[k].flags & TF_UNTERMINATED) ||
+      !at_end(L, k + 1))
+    return 0;
+  if (words == 0 || sqlonly)
+    return 1;
+  /* x' or ' - the value ends right after the second quote */
+  if (!L->s0_empty && ops == 1 && L->end[k] - L->beg[k] == 1 &&
+      T(L, j) == TK_LOGIC)
+    return 1;
+  /* aa'like'0: no blank around, and a word or number before the quote */
+  return !L->s0_empty && (L->tok[j].flags & TF_GLUED) &&
+         (L->tok[k].flags & TF_GLUED) && L->beg[j] >= 2 &&
+         !blank(L, L->t[L->beg[j] - 2]);
+}
+
+/* '||utl_http.request('http://x/')||' - a call concatenated between the
+ * application's quotes (Oracle, PostgreSQL). */
+static int concat_call(const lexer_t *L, int j) {
+  if (T(L, j) != TK_LOGIC || KW(L, j) != 0)
+    return 0;
+  opd_t o = {0};
+  int k = operand(L, j + 1, lim_of(L, j), &o, 0);
+  if (k == j + 1 || (o.call == 0 && o.strong == 0))
+    return 0;
+  return T(L, k) == TK_LOGIC && KW(L, k) == 0 && T(L, k + 1) == TK_STR &&
+         (L->tok[k + 1].flags & TF_UNTERMINATED);
+}
+
 static int quote_rules(const lexer_t *L) {
   int j = 1;
   while (T(L, j) == TK_RPAR && j < BACK)
     j++;
   int t = T(L, j);
   int lim = lim_of(L, j);
-  int weak = L->s0_empty || (j == 1 && (L->tok[1].flags & TF_GLUED));
+  /* a word right after the quote, without a blank: the quote may open a
+   * quoted word ("like" stamp); symbols glue to quotes in injections */
+  int word_after = (t == TK_LOGIC && KW(L, j) != 0) || t == TK_OPW ||
+                   t == TK_CLAUSE ||
+                   t == TK_STMT || t == TK_UNION || t == TK_SELECT ||
+                   (t == TK_ARITH && KW(L, j) != 0) || t == TK_NOT;
+  int weak = L->s0_empty ||
+             (j == 1 && (L->tok[1].flags & TF_GLUED) && word_after);
+  if (sandwich(L, j) || concat_call(L, j))
+    return 1;
   switch (t) {
   case TK_TERM:
     return 1; /* admin'-- */

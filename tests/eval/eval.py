@@ -20,9 +20,9 @@ Wrapping (deterministic):
 
   - query payloads: target /search?q=<payload>. A raw payload gets what a
     browser would percent-encode encoded: bytes <= 0x20 and >= 0x7f,
-    `"` `#` `'` `<` `>` and `+` (a '%' stays: many payloads are encoded on
-    purpose). libinjection payloads are URL-encoded already: the same minus
-    '+', which is their space.
+    `"` `#` `'` `<` `>` `&` and `+` (a '%' stays: many payloads are
+    encoded on purpose). libinjection payloads are URL-encoded already:
+    the same minus '+', which is their space.
   - path payloads (fuzzdb traversal, probe paths): target /<payload> with the
     libinjection encoding; traversal once more as a parameter,
     /index.php?file=<payload> with the raw encoding.
@@ -53,16 +53,20 @@ CATS = ["sqli", "xss", "traversal", "rce", "scanner", "probe", "auth",
 
 # --- wrapping -----------------------------------------------------------
 
-RAW, ENCODED, NONE = "raw", "encoded", "none"
+RAW, ENCODED, VALUE, NONE = "raw", "encoded", "value", "none"
 
 
 def encode(payload, mode):
+    """RAW: a raw query value; VALUE: a URL-encoded query value (its '+'
+    is a space); ENCODED: a path or a whole URI. A '&' inside a value is
+    encoded, as a browser does: raw, it would end the value."""
     out = []
     for c in payload.encode("utf-8", "surrogateescape"):
         enc = False
         if mode != NONE:
             enc = (c <= 0x20 or c >= 0x7f or c in b'"#\'<>' or
-                   (mode == RAW and c == ord("+")))
+                   (mode == RAW and c == ord("+")) or
+                   (mode in (RAW, VALUE) and c == ord("&")))
         out.append("%%%02X" % c if enc else chr(c))
     return "".join(out)
 
@@ -106,7 +110,7 @@ def tsv_rows(path):
 def libinjection(data):
     for f in tsv_rows(os.path.join(data, "labelled/libinjection_samples.tsv")):
         cat, payload = f[0], f[2]
-        t = "/search?q=" + encode(payload, ENCODED)
+        t = "/search?q=" + encode(payload, VALUE)
         if cat in ("sqli", "xss"):
             yield cat, cat, "pos", line(t)
         else:
