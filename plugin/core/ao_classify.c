@@ -143,6 +143,15 @@ enum {
   CK_PHP_SER,     /* O:<len>:"<class>":<n>:{ serialized object */
   CK_PWSH,        /* powershell with options or .exe */
   CK_URL,         /* :// - inclusion wrappers anywhere, RFI in query values */
+  CK_JS_SINK,     /* alert( prompt( confirm( msgbox(: a dialog is the probe */
+  CK_JS_EVAL,     /* eval/setTimeout/Function of a string or a DOM source */
+  CK_JS_ASSIGN,   /* =eval; =alert, then a call: sinks passed around */
+  CK_JS_DOM,      /* DOM APIs written as code (createElement(, .innerHTML) */
+  CK_XSS_DOCTYPE, /* <!doctype x [ or SYSTEM: DTD injection (XXE) */
+  CK_DATA_URI,    /* ;base64, of a data: URI that is not an image */
+  CK_FILE,        /* an OS or server file name at a path segment start */
+  CK_RCE_DOLLAR,  /* =$'..' ANSI-C quoting and ;$VAR: shell only */
+  CK_RCE_FOR,     /* cmd.exe FOR %x IN (..) DO */
 };
 
 /* CK_PROBE arguments. */
@@ -270,6 +279,29 @@ static const ao_rule_t xss_rules[] = {
     {"<isindex", XSS, F_XSS, CK_XSS_TAG, 0}, /* old action= vector */
     {"<marquee", XSS, F_XSS, CK_XSS_TAG, 0}, /* onstart= vector */
     {"<xss", XSS, F_XSS, CK_XSS_TAG, 0},     /* tester's marker tag */
+    /* elements that end the page's own context or bring their own
+     * (title and textarea swallow the page; html/body restart it) */
+    {"<html", XSS, F_XSS, CK_XSS_TAG, 0},
+    {"<body", XSS, F_XSS, CK_XSS_TAG, 0},
+    {"<head", XSS, F_XSS, CK_XSS_TAG, 0},
+    {"</title", XSS, F_XSS, CK_LIT, 0},
+    {"</textarea", XSS, F_XSS, CK_LIT, 0},
+    {"<plaintext", XSS, F_XSS, CK_XSS_TAG, 0},
+    {"<xmp", XSS, F_XSS, CK_XSS_TAG, 0},
+    {"<noscript", XSS, F_XSS, CK_XSS_TAG, 0},
+    {"<template", XSS, F_XSS, CK_XSS_TAG, 0},
+    {"<img", XSS, F_XSS, CK_XSS_TAG, 0},
+    {"<image", XSS, F_XSS, CK_XSS_TAG, 0},
+    {"<video", XSS, F_XSS, CK_XSS_TAG, 0},
+    {"<audio", XSS, F_XSS, CK_XSS_TAG, 0},
+    {"<input", XSS, F_XSS, CK_XSS_TAG, 0},
+    {"<button", XSS, F_XSS, CK_XSS_TAG, 0},
+    {"<keygen", XSS, F_XSS, CK_XSS_TAG, 0},
+    {"<details", XSS, F_XSS, CK_XSS_TAG, 0},
+    {"<bgsound", XSS, F_XSS, CK_XSS_TAG, 0},
+    {"<layer", XSS, F_XSS, CK_XSS_TAG, 0},
+    {"<ilayer", XSS, F_XSS, CK_XSS_TAG, 0},
+    {"<xml", XSS, F_XSS, CK_XSS_TAG, 0},
     /* any element with an attribute: <img src=, <a href=, <div style= -
      * HTML injection, the carrier of most XSS */
     {"<", XSS, F_XSS, CK_XSS_ATTR, 0},
@@ -289,13 +321,55 @@ static const ao_rule_t xss_rules[] = {
     {"-moz-binding", XSS, F_XSS, CK_LIT, 0},       /* Firefox XBL */
     {"expression(", XSS, F_XSS, CK_XSS_EXPR, 0},   /* IE CSS expressions */
     {"srcdoc=", XSS, F_XSS, CK_LIT, 0},
-    {"alert(", XSS, F_XSS, CK_XSS_CALL, 0},
-    {"alert`", XSS, F_XSS, CK_XSS_CALL, 0},
-    {"prompt(", XSS, F_XSS, CK_XSS_CALL, 0},
-    {"prompt`", XSS, F_XSS, CK_XSS_CALL, 0},
-    {"confirm(", XSS, F_XSS, CK_XSS_CALL, 0},
-    {"confirm`", XSS, F_XSS, CK_XSS_CALL, 0},
+    /* the dialogs every XSS probe opens: a call of one is the probe,
+     * whatever surrounds it (alert(1), +alert(0)+, window.alert`1`) */
+    {"alert(", XSS, F_XSS, CK_JS_SINK, 0},
+    {"alert`", XSS, F_XSS, CK_JS_SINK, 0},
+    {"prompt(", XSS, F_XSS, CK_JS_SINK, 0},
+    {"prompt`", XSS, F_XSS, CK_JS_SINK, 0},
+    {"confirm(", XSS, F_XSS, CK_JS_SINK, 0},
+    {"confirm`", XSS, F_XSS, CK_JS_SINK, 0},
+    {"msgbox(", XSS, F_XSS, CK_JS_SINK, 0}, /* VBScript */
     {"eval(", XSS, F_XSS, CK_XSS_CALL, 0},
+    /* code run from a string or from what the attacker controls in the
+     * page (eval(name), setTimeout(location.search...)) */
+    {"eval", XSS, F_XSS_ARGS, CK_JS_EVAL, 0},
+    {"settimeout", XSS, F_XSS_ARGS, CK_JS_EVAL, 0},
+    {"setinterval", XSS, F_XSS_ARGS, CK_JS_EVAL, 0},
+    {"function", XSS, F_XSS_ARGS, CK_JS_EVAL, 0},
+    {"execscript", XSS, F_XSS_ARGS, CK_JS_EVAL, 0},
+    /* a=eval;b=alert;a(b(1)) */
+    {"=", XSS, F_XSS_ARGS, CK_JS_ASSIGN, 0},
+    /* the DOM written as code */
+    {"createelement(", XSS, F_XSS_ARGS, CK_JS_DOM, 0},
+    {"appendchild(", XSS, F_XSS_ARGS, CK_JS_DOM, 0},
+    {"getelementsbytagname(", XSS, F_XSS_ARGS, CK_JS_DOM, 0},
+    {"getelementbyid(", XSS, F_XSS_ARGS, CK_JS_DOM, 0},
+    {"innerhtml", XSS, F_XSS_ARGS, CK_JS_DOM, 1},
+    {"outerhtml", XSS, F_XSS_ARGS, CK_JS_DOM, 1},
+    {"location.hash", XSS, F_XSS_ARGS, CK_JS_DOM, 0},
+    {"location.search", XSS, F_XSS_ARGS, CK_JS_DOM, 0},
+    {"location.href", XSS, F_XSS_ARGS, CK_JS_DOM, 0},
+    {"document.url", XSS, F_XSS_ARGS, CK_JS_DOM, 0},
+    {"document.location", XSS, F_XSS_ARGS, CK_JS_DOM, 0},
+    {"window.location", XSS, F_XSS_ARGS, CK_JS_DOM, 0},
+    {"__proto__", XSS, F_XSS_ARGS, CK_JS_DOM, 0},
+    {"__parent__", XSS, F_XSS_ARGS, CK_JS_DOM, 0},
+    {"/.source", XSS, F_XSS_ARGS, CK_LIT, 0}, /* /ale/.source+/rt/.source */
+    {"unescape(", XSS, F_XSS_ARGS, CK_JS_DOM, 0},
+    {"with(document)", XSS, F_XSS_ARGS, CK_LIT, 0},
+    {"with(location)", XSS, F_XSS_ARGS, CK_LIT, 0},
+    /* XML and DTD injection */
+    {"<!entity", XSS, F_XSS, CK_LIT, 0},
+    {"<!doctype", XSS, F_XSS, CK_XSS_DOCTYPE, 0},
+    {"<?xml:namespace", XSS, F_XSS, CK_LIT, 0},
+    {"<?import", XSS, F_XSS, CK_LIT, 0},
+    {"<import", XSS, F_XSS, CK_XSS_TAG, 0},
+    {"<svg:", XSS, F_XSS, CK_LIT, 0},
+    {"<xsl:", XSS, F_XSS, CK_LIT, 0},
+    {"xml-events", XSS, F_XSS, CK_LIT, 0},
+    {";base64,", XSS, F_XSS, CK_DATA_URI, 0},
+    {"expression\\28", XSS, F_XSS, CK_LIT, 0}, /* CSS escape of '(' */
     /* JavaScript-escaped angle bracket before script */
     {"\\x3cscript", XSS, F_XSS, CK_LIT, 0},
     {"\\u003cscript", XSS, F_XSS, CK_LIT, 0},
@@ -338,6 +412,65 @@ static const ao_rule_t trav_rules[] = {
     {"://", TRAV, F_TARGET, CK_URL, 0},
     /* "../../" in base64, for parameters an application decodes */
     {"li4vli4v", TRAV, F_TARGET, CK_LIT, 0},
+    /* "../" with the '%' of its escape lost on the way (..2f), or in
+     * hexadecimal notation (0x2e0x2e0x2f) */
+    {"..2f", TRAV, F_TARGET, CK_LIT, 0},
+    {"..5c", TRAV, F_TARGET, CK_LIT, 0},
+    {"0x2e0x2e", TRAV, F_TARGET, CK_LIT, 0},
+    {"..0x2f", TRAV, F_TARGET, CK_LIT, 0},
+    {"..0x5c", TRAV, F_TARGET, CK_LIT, 0},
+    /* files of the operating system and of the web server that no site
+     * serves: read through inclusion or traversal (log poisoning, keys,
+     * shell histories, server configuration) */
+    {"access_log", TRAV, F_TARGET, CK_FILE, 0},
+    {"access.log", TRAV, F_TARGET, CK_FILE, 0},
+    {"error_log", TRAV, F_TARGET, CK_FILE, 0},
+    {"error.log", TRAV, F_TARGET, CK_FILE, 0},
+    {"httpd.conf", TRAV, F_TARGET, CK_FILE, 0},
+    {"apache2.conf", TRAV, F_TARGET, CK_FILE, 0},
+    {"nginx.conf", TRAV, F_TARGET, CK_FILE, 0},
+    {"php.ini", TRAV, F_TARGET, CK_FILE, 0},
+    {"my.cnf", TRAV, F_TARGET, CK_FILE, 0},
+    {"my.ini", TRAV, F_TARGET, CK_FILE, 0},
+    {"global.asa", TRAV, F_TARGET, CK_FILE, 0},
+    {"metabase.xml", TRAV, F_TARGET, CK_FILE, 0},
+    {"applicationhost.config", TRAV, F_TARGET, CK_FILE, 0},
+    {"passwd", TRAV, F_TARGET, CK_FILE, 0},
+    {"master.passwd", TRAV, F_TARGET, CK_FILE, 0},
+    {"shadow", TRAV, F_QUERY, CK_FILE, 0},
+    {".bash_history", TRAV, F_TARGET, CK_FILE, 0},
+    {".sh_history", TRAV, F_TARGET, CK_FILE, 0},
+    {".ksh_history", TRAV, F_TARGET, CK_FILE, 0},
+    {".zsh_history", TRAV, F_TARGET, CK_FILE, 0},
+    {".mysql_history", TRAV, F_TARGET, CK_FILE, 0},
+    {".bashrc", TRAV, F_TARGET, CK_FILE, 0},
+    {".bash_profile", TRAV, F_TARGET, CK_FILE, 0},
+    {".bash_logout", TRAV, F_TARGET, CK_FILE, 0},
+    {".profile", TRAV, F_TARGET, CK_FILE, 0},
+    {".cshrc", TRAV, F_TARGET, CK_FILE, 0},
+    {".logout", TRAV, F_TARGET, CK_FILE, 0},
+    {".netrc", TRAV, F_TARGET, CK_FILE, 0},
+    {".rhosts", TRAV, F_TARGET, CK_FILE, 0},
+    {".shosts", TRAV, F_TARGET, CK_FILE, 0},
+    {".forward", TRAV, F_TARGET, CK_FILE, 0},
+    {".xauthority", TRAV, F_TARGET, CK_FILE, 0},
+    {".pgpass", TRAV, F_TARGET, CK_FILE, 0},
+    {"authorized_keys", TRAV, F_TARGET, CK_FILE, 0},
+    {"known_hosts", TRAV, F_TARGET, CK_FILE, 0},
+    {"id_rsa", TRAV, F_QUERY, CK_FILE, 0},
+    {"sshd_config", TRAV, F_TARGET, CK_FILE, 0},
+    {"sources.list", TRAV, F_TARGET, CK_FILE, 0},
+    {"grub.conf", TRAV, F_TARGET, CK_FILE, 0},
+    {"fstab", TRAV, F_TARGET, CK_FILE, 0},
+    {"inittab", TRAV, F_TARGET, CK_FILE, 0},
+    {"resolv.conf", TRAV, F_TARGET, CK_FILE, 0},
+    {"hosts.allow", TRAV, F_TARGET, CK_FILE, 0},
+    {"hosts.deny", TRAV, F_TARGET, CK_FILE, 0},
+    {"lastlog", TRAV, F_TARGET, CK_FILE, 0},
+    {"wtmp", TRAV, F_TARGET, CK_FILE, 0},
+    {"utmp", TRAV, F_TARGET, CK_FILE, 0},
+    {"desktop.ini", TRAV, F_TARGET, CK_FILE, 0},
+    {"web.config", TRAV, F_QUERY, CK_FILE, 0},
 };
 
 /* --- command and code injection ----------------------------------------- */
@@ -357,6 +490,13 @@ static const ao_rule_t rce_rules[] = {
     {"/bin/bash", RCE, F_PAY, CK_RCE_BIN, 0},
     {"/dev/tcp/", RCE, F_PAY, CK_LIT, 0}, /* bash reverse shell */
     {"cmd.exe", RCE, F_PAY, CK_WB, 0},
+    /* "\n" written out, as scanners do for a newline */
+    {"\\n", RCE, F_PAY, CK_RCE_SEP, 0},
+    /* CMD=$'id';$CMD - shell quoting and expansion */
+    {"$'", RCE, F_PAY, CK_RCE_DOLLAR, 0},
+    {"$\"", RCE, F_PAY, CK_RCE_DOLLAR, 0},
+    /* cmd.exe loops: FOR /F %i IN ('cmd') DO ... */
+    {"for", RCE, F_PAY, CK_RCE_FOR, 0},
     {"powershell", RCE, F_PAY, CK_PWSH, 0},
     /* shellshock (CVE-2014-6271): a function definition in a header */
     {"()", RCE, F_PAY, CK_SHELLSHOCK, 0},
@@ -678,7 +818,7 @@ static const cmd_t rce_cmds[] = {
     {"find", A_SHELL, 0},    {"grep", A_SHELL, 0},   {"head", A_SHELL, 0},
     {"hostname", A_NONE, 0}, {"id", A_NONE, 0},      {"ifconfig", A_NONE, 0},
     {"ipconfig", A_NONE, 0}, {"kill", A_SHELL, 0},   {"ksh", A_ANY, 1},
-    {"ls", A_NONE, 0},       {"mkfifo", A_ANY, 1},   {"more", A_SHELL, 0},
+    {"ls", A_NONE, 1},       {"mkfifo", A_ANY, 1},   {"more", A_SHELL, 0},
     {"mv", A_SHELL, 0},      {"nc", A_ANY, 1},       {"ncat", A_ANY, 1},
     {"net", A_SHELL, 0},     {"netcat", A_ANY, 1},   {"netstat", A_NONE, 0},
     {"nohup", A_ANY, 1},     {"nslookup", A_ANY, 0}, {"perl", A_SHELL, 1},
@@ -688,7 +828,7 @@ static const cmd_t rce_cmds[] = {
     {"sh", A_ANY, 1},        {"sleep", A_NUM, 0},    {"systeminfo", A_NONE, 0},
     {"tail", A_SHELL, 0},    {"telnet", A_ANY, 1},   {"tftp", A_ANY, 1},
     {"touch", A_SHELL, 0},   {"type", A_SHELL, 0},   {"uname", A_NONE, 0},
-    {"useradd", A_ANY, 1},   {"wget", A_ANY, 1},     {"whoami", A_NONE, 0},
+    {"useradd", A_ANY, 1},   {"wget", A_ANY, 1},     {"who", A_NONE, 0},      {"whoami", A_NONE, 0},
     {"xterm", A_SHELL, 0},   {"zsh", A_ANY, 1},
 };
 
@@ -1441,42 +1581,33 @@ static int ck_xss_attr(const scan_t *s, size_t e) {
     return 0;
   while (i < end && (is_alnum(at(s, i)) || at(s, i) == ':' || at(s, i) == '-'))
     i++;
-  size_t sep = i;
-  while (i < end && (is_ws(at(s, i)) || at(s, i) == '/'))
-    i++;
-  if (i == sep)
-    return 0;
-  /* the attributes of this tag, up to its end */
-  for (int guard = 0; guard < 16 && i < end && at(s, i) != '>'; guard++) {
-    size_t a = i;
-    while (i < end &&
-           (is_alpha(at(s, i)) || at(s, i) == '-' || at(s, i) == ':'))
-      i++;
-    if (i == a)
-      return 0;
-    size_t ae = i;
-    while (i < end && is_ws(at(s, i)))
-      i++;
-    if (at(s, i) != '=')
-      continue; /* a boolean attribute */
-    if (span_in(s, a, ae, xss_attrs, AO_ARRAY_SIZE(xss_attrs)))
-      return 1;
-    /* skip the value */
-    i++;
-    while (i < end && is_ws(at(s, i)))
-      i++;
-    unsigned char q = at(s, i);
-    if (is_quote(q)) {
-      i++;
-      while (i < end && at(s, i) != q)
-        i++;
-      i++;
-    } else {
-      while (i < end && !is_ws(at(s, i)) && at(s, i) != '>')
-        i++;
+  /* <a>, <area>, <base>: a link is HTML injection when the element is
+   * complete (the phishing link, the rebased page) */
+  int link = span_eq(s, e, i, "a") || span_eq(s, e, i, "area") ||
+             span_eq(s, e, i, "base");
+  size_t te = i;
+  while (te < end && at(s, te) != '>' && at(s, te) != '<')
+    te++;
+  int closed = te < end && at(s, te) == '>';
+  /* every attribute of the tag: names start after a blank, a quote, a
+   * '/', or whatever junk a browser skips (<div&nbsp style=...>) */
+  for (size_t j = i; j < te; j++) {
+    unsigned char p = at(s, j - 1);
+    if (is_alnum(p) || p == '-' || p == ':' || p == '_' || !is_alpha(at(s, j)))
+      continue;
+    size_t a = j;
+    while (a < te && (is_alpha(at(s, a)) || at(s, a) == '-' || at(s, a) == ':'))
+      a++;
+    size_t k = a;
+    while (k < te && is_ws(at(s, k)))
+      k++;
+    if (at(s, k) == '=') {
+      if (span_in(s, j, a, xss_attrs, AO_ARRAY_SIZE(xss_attrs)))
+        return 1;
+      if (link && closed && span_eq(s, j, a, "href"))
+        return 1;
     }
-    while (i < end && (is_ws(at(s, i)) || at(s, i) == '/'))
-      i++;
+    j = a;
   }
   return 0;
 }
@@ -1519,6 +1650,129 @@ static int ck_xss_call(const scan_t *s, size_t b) {
 static int ck_xss_expr(const scan_t *s, size_t b) {
   size_t j = sql_ws_back(s, b, 0, NULL);
   return j > 0 && s->t[j - 1] == ':';
+}
+
+/* A dialog call: not part of a longer name (window.alert counts). */
+static int ck_js_sink(const scan_t *s, size_t b) {
+  return b == 0 || !(is_wch(at(s, b - 1)) || at(s, b - 1) == '$');
+}
+
+/* What a page lets an attacker feed to eval: his own strings, the URL,
+ * the window name, decoders. */
+static const char *const js_sources[] = {
+    "name",   "location", "document", "window", "top",       "self",
+    "this",   "parent",   "opener",   "frames", "unescape",  "atob",
+    "escape", "string",   "decodeuri", "decodeuricomponent", "content",
+    "url"};
+
+static int ck_js_eval(const scan_t *s, size_t b, size_t e) {
+  if (b > 0 && (is_wch(at(s, b - 1)) || at(s, b - 1) == '$'))
+    return 0;
+  size_t i = e;
+  if (i + 5 <= s->n && memcmp(s->t + i, ".call", 5) == 0)
+    i += 5;
+  else if (i + 6 <= s->n && memcmp(s->t + i, ".apply", 6) == 0)
+    i += 6;
+  if (i + 4 <= s->n && memcmp(s->t + i, "/**/", 4) == 0)
+    i += 4;
+  if (at(s, i) == '`')
+    return 1;
+  if (at(s, i) != '(')
+    return 0;
+  i++;
+  while (i < lim(s, e) && is_ws(at(s, i)))
+    i++;
+  unsigned char c = at(s, i);
+  if (is_quote(c) || c == '/')
+    return 1;
+  size_t we = i;
+  while (we < lim(s, e) && is_wch(at(s, we)))
+    we++;
+  if (we == i || (we < s->n && is_wch(at(s, we))))
+    return 0;
+  return span_in(s, i, we, js_sources, AO_ARRAY_SIZE(js_sources));
+}
+
+/* a=eval;b=alert;a(b(1)): a sink handed to a variable, then a call. */
+static int ck_js_assign(const scan_t *s, size_t e) {
+  static const char *const sinks[] = {"eval",     "alert",      "prompt",
+                                      "confirm",  "settimeout", "setinterval",
+                                      "unescape", "function",   "execscript"};
+  size_t i = e, end = lim(s, e);
+  while (i < end && is_ws(at(s, i)))
+    i++;
+  size_t we = word_end(s, i);
+  if (we == i || !span_in(s, i, we, sinks, AO_ARRAY_SIZE(sinks)))
+    return 0;
+  unsigned char c = at(s, we);
+  if (!(c == ';' || c == ',' || c == ')' || c == '\n' || c == ' '))
+    return 0;
+  for (size_t k = we; k < end; k++)
+    if (s->t[k] == '(')
+      return 1;
+  return 0;
+}
+
+static int ck_js_dom(const scan_t *s, const ao_rule_t *r, size_t b,
+                     size_t e) {
+  unsigned char p = b > 0 ? at(s, b - 1) : 0;
+  if (b > 0 && (is_wch(p) || p == '$'))
+    return 0;
+  /* arg 1: a property (.innerHTML), written as one */
+  if (r->arg == 1)
+    return p == '.';
+  /* location.hash, document.URL: not part of a longer name */
+  if (!(s->t[e - 1] == '(' || s->t[e - 1] == '_'))
+    return e >= s->n || !is_wch(at(s, e));
+  return 1;
+}
+
+/* <!DOCTYPE x [ <!ENTITY ...> ]> or <!DOCTYPE x SYSTEM "...">: a DTD in a
+ * parameter is XML injection (XXE). */
+static int ck_xss_doctype(const scan_t *s, size_t e) {
+  size_t end = lim(s, e);
+  for (size_t i = e; i < end; i++) {
+    if (s->t[i] == '[' || s->t[i] == '>')
+      return s->t[i] == '[';
+    if (word_at(s, i, "system") || word_at(s, i, "public"))
+      return 1;
+  }
+  return 0;
+}
+
+/* data:<type>;base64, of anything but a raster image: a document or a
+ * script in a data: URI */
+static int ck_data_uri(const scan_t *s, size_t b) {
+  size_t lo = b > 64 ? b - 64 : 0;
+  for (size_t j = b; j >= lo + 5; j--) {
+    if (memcmp(s->t + j - 5, "data:", 5) != 0)
+      continue;
+    size_t m = j;
+    static const char *const images[] = {"image/png", "image/jpeg",
+                                         "image/jpg", "image/gif",
+                                         "image/webp", "image/x-icon"};
+    for (size_t k = 0; k < AO_ARRAY_SIZE(images); k++) {
+      size_t n = strlen(images[k]);
+      if (b - m == n && memcmp(s->t + m, images[k], n) == 0)
+        return 0;
+    }
+    return 1;
+  }
+  return 0;
+}
+
+/* An OS or server file by name: at the start of a path segment, or as a
+ * whole parameter value when the name cannot be a word (it has a '.' or
+ * '_': "?file=error.log", not "?style=shadow"); not followed by more of a
+ * name ("passwords"). */
+static int ck_file(const scan_t *s, const ao_rule_t *r, size_t b, size_t e) {
+  if (e < s->n && is_alnum(at(s, e)))
+    return 0;
+  unsigned char p = b > 0 ? at(s, b - 1) : 0;
+  if (p == '/' || p == '\\')
+    return 1;
+  int namelike = strchr(r->lit, '.') != NULL || strchr(r->lit, '_') != NULL;
+  return namelike && (b == 0 || p == '=');
 }
 
 /* --- command injection checks ------------------------------------------- */
@@ -1583,7 +1837,10 @@ static int shell_arg_ok(const scan_t *s, size_t we, int arg) {
   default:
     return c == '/' || c == '.' || c == '-' || c == '$' || c == '~' ||
            is_quote(c) || c == '\\' || c == '<' || c == '>' || c == '{' ||
-           is_digit(c);
+           is_digit(c) ||
+           /* a Windows drive: dir c:\ */
+           (is_alpha(c) && at(s, a + 1) == ':' &&
+            (at(s, a + 2) == '\\' || at(s, a + 2) == '/' || a + 2 >= s->n));
   }
 }
 
@@ -1606,10 +1863,30 @@ static const cmd_t *shell_word(const scan_t *s, size_t i, size_t *we) {
   unsigned char c0 = at(s, i);
   if (c0 < 'a' || c0 > 'z' || !((CMD_FIRST_LETTERS >> (c0 - 'a')) & 1u))
     return NULL;
-  size_t e = i;
-  while (e < s->n && e - i < 16 && (is_alnum(at(s, e)) || at(s, e) == '_'))
-    e++;
-  size_t len = e - i;
+  /* The word as the shell reads it: quotes that close at once (c''at,
+   * pi``ng), backslashes (c\at), empty expansions ($@, $*) and one-letter
+   * globs (/bi[n]/sh) change nothing for the shell and hide the command
+   * from a literal match. */
+  char key[16];
+  size_t len = 0, e = i;
+  while (e < s->n && e - i < 32 && len < sizeof(key)) {
+    unsigned char c = at(s, e);
+    if (is_alnum(c) || c == '_') {
+      key[len++] = (char)c;
+      e++;
+    } else if ((c == '\'' || c == '"' || c == '`') && at(s, e + 1) == c) {
+      e += 2;
+    } else if (c == '\\' && is_alpha(at(s, e + 1))) {
+      e++;
+    } else if (c == '$' && (at(s, e + 1) == '@' || at(s, e + 1) == '*')) {
+      e += 2;
+    } else if (c == '[' && is_alnum(at(s, e + 1)) && at(s, e + 2) == ']') {
+      key[len++] = (char)at(s, e + 1);
+      e += 3;
+    } else {
+      break;
+    }
+  }
   if (len == 0 || len >= 16)
     return NULL;
   if (e + 4 <= s->n && memcmp(s->t + e, ".exe", 4) == 0 &&
@@ -1618,8 +1895,6 @@ static const cmd_t *shell_word(const scan_t *s, size_t i, size_t *we) {
   } else {
     *we = e;
   }
-  char key[16];
-  memcpy(key, s->t + i, len);
   key[len] = '\0';
   return bsearch(key, rce_cmds, AO_ARRAY_SIZE(rce_cmds), sizeof(rce_cmds[0]),
                  cmd_cmp);
@@ -1648,10 +1923,26 @@ static int rce_at_value(const scan_t *s, size_t i, int need_value) {
          (cmd->arg == A_ANY && shell_url_arg(s, we));
 }
 
+/* Is the '&' at b one that the client sent encoded (%26), i.e. inside a
+ * parameter value? A raw '&' separates parameters and proves nothing; an
+ * encoded one is what a shell injection needs. */
+static int amp_in_value(const scan_t *s, size_t b) {
+  if (!(s->field & F_QUERY) || s->html || s->c->nitems == 0 ||
+      s->t != s->c->b_query)
+    return 0;
+  for (size_t k = 0; k + 1 < s->c->nitems; k++)
+    if (s->c->items[k].e == b)
+      return 0;
+  return 1;
+}
+
 static int ck_rce_sep(const scan_t *s, size_t b, size_t e) {
   unsigned char c = at(s, b);
-  int amp = c == '&' && at(s, e) != '&' && !(b > 0 && at(s, b - 1) == '&');
-  int weak = amp || c == '\n';
+  int amp = c == '&' && at(s, e) != '&' && !(b > 0 && at(s, b - 1) == '&') &&
+            !amp_in_value(s, b);
+  /* a newline, or "\n" written out */
+  int nl = c == '\n' || c == '\\';
+  int weak = amp || nl;
   size_t i = e;
   if (at(s, i) == '|' || at(s, i) == '&') /* || && */
     i++;
@@ -1672,7 +1963,7 @@ static int ck_rce_sep(const scan_t *s, size_t b, size_t e) {
     unsigned char n = at(s, we);
     if (cmd->arg == A_NONE && !amp && !(s->field & F_UA) &&
         (we >= s->n || n == '\n' || n == '\r' || n == ';' || n == '|' ||
-         n == '`'))
+         n == '`' || (n == '\\' && at(s, we + 1) == 'n')))
       return 1;
     return shell_arg_ok(s, we, A_SHELL) ||
            (cmd->arg == A_ANY && shell_url_arg(s, we));
@@ -1682,8 +1973,58 @@ static int ck_rce_sep(const scan_t *s, size_t b, size_t e) {
 
 static int ck_rce_brace(const scan_t *s, size_t e) {
   size_t we;
+  /* {cat,/etc/passwd} and {,ip,a}: bash expands both into a command */
+  if (at(s, e) == ',')
+    e++;
   const cmd_t *cmd = shell_word(s, e, &we);
   return cmd != NULL && at(s, we) == ',';
+}
+
+/* x=$'..' (ANSI-C quoting) or x=$".." (locale quoting): only a shell
+ * writes an assignment like that (CMD=$'id';$CMD). */
+static int ck_rce_dollar(const scan_t *s, size_t b) {
+  return b > 0 && at(s, b - 1) == '=' && b >= 2 && is_wch(at(s, b - 2));
+}
+
+/* FOR /F %i IN ('cmd') DO ...: cmd.exe's loop, which runs its command. */
+static int ck_rce_for(const scan_t *s, size_t b, size_t e) {
+  if ((b > 0 && is_wch(at(s, b - 1))) || (e < s->n && is_wch(at(s, e))))
+    return 0;
+  size_t end = lim(s, e), i = e;
+  int var = 0, in = 0;
+  for (; i < end; i++) {
+    unsigned char c = at(s, i);
+    if (!var) {
+      if (c == '%' && (is_alpha(at(s, i + 1)) || at(s, i + 1) == '%' ||
+                       at(s, i + 1) == '~' || at(s, i + 1) == '_' ||
+                       at(s, i + 1) == '/' || at(s, i + 1) == ']'))
+        var = 1;
+      else if (!(is_ws(c) || c == '/' || is_alpha(c) || c == '"' ||
+                 c == '=' || c == '-' || is_digit(c) || c == '*' ||
+                 c == ',' || c == ':' || c == '\\' || c == '.' || c == '~'))
+        return 0;
+      continue;
+    }
+    if (!in) {
+      if (is_ws(at(s, i - 1)) && word_at(s, i, "in")) {
+        size_t k = i + 2;
+        while (k < end && is_ws(at(s, k)))
+          k++;
+        if (at(s, k) != '(')
+          return 0;
+        in = 1;
+        i = k;
+      }
+      continue;
+    }
+    if (c == ')') {
+      size_t k = i + 1;
+      while (k < end && is_ws(at(s, k)))
+        k++;
+      return word_at(s, k, "do");
+    }
+  }
+  return 0;
 }
 
 static int ck_rce_bin(const scan_t *s, size_t e) {
@@ -2110,6 +2451,24 @@ static int verify(scan_t *s, const ao_rule_t *r, size_t b, size_t e) {
     return ck_pwsh(s, b, e);
   case CK_URL:
     return ck_url(s, b, e);
+  case CK_JS_SINK:
+    return ck_js_sink(s, b);
+  case CK_JS_EVAL:
+    return ck_js_eval(s, b, e);
+  case CK_JS_ASSIGN:
+    return ck_js_assign(s, e);
+  case CK_JS_DOM:
+    return ck_js_dom(s, r, b, e);
+  case CK_XSS_DOCTYPE:
+    return ck_xss_doctype(s, e);
+  case CK_DATA_URI:
+    return ck_data_uri(s, b);
+  case CK_FILE:
+    return ck_file(s, r, b, e);
+  case CK_RCE_DOLLAR:
+    return ck_rce_dollar(s, b);
+  case CK_RCE_FOR:
+    return ck_rce_for(s, b, e);
   default:
     return 0;
   }

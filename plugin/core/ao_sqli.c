@@ -334,12 +334,14 @@ static int skip_blanks(lexer_t *L) {
       continue;
     }
     /* '#' before a digit is a number sign ("#2 mom"); "--" before a
-     * letter is a search operator ("--infant"), and MySQL, the database
-     * whose comment it would be, needs a blank after it anyway */
+     * letter is a search operator ("--infant") unless a newline ends it
+     * (sqlmap's --RandomWord<newline>); MySQL needs a blank after it
+     * anyway */
     unsigned c2 = ch(L, L->i + 2);
     int line = (c == '#' && !is_digit(ch(L, L->i + 1))) ||
                (c == '-' && ch(L, L->i + 1) == '-' && !is_digit(c2) &&
-                !is_alpha(c2 | 0x20u));
+                (!is_alpha(c2 | 0x20u) ||
+                 memchr(L->t + L->i, '\n', L->n - L->i) != NULL));
     if (line) {
       while (L->i < L->n && L->t[L->i] != '\n')
         L->i++;
@@ -1017,10 +1019,12 @@ static int statement(const lexer_t *L, int k, int stacked) {
     return n1 == TK_BARE && KW(L, k + 2) == K.set &&
            (stacked || T(L, k + 3) == TK_BARE || T(L, k + 3) == TK_VAR);
   if (kw == K.exec || kw == K.execute) {
-    if (n1 == TK_VAR || n1 == TK_LPAR || n1 == TK_STR ||
-        word_is(L, k + 1, "immediate"))
+    int n2 = T(L, k + 2);
+    if (n1 == TK_VAR || n1 == TK_STR || word_is(L, k + 1, "immediate") ||
+        (n1 == TK_LPAR && (n2 == TK_STR || n2 == TK_VAR)))
       return 1;
     return word_prefix(L, k + 1, "sp_") || word_prefix(L, k + 1, "xp_") ||
+           word_is(L, k + 1, "sp_") || word_is(L, k + 1, "xp_") ||
            word_prefix(L, k + 1, "master.") || word_prefix(L, k + 1, "dbo.") ||
            word_prefix(L, k + 1, "sys.") ||
            (stacked && n1 == TK_FUNC);
@@ -1050,7 +1054,7 @@ static int statement(const lexer_t *L, int k, int stacked) {
     return c.cmp || (T(L, k + 1) == TK_EXPR && KW(L, k + 1) == K.exists);
   }
   if (kw == K.begin)
-    return KW(L, k + 1) == K.declare || word_is(L, k + 1, "try") ||
+    return n1 == TK_STMT || word_is(L, k + 1, "try") ||
            word_is(L, k + 1, "transaction") || word_is(L, k + 1, "tran");
   if (kw == K.call)
     return n1 == TK_FUNC;
@@ -1172,7 +1176,7 @@ static int rule_cast(const lexer_t *L, int i);
  * (aa'like'0), since "like" stamp and browning "is" are quoted words. */
 static int sandwich(const lexer_t *L, int j) {
   int k = j, words = 0, sqlonly = 0, ops = 0;
-  for (; k < j + 8; k++) {
+  for (; k < j + 24; k++) {
     int t = T(L, k), kw = KW(L, k);
     if (t == TK_CMP || (t == TK_ARITH && kw == 0) ||
         (t == TK_LOGIC && kw == 0) || (t == TK_NOT && kw == 0)) {
@@ -1219,6 +1223,39 @@ static int concat_call(const lexer_t *L, int j) {
          (L->tok[k + 1].flags & TF_UNTERMINATED);
 }
 
+/* x' or column^'1, 1'*id-'0, aa'is not null or +1-1 xor'0: an SQL
+ * expression between the application's quotes. The value ends inside a
+ * string that the application's own quote closes; between the break-out
+ * and that string operators and operands alternate, an operator comes
+ * first and last, and at least one operand sits in between. Inch marks
+ * (5' - 6' tall) put an operand right before the last quote. */
+static int rebalanced(const lexer_t *L, int j) {
+  int last = L->nt - 1;
+  if (!L->final || last <= j || last - j > LOOK || T(L, last) != TK_STR ||
+      !(L->tok[last].flags & TF_UNTERMINATED))
+    return 0;
+  int operands = 0, ops = 0, prev_op = 1;
+  for (int k = j; k < last; k++) {
+    int t = T(L, k);
+    int op = t == TK_ARITH || t == TK_CMP || t == TK_LOGIC || t == TK_OPW ||
+             t == TK_NOT || t == TK_CAST;
+    int opd = t == TK_NUM || t == TK_BARE || t == TK_CONST || t == TK_STR ||
+              t == TK_VAR;
+    if (op) {
+      ops += t != TK_NOT;
+      prev_op = 1;
+    } else if (opd) {
+      if (!prev_op)
+        return 0; /* two operands in a row: words, not an expression */
+      operands++;
+      prev_op = 0;
+    } else {
+      return 0;
+    }
+  }
+  return ops >= 2 && operands >= 1 && prev_op;
+}
+
 static int quote_rules(const lexer_t *L) {
   int j = 1;
   while (T(L, j) == TK_RPAR && j < BACK)
@@ -1233,7 +1270,10 @@ static int quote_rules(const lexer_t *L) {
                    (t == TK_ARITH && KW(L, j) != 0) || t == TK_NOT;
   int weak = L->s0_empty ||
              (j == 1 && (L->tok[1].flags & TF_GLUED) && word_after);
-  if (sandwich(L, j) || concat_call(L, j))
+  if (sandwich(L, j) || concat_call(L, j) || rebalanced(L, j))
+    return 1;
+  /* x' (select ...) */
+  if (t == TK_LPAR && T(L, j + 1) == TK_SELECT)
     return 1;
   switch (t) {
   case TK_TERM:
@@ -1255,6 +1295,10 @@ static int quote_rules(const lexer_t *L) {
         b->lit && b->bare == 0)
       return 1; /* ' or 1=1, ' or 'a'='a, ' or name like '% */
     int n = T(L, c.next);
+    /* 1' or '1' xor '0: literals chained up to the application's quote */
+    if (n == TK_LOGIC && a->lit && !a->bare && T(L, c.next + 1) == TK_STR &&
+        (L->tok[c.next + 1].flags & TF_UNTERMINATED) && at_end(L, c.next + 2))
+      return 1;
     return n == TK_TERM || n == TK_SEMI ||
            (n == TK_RPAR && T(L, c.next + 1) == TK_TERM);
   }
@@ -1344,6 +1388,11 @@ static int quote_rules(const lexer_t *L) {
 static int rule_logic(const lexer_t *L, int i) {
   int start = 0;
   int left_val = value_before(L, i, &start);
+  /* 1=1 and ...: the condition on the left compares constants */
+  if (i >= 3 && is_lit(T(L, i - 1)) && T(L, i - 2) == TK_CMP &&
+      is_lit(T(L, i - 3)) && (i == 3 || T(L, i - 4) == TK_LPAR) &&
+      L->tok_base == 0 && (i == 3 || i == 4))
+    return 1;
   int lim = lim_of(L, i);
   cond_t c;
   if (!condition(L, i + 1, lim, &c))
@@ -1421,7 +1470,12 @@ static int rule_where(const lexer_t *L, int i) {
 
 /* ORDER BY / GROUP BY a column number after a value: column counting. */
 static int rule_orderby(const lexer_t *L, int i) {
-  if (KW(L, i + 1) != K.by || T(L, i + 2) != TK_NUM)
+  if (KW(L, i + 1) != K.by)
+    return 0;
+  /* 1 order by if(1<2,a,b): a condition picks the sort column */
+  if (T(L, i + 2) == TK_FUNC && (L->tok[i + 2].flags & TF_SQLFN))
+    return value_before(L, i, NULL);
+  if (T(L, i + 2) != TK_NUM)
     return 0;
   int n = T(L, i + 3);
   return value_before(L, i, NULL) &&
@@ -1483,9 +1537,19 @@ static int rule_func(const lexer_t *L, int i) {
     return j > i + 2 && T(L, j) == TK_COMMA && T(L, j + 1) == TK_NUM &&
            (T(L, j + 2) == TK_COMMA || word_is(L, j + 2, "for"));
   }
+  /* if(1=1,..), iif(2510=9436,..): a condition on constants */
+  {
+    int lim = lim_of(L, i);
+    for (int k = i + 2; k + 2 < lim && T(L, k) != TK_RPAR; k++)
+      if (is_lit(T(L, k)) && T(L, k + 1) == TK_CMP && is_lit(T(L, k + 2)) &&
+          (T(L, k - 1) == TK_LPAR || T(L, k - 1) == TK_COMMA))
+        return 1;
+  }
   if (word_is(L, i, "sleep") || word_is(L, i, "pg_sleep") ||
       word_is(L, i, "benchmark")) {
     int n = T(L, i + 2);
+    if (n == TK_BARE && T(L, i + 3) == TK_RPAR && T(L, i + 4) == TK_TERM)
+      return 1; /* sleep(__TIME__)# */
     if (n != TK_NUM && n != TK_LPAR && n != TK_VAR)
       return 0;
     /* the whole value, or after an operator */
@@ -1537,11 +1601,21 @@ static int rules_at(const lexer_t *L, int i) {
       return rule_orderby(L, i);
     if (kw == K.limit)
       return rule_limit(L, i);
+    /* 1) from users where ...: the rest of a query after a value */
+    if (kw == K.from && T(L, i - 1) == TK_RPAR && value_before(L, i, NULL))
+      return T(L, i + 1) == TK_BARE &&
+             (KW(L, i + 2) == K.where || T(L, i + 2) == TK_TERM ||
+              T(L, i + 2) == TK_SEMI || KW(L, i + 2) == K.limit);
     return 0;
   }
   case TK_STMT: {
     int p = T(L, i - 1);
     int stacked = p == TK_SEMI || (L->quote_ctx && i == 1);
+    /* exec(@sql), execute('...'): dynamic SQL wherever it stands */
+    if ((KW(L, i) == K.exec || KW(L, i) == K.execute) &&
+        T(L, i + 1) == TK_LPAR &&
+        (T(L, i + 2) == TK_VAR || T(L, i + 2) == TK_STR))
+      return 1;
     if (i == 0 && L->tok_base == 0)
       return statement(L, i, 0);
     return (stacked || p == TK_TERM) && statement(L, i, stacked);
