@@ -493,8 +493,9 @@ static const ao_rule_t rce_rules[] = {
     /* "\n" written out, as scanners do for a newline */
     {"\\n", RCE, F_PAY, CK_RCE_SEP, 0},
     /* CMD=$'id';$CMD - shell quoting and expansion */
-    {"$'", RCE, F_PAY, CK_RCE_DOLLAR, 0},
-    {"$\"", RCE, F_PAY, CK_RCE_DOLLAR, 0},
+    {"=$", RCE, F_PAY, CK_RCE_DOLLAR, 0},
+    /* a carriage return where a newline would do */
+    {"\r", RCE, F_PAY, CK_RCE_SEP, 0},
     /* cmd.exe loops: FOR /F %i IN ('cmd') DO ... */
     {"for", RCE, F_PAY, CK_RCE_FOR, 0},
     {"powershell", RCE, F_PAY, CK_PWSH, 0},
@@ -620,6 +621,8 @@ static const ao_rule_t rce_rules[] = {
     {"<!--#config", RCE, F_PAY, CK_LIT, 0},
     {"<!--#printenv", RCE, F_PAY, CK_LIT, 0},
     {"<!--#set", RCE, F_PAY, CK_LIT, 0},
+    {"<!--#fsize", RCE, F_PAY, CK_LIT, 0},
+    {"<!--#flastmod", RCE, F_PAY, CK_LIT, 0},
 };
 
 /* --- scanners (user agent only) --------------------------------------------
@@ -814,7 +817,7 @@ static const cmd_t rce_cmds[] = {
     {"busybox", A_ANY, 1},   {"cat", A_SHELL, 1},    {"cd", A_SHELL, 0},
     {"certutil", A_ANY, 1},  {"chmod", A_ANY, 1},    {"chown", A_ANY, 1},
     {"cmd", A_SHELL, 0},     {"cp", A_SHELL, 0},     {"crontab", A_SHELL, 0},
-    {"curl", A_ANY, 1},      {"dir", A_NONE, 0},     {"echo", A_ANY, 0},
+    {"curl", A_ANY, 1},      {"dir", A_NONE, 1},     {"echo", A_ANY, 0},
     {"find", A_SHELL, 0},    {"grep", A_SHELL, 0},   {"head", A_SHELL, 0},
     {"hostname", A_NONE, 0}, {"id", A_NONE, 0},      {"ifconfig", A_NONE, 0},
     {"ipconfig", A_NONE, 0}, {"kill", A_SHELL, 0},   {"ksh", A_ANY, 1},
@@ -853,6 +856,7 @@ typedef struct memo_slot {
  * (vb == b when there is no '='). */
 typedef struct item {
   size_t b, vb, e;
+  size_t rb, re; /* the parameter as logged (raw), when known */
 } item_t;
 
 /* Parameters handled one by one; a query with more has the rest in the
@@ -875,6 +879,8 @@ struct ao_classifier {
   memo_slot_t *ref_memo;
   item_t items[AO_MAX_ITEMS]; /* parameters of the query being classified */
   size_t nitems;
+  const char *raw_base; /* the raw query the items' rb/re refer to */
+  char *b_b64;          /* base64 view of a parameter */
   uint64_t work; /* bytes and tokens examined, for tests (see header) */
 };
 
@@ -1822,7 +1828,9 @@ static int shell_arg_ok(const scan_t *s, size_t we, int arg) {
   if (arg == A_NONE)
     return we >= s->n || is_ws(c) || c == ';' || c == '|' || c == '&' ||
            c == '`' || c == ')' || c == '#' || c == '<' || c == '>' ||
-           is_quote(c);
+           c == '+' || is_quote(c) ||
+           /* "\\n" written out after the command */
+           (c == '\\' && (at(s, we + 1) == 'n' || at(s, we + 1) == '\\'));
   if (c == '<') /* cat</etc/passwd */
     return arg == A_SHELL || arg == A_ANY;
   size_t a = shell_blank(s, we);
@@ -1848,8 +1856,9 @@ static int shell_arg_ok(const scan_t *s, size_t we, int arg) {
  * [a-z0-9_.-], with a ".exe" suffix dropped. Returns its table entry. */
 static const cmd_t *shell_word(const scan_t *s, size_t i, size_t *we) {
   static const char *const dirs[] = {"/usr/local/bin/", "/usr/bin/",
-                                     "/usr/sbin/", "/bin/", "/sbin/"};
-  if (at(s, i) == '/') {
+                                     "/usr/sbin/", "/bin/", "/sbin/",
+                                     "usr/bin/", "usr/sbin/", "bin/"};
+  if (at(s, i) == '/' || at(s, i) == 'u' || at(s, i) == 'b') {
     for (size_t k = 0; k < AO_ARRAY_SIZE(dirs); k++) {
       size_t dl = strlen(dirs[k]);
       if (i + dl <= s->n && memcmp(s->t + i, dirs[k], dl) == 0) {
@@ -1960,10 +1969,16 @@ static int ck_rce_sep(const scan_t *s, size_t b, size_t e) {
   if (weak || ua_sep) { /* see rce_cmds */
     /* "\nid\n": a bare command alone on its line; not after '&', where
      * it would be a parameter without a value (?a=1&id) */
-    unsigned char n = at(s, we);
+    size_t k = we;
+    while (k < s->n && k < we + 8 && (at(s, k) == ' ' || at(s, k) == '\t'))
+      k++;
+    size_t bs = k;
+    while (bs < s->n && bs < k + 4 && at(s, bs) == '\\')
+      bs++;
+    unsigned char n = at(s, k);
     if (cmd->arg == A_NONE && !amp && !(s->field & F_UA) &&
-        (we >= s->n || n == '\n' || n == '\r' || n == ';' || n == '|' ||
-         n == '`' || (n == '\\' && at(s, we + 1) == 'n')))
+        (k >= s->n || n == '\n' || n == '\r' || n == ';' || n == '|' ||
+         n == '`' || (bs > k && at(s, bs) == 'n')))
       return 1;
     return shell_arg_ok(s, we, A_SHELL) ||
            (cmd->arg == A_ANY && shell_url_arg(s, we));
@@ -1980,10 +1995,16 @@ static int ck_rce_brace(const scan_t *s, size_t e) {
   return cmd != NULL && at(s, we) == ',';
 }
 
-/* x=$'..' (ANSI-C quoting) or x=$".." (locale quoting): only a shell
- * writes an assignment like that (CMD=$'id';$CMD). */
-static int ck_rce_dollar(const scan_t *s, size_t b) {
-  return b > 0 && at(s, b - 1) == '=' && b >= 2 && is_wch(at(s, b - 2));
+/* x=$'..' (ANSI-C quoting) or x=$".." (locale quoting), the quote
+ * possibly escaped: only a shell writes an assignment like that
+ * (CMD=$'id';$CMD). */
+static int ck_rce_dollar(const scan_t *s, size_t b, size_t e) {
+  if (b == 0 || !is_wch(at(s, b - 1)))
+    return 0;
+  size_t i = e;
+  while (i < e + 2 && at(s, i) == '\\')
+    i++;
+  return at(s, i) == '\'' || at(s, i) == '"';
 }
 
 /* FOR /F %i IN ('cmd') DO ...: cmd.exe's loop, which runs its command. */
@@ -2466,7 +2487,7 @@ static int verify(scan_t *s, const ao_rule_t *r, size_t b, size_t e) {
   case CK_FILE:
     return ck_file(s, r, b, e);
   case CK_RCE_DOLLAR:
-    return ck_rce_dollar(s, b);
+    return ck_rce_dollar(s, b, e);
   case CK_RCE_FOR:
     return ck_rce_for(s, b, e);
   default:
@@ -2576,7 +2597,7 @@ ao_classifier_t *ao_classifier_create(size_t max_line, ao_err_t *err) {
   c->rules = malloc(total * sizeof(*c->rules));
   c->rlen = malloc(total);
   char **bufs[] = {&c->b_target, &c->b_path, &c->b_canon, &c->b_query,
-                   &c->b_ua,     &c->b_ref,  &c->b_html};
+                   &c->b_ua,     &c->b_ref,  &c->b_html, &c->b_b64};
   c->ua_memo = calloc(AO_MEMO_SLOTS, sizeof(*c->ua_memo));
   c->ref_memo = calloc(AO_MEMO_SLOTS, sizeof(*c->ref_memo));
   int oom = pats == NULL || c->rules == NULL || c->rlen == NULL ||
@@ -2627,6 +2648,7 @@ void ao_classifier_destroy(ao_classifier_t *c) {
   free(c->b_ua);
   free(c->b_ref);
   free(c->b_html);
+  free(c->b_b64);
   free(c->ua_memo);
   free(c->ref_memo);
   free(c);
@@ -2666,30 +2688,53 @@ static const char *unescape(const ao_record_t *rec, ao_slice_t f, char *buf,
  * Windows drive ("c:\\", "d:/") or the Unix directories that hold
  * configuration, logs and process data. Web applications take relative
  * names or their own routes; an include of /etc/... or c:\\... is LFI. */
-static int query_os_path(const char *q, size_t n) {
-  static const char *const roots[] = {"/etc/",       "/proc/", "/var/log/",
-                                      "/usr/local/", "/root/", "/windows/",
-                                      "/winnt/",     "/boot/", "/var/lib/"};
-  for (size_t v = 0; v < n;) {
-    size_t ve = v;
-    while (ve < n && q[ve] != '&')
-      ve++;
-    size_t vb = v;
-    while (vb < ve && q[vb] != '=')
-      vb++;
-    vb = vb < ve ? vb + 1 : v;
-    size_t len = ve - vb;
-    const char *p = q + vb;
-    /* "c:\\", "d:/" - but not "p://", a one-letter URL scheme */
-    if (len >= 3 && is_alpha((unsigned char)p[0]) && p[1] == ':' &&
-        (p[2] == '\\' || (p[2] == '/' && (len == 3 || p[3] != '/'))))
+/* An absolute path into the operating system: a Windows drive (c:\,
+ * /c:/), "program files", or the Unix directories that hold system
+ * configuration, logs, process data and installed software. Web
+ * applications take relative names or their own routes; a parameter or a
+ * request path naming /etc/..., /var/adm/... or c:\... asks for the
+ * server's files. Web assets under such a prefix (/etc/designs/x.css,
+ * Adobe Experience Manager's layout) are not. */
+static int web_asset(const char *p, size_t n) {
+  static const lit_t ext[] = {L(".css"),  L(".js"),   L(".map"),  L(".png"),
+                              L(".jpg"),  L(".jpeg"), L(".gif"),  L(".svg"),
+                              L(".ico"),  L(".webp"), L(".woff"), L(".woff2"),
+                              L(".ttf"),  L(".eot"),  L(".html"), L(".htm"),
+                              L(".json"), L(".mjs"),  L(".avif")};
+  size_t b = n;
+  while (b > 0 && p[b - 1] != '/')
+    b--;
+  for (size_t k = 0; k < AO_ARRAY_SIZE(ext); k++)
+    if (ends_with(p + b, n - b, &ext[k]))
       return 1;
-    for (size_t k = 0; k < AO_ARRAY_SIZE(roots); k++) {
-      size_t rl = strlen(roots[k]);
-      if (len > rl && memcmp(p, roots[k], rl) == 0)
-        return 1;
-    }
-    v = ve + 1;
+  return 0;
+}
+
+static int os_path(const char *p, size_t len) {
+  static const char *const roots[] = {
+      "/etc/",  "/proc/", "/var/", "/usr/",   "/opt/",  "/root/",
+      "/boot/", "/sys/",  "/windows/", "/winnt/", "/program files/",
+      "/programdata/", "/volumes/", "/private/etc/", "/private/var/"};
+  if (len > 0 && p[0] == '/' && len >= 4 && is_alpha((unsigned char)p[1]) &&
+      p[2] == ':' && (p[3] == '/' || p[3] == '\\'))
+    return 1; /* /c:/inetpub */
+  /* "c:\", "d:/" - but not "p://", a one-letter URL scheme */
+  if (len >= 3 && is_alpha((unsigned char)p[0]) && p[1] == ':' &&
+      (p[2] == '\\' || (p[2] == '/' && (len == 3 || p[3] != '/'))))
+    return 1;
+  for (size_t k = 0; k < AO_ARRAY_SIZE(roots); k++) {
+    size_t rl = strlen(roots[k]);
+    if (len > rl && memcmp(p, roots[k], rl) == 0)
+      return !web_asset(p, len);
+  }
+  return 0;
+}
+
+static int query_os_path(const ao_classifier_t *c, const char *q) {
+  for (size_t k = 0; k < c->nitems; k++) {
+    const item_t *it = &c->items[k];
+    if (os_path(q + it->vb, it->e - it->vb))
+      return 1;
   }
   return 0;
 }
@@ -2730,6 +2775,8 @@ static size_t decode_items(ao_classifier_t *c, const char *q, size_t n,
     item_t *it = &c->items[c->nitems++];
     it->b = start;
     it->e = o;
+    it->rb = (size_t)(q + i - c->raw_base);
+    it->re = (size_t)(q + e - c->raw_base);
     size_t v = start;
     while (v < o && out[v] != '=')
       v++;
@@ -2789,11 +2836,87 @@ static void split_items(ao_classifier_t *c, const char *d, size_t n) {
     item_t *it = &c->items[c->nitems++];
     it->b = i;
     it->e = e;
+    it->rb = it->re = 0;
     size_t v = i;
     while (v < e && d[v] != '=')
       v++;
     it->vb = v < e ? v + 1 : i;
     i = e + 1;
+  }
+}
+
+/* Base64 decoding of a value (standard or URL-safe alphabet, padding
+ * optional) into out; returns the length, or 0 when t[0..n) is not
+ * base64. */
+static size_t b64_decode(const char *t, size_t n, char *out) {
+  while (n > 0 && t[n - 1] == '=')
+    n--;
+  if (n % 4 == 1)
+    return 0;
+  uint32_t acc = 0;
+  int bits = 0;
+  size_t o = 0;
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)t[i];
+    int v;
+    if (c >= 'A' && c <= 'Z')
+      v = c - 'A';
+    else if (c >= 'a' && c <= 'z')
+      v = c - 'a' + 26;
+    else if (c >= '0' && c <= '9')
+      v = c - '0' + 52;
+    else if (c == '+' || c == '-')
+      v = 62;
+    else if (c == '/' || c == '_')
+      v = 63;
+    else
+      return 0;
+    acc = (acc << 6) | (uint32_t)v;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out[o++] = (char)((acc >> bits) & 0xffu);
+    }
+  }
+  return o;
+}
+
+/* Parameters that are base64 of text: an application that decodes them
+ * reads what the attacker encoded (L2V0Yy9wYXNzd2Q= is /etc/passwd).
+ * Only values of the base64 alphabet, at least 12 bytes long, whose
+ * decoding is text (at least 90% printable) are looked at; session ids
+ * and hashes decode to binary and are skipped. */
+static void base64_items(ao_classifier_t *c, scan_t *s, const char *raw) {
+  for (size_t k = 0; k < c->nitems; k++) {
+    const item_t *it = &c->items[k];
+    if (it->re <= it->rb)
+      continue;
+    const char *v = raw + it->rb;
+    size_t vn = it->re - it->rb;
+    const char *eq = memchr(v, '=', vn);
+    if (eq != NULL && eq + 1 < v + vn) {
+      vn -= (size_t)(eq + 1 - v);
+      v = eq + 1;
+    }
+    if (vn < 12)
+      continue;
+    /* percent escapes of '+', '/', '=' first (one round, no case fold) */
+    size_t pn = ao_norm_pct_round(v, vn, c->b_b64, 0, NULL);
+    size_t dn = b64_decode(c->b_b64, pn, c->b_b64);
+    if (dn < 6)
+      continue;
+    size_t printable = 0;
+    for (size_t j = 0; j < dn; j++) {
+      unsigned char ch = (unsigned char)c->b_b64[j];
+      printable += (ch >= 0x20 && ch < 0x7f) || ch == '\t' || ch == '\n';
+    }
+    if (printable * 10 < dn * 9)
+      continue;
+    unsigned info = 0;
+    dn = ao_norm_fold(c->b_b64, dn, c->b_b64, &info);
+    if (ao_norm_climb(c->b_b64, dn) > 0 || os_path(c->b_b64, dn))
+      s->found |= AO_CAT_BIT(AO_CAT_TRAVERSAL);
+    scan_field(s, c->b_b64, dn, F_QUERY, info);
   }
 }
 
@@ -2825,7 +2948,7 @@ static void classify_target(ao_classifier_t *c, scan_t *s, const char *t,
       cn = ao_norm_path(dp, dn, c->b_canon, &climb);
       cp = c->b_canon;
     }
-    if (climb > 0 || (info & AO_NORM_NUL_TAIL))
+    if (climb > 0 || (info & AO_NORM_NUL_TAIL) || os_path(cp, cn))
       s->found |= AO_CAT_BIT(AO_CAT_TRAVERSAL);
     if (!(s->found & AO_CAT_BIT(AO_CAT_PROBE)) &&
         (probe_backup_name(cp, cn) || probe_absent(cp, cn, s->status)))
@@ -2851,6 +2974,7 @@ static void classify_target(ao_classifier_t *c, scan_t *s, const char *t,
    * stays inside its value ("a' && 'b"); the decoded parameters are joined
    * with '&' for the literal scan, and remembered for the value rules. */
   unsigned info = 0;
+  c->raw_base = qs;
   size_t dn = decode_items(c, qs, qn, c->b_query, &info);
   const char *dq = c->b_query;
   if (info & AO_NORM_NUL_TAIL)
@@ -2871,11 +2995,12 @@ static void classify_target(ao_classifier_t *c, scan_t *s, const char *t,
       }
     }
   }
-  if (!(s->found & AO_CAT_BIT(AO_CAT_TRAVERSAL)) && query_os_path(dq, dn))
+  if (!(s->found & AO_CAT_BIT(AO_CAT_TRAVERSAL)) && query_os_path(c, dq))
     s->found |= AO_CAT_BIT(AO_CAT_TRAVERSAL);
   scan_field(s, dq, dn, F_QUERY, info);
   scan_html(s, dq, dn, F_QUERY);
   sqli_items(c, s, dq, 0);
+  base64_items(c, s, qs);
 }
 
 static uint32_t memo_hash(const char *p, size_t n, unsigned flags) {

@@ -18,11 +18,11 @@ Wrapping (deterministic):
     203.0.113.7 - - [10/Oct/2026:13:55:36 +0000] "<METHOD> <target> HTTP/1.1"
         <status> 512 "<referer or ->" "<user agent>"
 
-  - query payloads: target /search?q=<payload>. A raw payload gets what a
-    browser would percent-encode encoded: bytes <= 0x20 and >= 0x7f,
-    `"` `#` `'` `<` `>` `&` and `+` (a '%' stays: many payloads are
-    encoded on purpose). libinjection payloads are URL-encoded already:
-    the same minus '+', which is their space.
+  - query payloads: target /search?q=<payload>, with what a browser
+    percent-encodes in a value encoded: bytes <= 0x20 and >= 0x7f,
+    `"` `#` `'` `<` `>` and `&`. A '%' and a '+' stay as they are (many
+    payloads are URL-encoded on purpose, with '+' for a space;
+    libinjection's are all URL-encoded).
   - path payloads (fuzzdb traversal, probe paths): target /<payload> with the
     libinjection encoding; traversal once more as a parameter,
     /index.php?file=<payload> with the raw encoding.
@@ -58,15 +58,14 @@ RAW, ENCODED, VALUE, NONE = "raw", "encoded", "value", "none"
 
 
 def encode(payload, mode):
-    """RAW: a raw query value; VALUE: a URL-encoded query value (its '+'
-    is a space); ENCODED: a path or a whole URI. A '&' inside a value is
-    encoded, as a browser does: raw, it would end the value."""
+    """RAW and VALUE: a query value; ENCODED: a path or a whole URI. A '&'
+    inside a value is encoded, as a browser does: raw, it would end the
+    value. '+' and '%' stay (../shared/data/README.md)."""
     out = []
     for c in payload.encode("utf-8", "surrogateescape"):
         enc = False
         if mode != NONE:
             enc = (c <= 0x20 or c >= 0x7f or c in b'"#\'<>' or
-                   (mode == RAW and c == ord("+")) or
                    (mode in (RAW, VALUE) and c == ord("&")))
         out.append("%%%02X" % c if enc else chr(c))
     return "".join(out)
