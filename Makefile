@@ -58,6 +58,11 @@ CORE_SRC := $(sort $(wildcard plugin/core/*.c))
 ADAPTER_SRC := $(sort $(wildcard plugin/collectd/*.c))
 CLI_SRC := $(sort $(wildcard plugin/cli/*.c))
 CORE_OBJ := $(CORE_SRC:%.c=$(B)/%.o)
+# The maintained phrase lists (signatures/*.data) are compiled into the core
+# (ao_signatures.h): signatures/data2c.awk turns them into C arrays.
+SIG_DATA := $(sort $(wildcard signatures/*.data))
+SIG_GEN := $(B)/gen/ao_signatures_data.c
+CORE_OBJ += $(B)/gen/ao_signatures_data.o
 ADAPTER_OBJ := $(ADAPTER_SRC:%.c=$(B)/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(B)/%.o)
 CORE_LIB := $(B)/libaocore.a
@@ -89,6 +94,13 @@ $(B)/plugin/collectd/%.o: plugin/collectd/%.c
 
 $(B)/plugin/cli/%.o: plugin/cli/%.c
 	@mkdir -p $(@D)
+	$(CC) $(REAL_CFLAGS) -c -o $@ $<
+
+$(SIG_GEN): $(SIG_DATA) signatures/data2c.awk
+	@mkdir -p $(@D)
+	awk -f signatures/data2c.awk $(SIG_DATA) > $@.tmp && mv $@.tmp $@
+
+$(B)/gen/ao_signatures_data.o: $(SIG_GEN)
 	$(CC) $(REAL_CFLAGS) -c -o $@ $<
 
 $(CORE_LIB): $(CORE_OBJ)

@@ -72,6 +72,7 @@
 
 #include "ao_acmatch.h"
 #include "ao_normalize.h"
+#include "ao_signatures.h"
 #include "ao_sqli.h"
 
 #include <stdlib.h>
@@ -152,6 +153,7 @@ enum {
   CK_FILE,        /* an OS or server file name at a path segment start */
   CK_RCE_DOLLAR,  /* =$'..' ANSI-C quoting and ;$VAR: shell only */
   CK_RCE_FOR,     /* cmd.exe FOR %x IN (..) DO */
+  CK_PHRASE,      /* a phrase of a maintained list: arg AO_PH_* | PH_ABSENT */
 };
 
 /* CK_PROBE arguments. */
@@ -625,154 +627,13 @@ static const ao_rule_t rce_rules[] = {
     {"<!--#flastmod", RCE, F_PAY, CK_LIT, 0},
 };
 
-/* --- scanners (user agent only) --------------------------------------------
- * Offensive tools that announce themselves by default. Matched as tokens:
- * no letter or digit before, no letter after ("nmap" in "Nmap Scripting
- * Engine", not in "unmapped"). */
-static const ao_rule_t scanner_rules[] = {
-    {"sqlmap", SCAN, F_UA, CK_TOKEN, 0},     /* SQL injection */
-    {"havij", SCAN, F_UA, CK_TOKEN, 0},      /* SQL injection */
-    {"sqlninja", SCAN, F_UA, CK_TOKEN, 0},   /* SQL injection */
-    {"bsqlbf", SCAN, F_UA, CK_TOKEN, 0},     /* blind SQL brute forcer */
-    {"pangolin", SCAN, F_UA, CK_TOKEN, 0},   /* SQL injection */
-    {"nikto", SCAN, F_UA, CK_TOKEN, 0},      /* web server scanner */
-    {"nessus", SCAN, F_UA, CK_TOKEN, 0},     /* vulnerability scanner */
-    {"openvas", SCAN, F_UA, CK_TOKEN, 0},    /* vulnerability scanner */
-    {"nuclei", SCAN, F_UA, CK_TOKEN, 0},     /* template scanner */
-    {"acunetix", SCAN, F_UA, CK_TOKEN, 0},   /* commercial DAST */
-    {"netsparker", SCAN, F_UA, CK_TOKEN, 0}, /* commercial DAST */
-    {"appscan", SCAN, F_UA, CK_TOKEN, 0},    /* IBM DAST */
-    {"webinspect", SCAN, F_UA, CK_TOKEN, 0}, /* HP/Micro Focus DAST */
-    {"qualys", SCAN, F_UA, CK_TOKEN, 0},     /* QualysGuard WAS */
-    {"w3af", SCAN, F_UA, CK_TOKEN, 0},       /* attack framework */
-    {"arachni", SCAN, F_UA, CK_TOKEN, 0},    /* DAST */
-    {"skipfish", SCAN, F_UA, CK_TOKEN, 0},   /* recon scanner */
-    {"wapiti", SCAN, F_UA, CK_TOKEN, 0},     /* DAST */
-    {"vega", SCAN, F_UA, CK_TOKEN, 0},       /* Subgraph Vega */
-    {"paros", SCAN, F_UA, CK_TOKEN, 0},      /* proxy/scanner */
-    {"zaproxy", SCAN, F_UA, CK_TOKEN, 0},    /* OWASP ZAP */
-    {"owasp zap", SCAN, F_UA, CK_TOKEN, 0},
-    {"burpcollaborator", SCAN, F_UA, CK_TOKEN, 0},
-    {"burp suite", SCAN, F_UA, CK_TOKEN, 0},
-    {"commix", SCAN, F_UA, CK_TOKEN, 0},             /* command injection */
-    {"xsstrike", SCAN, F_UA, CK_TOKEN, 0},           /* XSS */
-    {"xsser", SCAN, F_UA, CK_TOKEN, 0},              /* XSS */
-    {"fimap", SCAN, F_UA, CK_TOKEN, 0},              /* LFI/RFI */
-    {"dotdotpwn", SCAN, F_UA, CK_TOKEN, 0},          /* traversal fuzzer */
-    {"jaeles", SCAN, F_UA, CK_TOKEN, 0},             /* template scanner */
-    {"wpscan", SCAN, F_UA, CK_TOKEN, 0},             /* WordPress */
-    {"joomscan", SCAN, F_UA, CK_TOKEN, 0},           /* Joomla */
-    {"droopescan", SCAN, F_UA, CK_TOKEN, 0},         /* Drupal and others */
-    {"cmsmap", SCAN, F_UA, CK_TOKEN, 0},             /* CMS scanner */
-    {"whatweb", SCAN, F_UA, CK_TOKEN, 0},            /* fingerprinting */
-    {"dirbuster", SCAN, F_UA, CK_TOKEN, 0},          /* path brute force */
-    {"dirb", SCAN, F_UA, CK_TOKEN, 0},               /* path brute force */
-    {"gobuster", SCAN, F_UA, CK_TOKEN, 0},           /* path brute force */
-    {"feroxbuster", SCAN, F_UA, CK_TOKEN, 0},        /* path brute force */
-    {"ffuf", SCAN, F_UA, CK_TOKEN, 0},               /* fuzzer */
-    {"fuzz faster u fool", SCAN, F_UA, CK_TOKEN, 0}, /* ffuf's default */
-    {"wfuzz", SCAN, F_UA, CK_TOKEN, 0},              /* fuzzer */
-    {"nmap", SCAN, F_UA, CK_TOKEN, 0},               /* Nmap Scripting Engine */
-    {"masscan", SCAN, F_UA, CK_TOKEN, 0},            /* port scanner */
-    {"zmap", SCAN, F_UA, CK_TOKEN, 0},               /* port scanner */
-    {"zgrab", SCAN, F_UA, CK_TOKEN, 0},              /* banner grabber */
-    {"metasploit", SCAN, F_UA, CK_TOKEN, 0},         /* exploit framework */
-    {"hydra", SCAN, F_UA, CK_TOKEN, 0},      /* THC-Hydra login cracker */
-    {"zmeu", SCAN, F_UA, CK_TOKEN, 0},       /* phpMyAdmin scanner */
-    {"morfeus", SCAN, F_UA, CK_TOKEN, 0},    /* "Morfeus F... Scanner" */
-    {"jorgee", SCAN, F_UA, CK_TOKEN, 0},     /* mass PHP admin scanner */
-    {"webshag", SCAN, F_UA, CK_TOKEN, 0},    /* web server scanner */
-    {"struts-pwn", SCAN, F_UA, CK_TOKEN, 0}, /* Struts exploit script */
-};
-
-/* --- probes (canonical path only) ------------------------------------------
- * See the header comment for the two tiers. Every literal starts at a '/',
- * so it matches at the start of a segment. */
-#define T1 0
-#define T2 PR_ABSENT
-static const ao_rule_t probe_rules[] = {
-    /* secrets and deployment leftovers */
-    {"/.env", PROBE, F_CANON, CK_PROBE, PE_NAME | T1},
-    {"/.git", PROBE, F_CANON, CK_PROBE, PE_NAME | T1}, /* /.git/config */
-    {"/.gitignore", PROBE, F_CANON, CK_PROBE, PE_NAME | T1},
-    {"/.svn", PROBE, F_CANON, CK_PROBE, PE_NAME | T1},
-    {"/.hg", PROBE, F_CANON, CK_PROBE, PE_NAME | T1},
-    {"/.bzr", PROBE, F_CANON, CK_PROBE, PE_NAME | T1},
-    {"/cvs/root", PROBE, F_CANON, CK_PROBE, PE_SEG | T1},
-    {"/.ds_store", PROBE, F_CANON, CK_PROBE, PE_NAME | T1},
-    {"/.htaccess", PROBE, F_CANON, CK_PROBE, PE_NAME | T1},
-    {"/.htpasswd", PROBE, F_CANON, CK_PROBE, PE_NAME | T1},
-    {"/.aws", PROBE, F_CANON, CK_PROBE, PE_NAME | T1}, /* /.aws/credentials */
-    {"/.ssh", PROBE, F_CANON, CK_PROBE, PE_NAME | T1},
-    {"/.docker", PROBE, F_CANON, CK_PROBE, PE_NAME | T1}, /* config.json */
-    {"/.kube", PROBE, F_CANON, CK_PROBE, PE_NAME | T1},
-    {"/.npmrc", PROBE, F_CANON, CK_PROBE, PE_NAME | T1},
-    {"/.bash_history", PROBE, F_CANON, CK_PROBE, PE_NAME | T1},
-    {"/.vscode", PROBE, F_CANON, CK_PROBE, PE_NAME | T1}, /* sftp.json */
-    {"/.idea", PROBE, F_CANON, CK_PROBE, PE_NAME | T1},   /* workspace.xml */
-    {"/sftp-config.json", PROBE, F_CANON, CK_PROBE, PE_NAME | T1},
-    {"/id_rsa", PROBE, F_CANON, CK_PROBE, PE_NAME | T1},
-    {"/id_dsa", PROBE, F_CANON, CK_PROBE, PE_NAME | T1},
-    {"/web-inf", PROBE, F_CANON, CK_PROBE, PE_SEG | T1},   /* never served */
-    {"/meta-inf", PROBE, F_CANON, CK_PROBE, PE_SEG | T1},  /* never served */
-    {"/wp-config", PROBE, F_CANON, CK_PROBE, PE_ANY | T1}, /* .php.bak etc */
-    {"/phpinfo.php", PROBE, F_CANON, CK_PROBE, PE_NAME | T1},
-    /* WordPress login and XML-RPC: brute-force targets (see header) */
-    {"/wp-login.php", PROBE, F_CANON, CK_PROBE, PE_NAME | T1},
-    {"/xmlrpc.php", PROBE, F_CANON, CK_PROBE, PE_NAME | T1},
-    /* exploit targets */
-    {"/eval-stdin.php", PROBE, F_CANON, CK_PROBE, PE_NAME | T1}, /* PHPUnit */
-    {"/boaform", PROBE, F_CANON, CK_PROBE, PE_SEG | T1},  /* Boa routers */
-    {"/gponform", PROBE, F_CANON, CK_PROBE, PE_SEG | T1}, /* GPON routers */
-    {"/hnap1", PROBE, F_CANON, CK_PROBE, PE_SEG | T1},    /* D-Link HNAP */
-    {"/_ignition/execute-solution", PROBE, F_CANON, CK_PROBE, PE_ANY | T1},
-    {"/invoker/jmxinvokerservlet", PROBE, F_CANON, CK_PROBE, PE_ANY | T1},
-    /* web shells by their usual file names */
-    {"/shell.php", PROBE, F_CANON, CK_PROBE, PE_NAME | T1},
-    {"/cmd.php", PROBE, F_CANON, CK_PROBE, PE_NAME | T1},
-    {"/c99.php", PROBE, F_CANON, CK_PROBE, PE_NAME | T1},
-    {"/r57.php", PROBE, F_CANON, CK_PROBE, PE_NAME | T1},
-    {"/wso.php", PROBE, F_CANON, CK_PROBE, PE_NAME | T1},
-    {"/b374k", PROBE, F_CANON, CK_PROBE, PE_ANY | T1},
-    {"/webshell", PROBE, F_CANON, CK_PROBE, PE_ANY | T1},
-    {"/cmd.asp", PROBE, F_CANON, CK_PROBE, PE_ANY | T1}, /* .asp, .aspx */
-    {"/cmd.jsp", PROBE, F_CANON, CK_PROBE, PE_NAME | T1},
-    {"/shell.asp", PROBE, F_CANON, CK_PROBE, PE_ANY | T1},
-    {"/shell.jsp", PROBE, F_CANON, CK_PROBE, PE_NAME | T1},
-    /* admin areas real sites run: probes only where absent (tier 2) */
-    {"/wp-admin", PROBE, F_CANON, CK_PROBE, PE_NAME | T2},
-    {"/wp-includes/wlwmanifest.xml", PROBE, F_CANON, CK_PROBE, PE_NAME | T2},
-    {"/administrator", PROBE, F_CANON, CK_PROBE, PE_SEG | T2}, /* Joomla */
-    {"/admin.php", PROBE, F_CANON, CK_PROBE, PE_NAME | T2},
-    {"/phpmyadmin", PROBE, F_CANON, CK_PROBE, PE_ANY | T2},
-    {"/pma", PROBE, F_CANON, CK_PROBE, PE_SEG | T2},
-    {"/myadmin", PROBE, F_CANON, CK_PROBE, PE_SEG | T2},
-    {"/mysqladmin", PROBE, F_CANON, CK_PROBE, PE_SEG | T2},
-    {"/dbadmin", PROBE, F_CANON, CK_PROBE, PE_SEG | T2},
-    {"/adminer", PROBE, F_CANON, CK_PROBE, PE_NAME | T2}, /* adminer.php */
-    {"/cgi-bin/", PROBE, F_CANON, CK_PROBE, PE_ANY | T2},
-    {"/server-status", PROBE, F_CANON, CK_PROBE, PE_SEG | T2},
-    {"/server-info", PROBE, F_CANON, CK_PROBE, PE_SEG | T2},
-    {"/actuator", PROBE, F_CANON, CK_PROBE, PE_SEG | T2},     /* Spring Boot */
-    {"/manager/html", PROBE, F_CANON, CK_PROBE, PE_SEG | T2}, /* Tomcat */
-    {"/host-manager", PROBE, F_CANON, CK_PROBE, PE_SEG | T2}, /* Tomcat */
-    {"/jmx-console", PROBE, F_CANON, CK_PROBE, PE_SEG | T2},  /* JBoss */
-    {"/solr/admin", PROBE, F_CANON, CK_PROBE, PE_SEG | T2},
-    {"/console", PROBE, F_CANON, CK_PROBE,
-     PE_SEG | PR_ROOT | T2},                                /* WebLogic */
-    {"/owa/auth", PROBE, F_CANON, CK_PROBE, PE_SEG | T2},   /* Exchange */
-    {"/fckeditor", PROBE, F_CANON, CK_PROBE, PE_SEG | T2},  /* upload bugs */
-    {"/elmah.axd", PROBE, F_CANON, CK_PROBE, PE_NAME | T2}, /* ASP.NET */
-    {"/trace.axd", PROBE, F_CANON, CK_PROBE, PE_NAME | T2}, /* ASP.NET */
-    {"/info.php", PROBE, F_CANON, CK_PROBE, PE_NAME | T2},  /* phpinfo */
-    /* backup directories at the root */
-    {"/backup", PROBE, F_CANON, CK_PROBE, PE_SEG | PR_ROOT | T2},
-    {"/backups", PROBE, F_CANON, CK_PROBE, PE_SEG | PR_ROOT | T2},
-    {"/bak", PROBE, F_CANON, CK_PROBE, PE_SEG | PR_ROOT | T2},
-    {"/dump", PROBE, F_CANON, CK_PROBE, PE_SEG | PR_ROOT | T2},
-};
-#undef T1
-#undef T2
+/* --- scanners and probes --------------------------------------------------
+ * Maintained lists, shipped as data files (signatures/NAME.data, see
+ * ao_signatures.h) and compiled in: "scanner-user-agents" (user agent),
+ * "probe-paths" (canonical path, any status) and "probe-paths-absent"
+ * (canonical path, status 403/404/410: see the header comment for the two
+ * tiers). Their rules are built at creation (dynamic rules, CK_PHRASE). */
+#define PH_ABSENT 0x80u /* CK_PHRASE: only when the server said 403/404/410 */
 
 typedef struct rule_table {
   const ao_rule_t *rules;
@@ -784,8 +645,19 @@ static const rule_table_t rule_tables[] = {
     {xss_rules, AO_ARRAY_SIZE(xss_rules)},
     {trav_rules, AO_ARRAY_SIZE(trav_rules)},
     {rce_rules, AO_ARRAY_SIZE(rce_rules)},
-    {scanner_rules, AO_ARRAY_SIZE(scanner_rules)},
-    {probe_rules, AO_ARRAY_SIZE(probe_rules)},
+};
+
+/* The built-in lists and how their phrases become rules. */
+typedef struct list_use {
+  const char *name;
+  uint8_t cat, fields, extra;
+  int path;
+} list_use_t;
+
+static const list_use_t list_uses[] = {
+    {"scanner-user-agents", AO_CAT_SCANNER, F_UA, 0, 0},
+    {"probe-paths", AO_CAT_PROBE, F_CANON, 0, 1},
+    {"probe-paths-absent", AO_CAT_PROBE, F_CANON, PH_ABSENT, 1},
 };
 
 /* --- shell commands after a separator --------------------------------------
@@ -865,6 +737,8 @@ typedef struct item {
 
 struct ao_classifier {
   ao_ac_t *ac;
+  ao_rule_t *dyn;          /* rules built from the maintained lists */
+  char *dyn_text;          /* their literals */
   const ao_rule_t **rules; /* pattern id -> rule */
   uint8_t *rlen;           /* pattern id -> literal length */
   size_t max_line;
@@ -1658,18 +1532,32 @@ static int ck_xss_expr(const scan_t *s, size_t b) {
   return j > 0 && s->t[j - 1] == ':';
 }
 
-/* A dialog call: not part of a longer name (window.alert counts). */
-static int ck_js_sink(const scan_t *s, size_t b) {
-  return b == 0 || !(is_wch(at(s, b - 1)) || at(s, b - 1) == '$');
-}
-
 /* What a page lets an attacker feed to eval: his own strings, the URL,
  * the window name, decoders. */
 static const char *const js_sources[] = {
     "name",   "location", "document", "window", "top",       "self",
     "this",   "parent",   "opener",   "frames", "unescape",  "atob",
     "escape", "string",   "decodeuri", "decodeuricomponent", "content",
-    "url"};
+    "url",    "chr",      "xss",      "eval"};
+
+/* A dialog call - not part of a longer name (window.alert counts) - with
+ * what probes pass it: a number, a string, a regex, the page's data
+ * (alert(1), prompt`1`, alert(document.domain)); not "alert(warning)". */
+static int ck_js_sink(const scan_t *s, size_t b, size_t e) {
+  if (b > 0 && (is_wch(at(s, b - 1)) || at(s, b - 1) == '$'))
+    return 0;
+  if (s->t[e - 1] == '`')
+    return 1;
+  size_t i = e;
+  while (i < lim(s, e) && is_ws(at(s, i)))
+    i++;
+  unsigned char c = at(s, i);
+  if (is_digit(c) || is_quote(c) || c == ')' || c == '/' || c == '-' ||
+      c == '+' || c == '[' || c == '(' || i >= s->n)
+    return 1;
+  size_t we = word_end(s, i);
+  return we > i && span_in(s, i, we, js_sources, AO_ARRAY_SIZE(js_sources));
+}
 
 static int ck_js_eval(const scan_t *s, size_t b, size_t e) {
   if (b > 0 && (is_wch(at(s, b - 1)) || at(s, b - 1) == '$'))
@@ -1746,17 +1634,20 @@ static int ck_xss_doctype(const scan_t *s, size_t e) {
   return 0;
 }
 
-/* data:<type>;base64, of anything but a raster image: a document or a
- * script in a data: URI */
+/* data:<type>;base64, of a document or a script (text/html, SVG,
+ * application/...): markup smuggled in a data: URI */
 static int ck_data_uri(const scan_t *s, size_t b) {
   size_t lo = b > 64 ? b - 64 : 0;
   for (size_t j = b; j >= lo + 5; j--) {
     if (memcmp(s->t + j - 5, "data:", 5) != 0)
       continue;
     size_t m = j;
-    static const char *const images[] = {"image/png", "image/jpeg",
-                                         "image/jpg", "image/gif",
-                                         "image/webp", "image/x-icon"};
+    if (m + 2 <= b && s->t[m] == '/' && s->t[m + 1] == '/')
+      m += 2; /* PHP's data:// wrapper: traversal's business */
+    /* raster images, plain text and style sheets run no script */
+    static const char *const images[] = {
+        "image/png", "image/jpeg", "image/jpg",  "image/gif",
+        "image/webp", "image/x-icon", "text/plain", "text/css"};
     for (size_t k = 0; k < AO_ARRAY_SIZE(images); k++) {
       size_t n = strlen(images[k]);
       if (b - m == n && memcmp(s->t + m, images[k], n) == 0)
@@ -2473,7 +2364,7 @@ static int verify(scan_t *s, const ao_rule_t *r, size_t b, size_t e) {
   case CK_URL:
     return ck_url(s, b, e);
   case CK_JS_SINK:
-    return ck_js_sink(s, b);
+    return ck_js_sink(s, b, e);
   case CK_JS_EVAL:
     return ck_js_eval(s, b, e);
   case CK_JS_ASSIGN:
@@ -2490,6 +2381,11 @@ static int verify(scan_t *s, const ao_rule_t *r, size_t b, size_t e) {
     return ck_rce_dollar(s, b, e);
   case CK_RCE_FOR:
     return ck_rce_for(s, b, e);
+  case CK_PHRASE:
+    if ((r->arg & PH_ABSENT) &&
+        !(s->status == 403 || s->status == 404 || s->status == 410))
+      return 0;
+    return ao_phrase_hit(s->t, s->n, b, e, r->arg & ~PH_ABSENT);
   default:
     return 0;
   }
@@ -2590,18 +2486,34 @@ ao_classifier_t *ao_classifier_create(size_t max_line, ao_err_t *err) {
     return NULL;
   }
   c->max_line = max_line;
-  size_t total = 0;
+  size_t total = 0, ndyn = 0, text = 0;
   for (size_t t = 0; t < AO_ARRAY_SIZE(rule_tables); t++)
     total += rule_tables[t].n;
+  for (size_t u = 0; u < AO_ARRAY_SIZE(list_uses); u++) {
+    const ao_siglist_t *l = ao_siglist_builtin(list_uses[u].name);
+    if (l == NULL) {
+      ao_err_set(err, "ao_classifier_create: built-in list %s missing",
+                 list_uses[u].name);
+      ao_classifier_destroy(c);
+      return NULL;
+    }
+    ndyn += (size_t)l->count;
+    for (int k = 0; k < l->count; k++)
+      text += strlen(l->phrases[k]) + 1;
+  }
+  total += ndyn;
   ao_ac_pattern_t *pats = malloc(total * sizeof(*pats));
   c->rules = malloc(total * sizeof(*c->rules));
   c->rlen = malloc(total);
+  c->dyn = calloc(ndyn ? ndyn : 1, sizeof(*c->dyn));
+  c->dyn_text = malloc(text ? text : 1);
   char **bufs[] = {&c->b_target, &c->b_path, &c->b_canon, &c->b_query,
                    &c->b_ua,     &c->b_ref,  &c->b_html, &c->b_b64};
   c->ua_memo = calloc(AO_MEMO_SLOTS, sizeof(*c->ua_memo));
   c->ref_memo = calloc(AO_MEMO_SLOTS, sizeof(*c->ref_memo));
   int oom = pats == NULL || c->rules == NULL || c->rlen == NULL ||
-            c->ua_memo == NULL || c->ref_memo == NULL;
+            c->ua_memo == NULL || c->ref_memo == NULL || c->dyn == NULL ||
+            c->dyn_text == NULL;
   for (size_t k = 0; k < AO_ARRAY_SIZE(bufs) && !oom; k++) {
     *bufs[k] = malloc(max_line + 1);
     oom = *bufs[k] == NULL;
@@ -2622,6 +2534,40 @@ ao_classifier_t *ao_classifier_create(size_t max_line, ao_err_t *err) {
       c->rlen[id] = (uint8_t)strlen(r->lit);
     }
   }
+  /* the maintained lists */
+  char *tp = c->dyn_text;
+  size_t nd = 0;
+  for (size_t u = 0; u < AO_ARRAY_SIZE(list_uses); u++) {
+    const list_use_t *lu = &list_uses[u];
+    const ao_siglist_t *l = ao_siglist_builtin(lu->name);
+    for (int k = 0; k < l->count; k++) {
+      char lit[AO_PHRASE_MAX + 1];
+      unsigned flags = 0;
+      size_t n = ao_phrase_compile(l->phrases[k], lu->path, lit, &flags);
+      if (n == 0 || (lu->path && lit[0] != '/')) {
+        ao_err_set(err, "ao_classifier_create: %s: phrase \"%s\" is not "
+                        "usable%s", l->file, l->phrases[k],
+                   lu->path ? " (a path phrase starts with '/')" : "");
+        free(pats);
+        ao_classifier_destroy(c);
+        return NULL;
+      }
+      memcpy(tp, lit, n + 1);
+      ao_rule_t *r = &c->dyn[nd++];
+      r->lit = tp;
+      r->cat = lu->cat;
+      r->fields = lu->fields;
+      r->check = CK_PHRASE;
+      r->arg = (uint8_t)(flags | lu->extra);
+      tp += n + 1;
+      pats[id].text = r->lit;
+      pats[id].id = (uint32_t)id;
+      c->rules[id] = r;
+      c->rlen[id] = (uint8_t)n;
+      id++;
+    }
+  }
+  total = id;
   ao_err_t sub;
   c->ac = ao_ac_create(pats, total, &sub);
   free(pats);
@@ -2641,6 +2587,8 @@ void ao_classifier_destroy(ao_classifier_t *c) {
   ao_ac_destroy(c->ac);
   free(c->rules);
   free(c->rlen);
+  free(c->dyn);
+  free(c->dyn_text);
   free(c->b_target);
   free(c->b_path);
   free(c->b_canon);

@@ -981,9 +981,17 @@ static int statement(const lexer_t *L, int k, int stacked) {
         "table",  "database", "view",    "procedure", "function", "user",
         "index",  "schema",   "trigger", "login",     "column",   "event",
         "role",   "sequence", "temporary", "proc",    "type",     "tablespace"};
-    for (size_t j = 0; j < AO_ARRAY_SIZE(objs); j++)
-      if (word_is(L, k + 1, objs[j]))
-        return T(L, k + 2) != TK_NONE || stacked;
+    for (size_t j = 0; j < AO_ARRAY_SIZE(objs); j++) {
+      if (!word_is(L, k + 1, objs[j]))
+        continue;
+      if (stacked)
+        return T(L, k + 2) != TK_NONE || at_end(L, k + 2);
+      /* "drop table users--", "create table t (..." - not "drop table
+       * lamp", furniture */
+      int n = T(L, k + 3);
+      return T(L, k + 2) == TK_BARE &&
+             (n == TK_TERM || n == TK_SEMI || n == TK_LPAR);
+    }
     return stacked && n1 == TK_BARE && (T(L, k + 2) == TK_SEMI ||
                                         T(L, k + 2) == TK_TERM ||
                                         at_end(L, k + 2));
@@ -1131,10 +1139,11 @@ static int select_shape(const lexer_t *L, int k, int subquery) {
     int j = operand(L, i + 1, lim, &tb, 0);
     if (j == i + 1)
       return 0;
-    if (T(L, j) == TK_BARE && !(L->tok[j].flags & TF_GLUED))
-      j++; /* alias */
+    int alias = T(L, j) == TK_BARE && !(L->tok[j].flags & TF_GLUED);
+    if (alias)
+      j++; /* "from users u where": but "from the list" is prose */
     int t = T(L, j), kw = KW(L, j);
-    return at_end(L, j) || t == TK_TERM || t == TK_SEMI || t == TK_RPAR ||
+    return (at_end(L, j) && !alias) || t == TK_TERM || t == TK_SEMI || t == TK_RPAR ||
            t == TK_COMMA || t == TK_UNION || kw == K.where ||
            kw == K.limit || kw == K.order || kw == K.group ||
            kw == K.having || kw == K.into || kw == K.join ||
@@ -1418,7 +1427,13 @@ static int rule_logic(const lexer_t *L, int i) {
              nkw == K.having || nkw == K.into || nkw == K.procedure;
   if (ends && (a->bare == 0 || left_val))
     return 1;
-  if (c.cmp && left_val && (a->lit || b->lit))
+  /* 1 and x=1: a value, then a condition. Not x<5 and y>3, where the
+   * value on the left is itself compared: a filter expression. */
+  int lj = i - 1;
+  while (lj >= 0 && T(L, lj) == TK_RPAR)
+    lj--;
+  if (c.cmp && left_val && (a->lit || b->lit) && T(L, lj - 1) != TK_CMP &&
+      T(L, lj - 1) != TK_OPW)
     return 1;
   return 0;
 }
