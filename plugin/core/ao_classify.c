@@ -2846,6 +2846,18 @@ static void base64_items(ao_classifier_t *c, scan_t *s, const char *raw) {
       vn -= (size_t)(eq + 1 - v);
       v = eq + 1;
     }
+    /* a data: URI carries its base64 after ";base64," */
+    for (size_t j = 0; j + 8 <= vn; j++) {
+      if ((v[j] == ';' || (v[j] == '%' && j + 10 <= vn)) &&
+          (memcmp(v + j, ";base64,", 8) == 0 ||
+           memcmp(v + j, ";base64%2c", 10) == 0 ||
+           memcmp(v + j, ";base64%2C", 10) == 0)) {
+        size_t skip = j + (v[j + 7] == ',' ? 8 : 10);
+        v += skip;
+        vn -= skip;
+        break;
+      }
+    }
     if (vn < 12)
       continue;
     /* percent escapes of '+', '/', '=' first (one round, no case fold) */

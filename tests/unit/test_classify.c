@@ -421,7 +421,7 @@ static void test_memo_is_transparent(void **state) {
   }
   /* same bytes, escaped or not, are different inputs */
   ao_record_t a = {0}, b = {0};
-  a.user_agent = sl("x\\x3csvg/onload=alert(1)>");
+  a.user_agent = sl("x\\x3csvg/onload=go()>");
   b = a;
   b.flags = AO_REC_ESCAPED;
   assert_int_equal(ao_classify(c, &a), 0);
