@@ -258,19 +258,58 @@ static int read_block(parser_t *p, bnode_t *parent, const char *close,
   }
 }
 
+/* Line numbers of the converted nodes: ao_conf_node_t has no room for
+ * them, so every children array gets a parallel array of lines, and this
+ * registry finds a node's line by address (ao_cliconf_line()). */
+typedef struct lines_entry {
+  const ao_conf_node_t *nodes;
+  int *lines;
+  size_t n;
+} lines_entry_t;
+
+static lines_entry_t *registry;
+static size_t nregistry, cregistry;
+
+static int register_lines(const ao_conf_node_t *nodes, int *lines, size_t n) {
+  if (nregistry == cregistry) {
+    size_t nc = cregistry ? cregistry * 2 : 16;
+    lines_entry_t *a = realloc(registry, nc * sizeof(*a));
+    if (a == NULL)
+      return -1;
+    registry = a;
+    cregistry = nc;
+  }
+  registry[nregistry++] = (lines_entry_t){nodes, lines, n};
+  return 0;
+}
+
+int ao_cliconf_line(const ao_conf_node_t *node) {
+  for (size_t i = 0; node != NULL && i < nregistry; i++) {
+    const lines_entry_t *e = &registry[i];
+    if (node >= e->nodes && node < e->nodes + e->n)
+      return e->lines[node - e->nodes];
+  }
+  return 0;
+}
+
 /* Turns the built tree into ao_conf_node_t (same layout, const arrays). */
 static int convert(const bnode_t *b, ao_conf_node_t *out) {
   *out = (ao_conf_node_t){.key = b->key, .values = b->values,
-                          .nvalues = b->nvalues, .line = b->line};
+                          .nvalues = b->nvalues};
   if (b->nchildren > 0) {
     ao_conf_node_t *kids = calloc(b->nchildren, sizeof(*kids));
-    if (kids == NULL)
+    int *lines = calloc(b->nchildren, sizeof(*lines));
+    if (kids == NULL || lines == NULL || register_lines(kids, lines,
+                                                        b->nchildren) != 0) {
+      free(kids);
+      free(lines);
       return -1;
-    for (size_t i = 0; i < b->nchildren; i++)
-      if (convert(&b->children[i], &kids[i]) != 0) {
-        free(kids);
+    }
+    for (size_t i = 0; i < b->nchildren; i++) {
+      lines[i] = b->children[i].line;
+      if (convert(&b->children[i], &kids[i]) != 0)
         return -1;
-      }
+    }
     out->children = kids;
     out->nchildren = b->nchildren;
   }
@@ -360,9 +399,9 @@ int ao_cliconf_read(const char *path, ao_conf_node_t *root, ao_err_t *err) {
   return 0;
 }
 
-void ao_cliconf_free(ao_conf_node_t *root) {
+static void free_tree(ao_conf_node_t *root) {
   for (size_t i = 0; i < root->nchildren; i++)
-    ao_cliconf_free((ao_conf_node_t *)&root->children[i]);
+    free_tree((ao_conf_node_t *)&root->children[i]);
   free((void *)root->children);
   free((char *)root->key);
   for (size_t i = 0; i < root->nvalues; i++)
@@ -370,4 +409,13 @@ void ao_cliconf_free(ao_conf_node_t *root) {
       free((char *)root->values[i].s);
   free((void *)root->values);
   memset(root, 0, sizeof(*root));
+}
+
+void ao_cliconf_free(ao_conf_node_t *root) {
+  free_tree(root);
+  for (size_t i = 0; i < nregistry; i++)
+    free(registry[i].lines);
+  free(registry);
+  registry = NULL;
+  nregistry = cregistry = 0;
 }

@@ -9,8 +9,9 @@
  *   `<Block value...> ... </Block>` blocks, one per line; values are
  *   "double-quoted strings" (with \" and \\ escapes), numbers, booleans
  *   (true false yes no on off) or bare words; '#' starts a comment outside
- *   quotes; a line ending in '\' continues on the next. Every node keeps
- *   its line number, so that configuration errors name the line.
+ *   quotes; a line ending in '\' continues on the next. The line of every
+ *   node is kept (ao_cliconf_line()), so that configuration errors name
+ *   the line. One tree at a time (the command-line tool reads one file).
  *
  *   The file may be a whole collectd.conf (other plugins' blocks are
  *   skipped) or a drop-in; its <Plugin attack_origin> blocks are merged.
@@ -31,5 +32,9 @@
 int ao_cliconf_read(const char *path, ao_conf_node_t *root, ao_err_t *err);
 
 void ao_cliconf_free(ao_conf_node_t *root);
+
+/* The line of a node of the tree last read (ao_config_error_node() after
+ * a failed ao_config_apply()), or 0 when it is not one of them. */
+int ao_cliconf_line(const ao_conf_node_t *node);
 
 #endif /* AO_CLICONF_H */

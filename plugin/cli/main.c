@@ -198,6 +198,9 @@ static int cmd_scan(int argc, char **argv) {
   ao_value_t name = {.type = AO_VAL_STRING, .s = "scan"};
   ao_conf_node_t file_root = {0};
   ao_conf_node_t *merged_kids = NULL, *log_kids = NULL;
+  /* where the copies in merged_kids and log_kids come from, to find the
+   * line of an erroneous option */
+  const ao_conf_node_t **merged_from = NULL, *chosen_log = NULL;
   ao_err_t err = {{0}};
   if (config_file != NULL) {
     /* The file's plugin options, and one of its Logs with the flags'
@@ -232,19 +235,24 @@ static int cmd_scan(int argc, char **argv) {
       ao_cliconf_free(&file_root);
       return 2;
     }
+    chosen_log = chosen;
+    merged_from = calloc(file_root.nchildren + 1, sizeof(*merged_from));
     merged_kids = calloc(file_root.nchildren + nplug + 1, sizeof(*merged_kids));
     log_kids = calloc(chosen->nchildren + nlog + 1, sizeof(*log_kids));
-    if (merged_kids == NULL || log_kids == NULL) {
+    if (merged_kids == NULL || log_kids == NULL || merged_from == NULL) {
       fprintf(stderr, "attack-origin: out of memory\n");
       ao_cliconf_free(&file_root);
       free(merged_kids);
       free(log_kids);
+      free(merged_from);
       return 2;
     }
     size_t nm = 0, nl = 0;
     for (size_t k = 0; k < file_root.nchildren; k++)
-      if (strcasecmp(file_root.children[k].key, "Log") != 0)
+      if (strcasecmp(file_root.children[k].key, "Log") != 0) {
+        merged_from[nm] = &file_root.children[k];
         merged_kids[nm++] = file_root.children[k];
+      }
     for (size_t k = 0; k < nplug; k++)
       merged_kids[nm++] = plug_opts[k];
     for (size_t k = 0; k < chosen->nchildren; k++)
@@ -255,8 +263,7 @@ static int cmd_scan(int argc, char **argv) {
                                          .values = chosen->values,
                                          .nvalues = chosen->nvalues,
                                          .children = log_kids,
-                                         .nchildren = nl,
-                                         .line = chosen->line};
+                                         .nchildren = nl};
     plug_opts[0].key = NULL; /* unused from here on */
     nplug = nm;
   } else {
@@ -273,14 +280,35 @@ static int cmd_scan(int argc, char **argv) {
   ao_config_t cfg;
   ao_config_init(&cfg);
   cfg.files_from_caller = 1;
-  int bad = ao_config_apply(&cfg, &root, &err) != 0 ||
-            ao_config_finish(&cfg, &err) != 0;
+  int bad = ao_config_apply(&cfg, &root, &err) != 0;
+  int line = 0;
+  if (bad && config_file != NULL) {
+    /* the failing node, or the file's node it was copied from */
+    const ao_conf_node_t *en = ao_config_error_node();
+    size_t nfile_log = chosen_log != NULL ? chosen_log->nchildren : 0;
+    if (en != NULL && log_kids != NULL && en >= log_kids &&
+        en < log_kids + nfile_log)
+      en = &chosen_log->children[en - log_kids];
+    else if (en != NULL && merged_kids != NULL && en >= merged_kids &&
+             en < merged_kids + nplug) {
+      size_t k = (size_t)(en - merged_kids);
+      en = merged_from[k] != NULL ? merged_from[k] : NULL;
+      if (en == NULL && k == nplug - 1)
+        en = chosen_log;
+    }
+    line = ao_cliconf_line(en);
+  }
+  bad = bad || ao_config_finish(&cfg, &err) != 0;
   free(merged_kids);
   free(log_kids);
+  free(merged_from);
   ao_cliconf_free(&file_root);
   if (bad) {
     ao_config_free(&cfg);
-    if (config_file != NULL)
+    if (config_file != NULL && line > 0)
+      fprintf(stderr, "attack-origin: %s:%d: %s\n", config_file, line,
+              err.msg);
+    else if (config_file != NULL)
       fprintf(stderr, "attack-origin: %s: %s\n", config_file, err.msg);
     else
       fprintf(stderr, "attack-origin: %s\n\n", err.msg);

@@ -702,19 +702,25 @@ static int rule_set(ao_config_t *cfg, const char *where, ao_rule_config_t *r,
   }
 }
 
-/* Appends " (line N)" to err when the host knows the line. */
-static int at_line(ao_err_t *err, int line) {
-  if (err != NULL && line > 0) {
-    size_t n = strlen(err->msg);
-    snprintf(err->msg + n, sizeof(err->msg) - n, " (line %d)", line);
-  }
+/* The node the last error is about (ao_config_error_node()); the
+ * innermost one wins, since it is recorded first. */
+static _Thread_local const ao_conf_node_t *err_node;
+
+const ao_conf_node_t *ao_config_error_node(void) { return err_node; }
+
+/* Records node as the place of the error (unless an inner node was) and
+ * returns -1. */
+static int at_line(ao_err_t *err, const ao_conf_node_t *node) {
+  (void)err;
+  if (err_node == NULL)
+    err_node = node;
   return -1;
 }
 
 /* The same after an ao_err_set() whose -1 is passed along. */
-static int at_line_rc(ao_err_t *err, int rc, int line) {
+static int at_line_rc(ao_err_t *err, int rc, const ao_conf_node_t *node) {
   (void)rc;
-  return at_line(err, line);
+  return at_line(err, node);
 }
 
 /* A <Rule NAME> or <Exclude NAME> block inside a Log. */
@@ -732,7 +738,7 @@ static int apply_rule(ao_config_t *cfg, ao_log_config_t *log,
                                    "<Log \"%s\"> <%s>: expects one name of "
                                    "[A-Za-z0-9_] (1 to %d), got %s",
                                    log->name, kind, AO_LOG_NAME_MAX, got),
-                   node->line);
+                   node);
   }
   const char *name = node->values[0].s;
   snprintf(where, sizeof(where), "<Log \"%s\"> <%s \"%s\">", log->name, kind,
@@ -742,7 +748,7 @@ static int apply_rule(ao_config_t *cfg, ao_log_config_t *log,
         log->rules[i].exclude == exclude)
       return at_line_rc(err, ao_err_set(err, "%s: duplicate name \"%s\"", where,
                                      name),
-                     node->line);
+                     node);
   ao_rule_config_t *a = realloc(log->rules, (log->nrules + 1) * sizeof(*a));
   if (a == NULL)
     return ao_err_set(err, "%s: out of memory", where);
@@ -752,24 +758,23 @@ static int apply_rule(ao_config_t *cfg, ao_log_config_t *log,
   snprintf(r->name, sizeof(r->name), "%s", name);
   r->exclude = exclude;
   r->category = -1;
-  r->line = node->line;
   for (size_t i = 0; i < node->nchildren; i++) {
     const ao_conf_node_t *c = &node->children[i];
     if (rule_set(cfg, where, r, c, err) != 0)
-      return at_line(err, c->line > 0 ? c->line : node->line);
+      return at_line(err, c);
   }
   if (!exclude && r->category < 0)
     return at_line_rc(err, ao_err_set(err,
                                    "%s: missing required option Category",
                                    where),
-                   node->line);
+                   node);
   if ((r->given & ~(1u << (OPT_R_CATEGORY - OPT_R_CATEGORY))) == 0)
     return at_line_rc(err, ao_err_set(err,
                                    "%s: no condition (Method, Path, Query, "
                                    "Status, UserAgent, Referer, Address): "
                                    "it would match every line",
                                    where),
-                   node->line);
+                   node);
   return 0;
 }
 
@@ -831,7 +836,7 @@ static int apply_log(ao_config_t *cfg, const ao_conf_node_t *node,
   ao_log_config_t *log =
       ao_config_add_log(cfg, node->values, node->nvalues, err);
   if (log == NULL)
-    return at_line(err, node->line);
+    return at_line(err, node);
   /* ao_config_add_log() may move earlier Logs, never this one until the
    * next Log is added: `log` is valid throughout this function. */
   for (size_t i = 0; i < node->nchildren; i++) {
@@ -848,9 +853,9 @@ static int apply_log(ao_config_t *cfg, const ao_conf_node_t *node,
       return at_line_rc(err,
                         ao_err_set(err, "<Log \"%s\">: unexpected block <%s>",
                                    log->name, c->key),
-                        c->line);
+                        c);
     if (ao_config_log_set(cfg, log, c->key, c->values, c->nvalues, err))
-      return at_line(err, c->line);
+      return at_line(err, c);
   }
   if (cfg->files_from_caller)
     return 0;
@@ -859,6 +864,7 @@ static int apply_log(ao_config_t *cfg, const ao_conf_node_t *node,
 
 int ao_config_apply(ao_config_t *cfg, const ao_conf_node_t *block,
                     ao_err_t *err) {
+  err_node = NULL;
   for (size_t i = 0; i < block->nchildren; i++) {
     const ao_conf_node_t *c = &block->children[i];
     if (strcasecmp(c->key, "Log") == 0) {
@@ -872,9 +878,9 @@ int ao_config_apply(ao_config_t *cfg, const ao_conf_node_t *block,
                                    "<Plugin attack_origin>: unexpected block "
                                    "<%s>",
                                    c->key),
-                        c->line);
+                        c);
     if (ao_config_set(cfg, c->key, c->values, c->nvalues, err) != 0)
-      return at_line(err, c->line);
+      return at_line(err, c);
   }
   return 0;
 }

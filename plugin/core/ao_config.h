@@ -59,10 +59,6 @@ typedef struct ao_conf_node {
   size_t nvalues;
   const struct ao_conf_node *children;
   size_t nchildren;
-  /* Line in the host's configuration file, when the host knows it (the
-   * command-line tool's --config); 0 when it does not (collectd's oconfig
-   * keeps no line numbers). Errors then name the line too. */
-  int line;
 } ao_conf_node_t;
 
 /* Settings that a Log inherits from the plugin block unless it sets them. */
@@ -114,8 +110,7 @@ typedef struct ao_rule_config {
   size_t nstatus;
   ao_cidr_t addr[AO_RULE_MAX_VALUES];
   size_t naddr;
-  unsigned given; /* AO_RC_* bits: duplicate detection */
-  int line;       /* of the block in the host's file, 0: unknown */
+  unsigned given; /* bits per rule option: duplicate detection */
 } ao_rule_config_t;
 
 /* Fields a SignatureFile's phrases are matched against. */
@@ -192,6 +187,12 @@ void ao_config_free(ao_config_t *cfg);
  * first mistake. */
 int ao_config_apply(ao_config_t *cfg, const ao_conf_node_t *block,
                     ao_err_t *err);
+
+/* After ao_config_apply() failed: the node (option or block) the error is
+ * about, or NULL. A host that knows where its nodes come from (the
+ * command-line tool's --config reader keeps line numbers; collectd's
+ * oconfig does not) adds the position to the message. Per thread. */
+const ao_conf_node_t *ao_config_error_node(void);
 
 /* Sets an option of the plugin block. Returns 0, or -1 with err filled. */
 int ao_config_set(ao_config_t *cfg, const char *key, const ao_value_t *vals,
