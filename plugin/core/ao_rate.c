@@ -445,7 +445,11 @@ static entry_t *lookup(ao_rate_t *r, const ao_ip_t *ip) {
   return victim;
 }
 
-/* Leaks a bucket of capacity `cap` for `dt` seconds. */
+/* Leaks a bucket of capacity `cap` for `dt` seconds. A bucket trips when,
+ * after an event, it holds more than cap - 1: the cap-th event of a burst
+ * trips it (the leak during the burst is less than one event as long as
+ * the burst is faster than cap per window), while events arriving at cap
+ * per window or slower leak away as fast as they come. */
 static float leak(float level, unsigned cap, double window, double dt) {
   double v = (double)level - dt * (double)cap / window;
   return v > 0 ? (float)v : 0.0f;
@@ -474,7 +478,7 @@ int ao_rate_event(ao_rate_t *r, const ao_ip_t *ip, const ao_record_t *rec,
   if (kind == AO_RATE_AUTH) {
     e->auth += 1.0f;
     counted = 1;
-    if (e->auth >= (float)r->cfg.auth_attempts) {
+    if (e->auth > (float)r->cfg.auth_attempts - 1.0f) {
       e->auth = (float)r->cfg.auth_attempts; /* a bucket holds its capacity */
       e->hot = 1;
     }
@@ -492,7 +496,7 @@ int ao_rate_event(ao_rate_t *r, const ao_ip_t *ip, const ao_record_t *rec,
         e->nrecent++;
       e->nf += 1.0f;
       counted = 1;
-      if (e->nf >= (float)r->cfg.notfound) {
+      if (e->nf > (float)r->cfg.notfound - 1.0f) {
         e->nf = (float)r->cfg.notfound;
         e->hot = 1;
       }

@@ -18,10 +18,13 @@
  *       is no scan) and not among the address's last 16 distinct 404
  *       paths (a client retrying one missing URL is no scan).
  *
- *   A bucket holds at most its threshold ("attempts") and leaks at
- *   attempts/window per second, so it overflows when more than `attempts`
- *   events arrive within `window` seconds. The event that makes a bucket
- *   reach its threshold makes the address *hot*: that event and every
+ *   A bucket holds at most its threshold N ("attempts") and leaks N per
+ *   `window` seconds; an event adds one, and the bucket trips when it then
+ *   holds more than N - 1. So the N-th event of a burst (N events much
+ *   closer together than window/N) trips it, while an address failing at
+ *   N per window or slower never does: its failures leak away as fast as
+ *   they come. The event that trips a bucket makes the address *hot*: that
+ *   event and every
  *   later qualifying event (failed authentication or counted 404) of the
  *   address is a bruteforce attack, until both its buckets have leaked
  *   empty (the address calmed down: `window` seconds without events after
