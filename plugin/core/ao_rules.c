@@ -99,8 +99,9 @@ static int read_sigfile(const char *path, int path_field, phrase_fn fn,
       rc = ao_err_set(err, "line %ld: phrase \"%.60s%s\" is %s", lineno,
                       line + b, k - b > 60 ? "..." : "",
                       k - b > AO_PHRASE_MAX ? "longer than 255 bytes"
-                                            : "empty once '^' and '/' are "
-                                              "taken off");
+                                            : "unusable: nothing but '^' and "
+                                              "'/', which would match every "
+                                              "request");
       break;
     }
     if (fn != NULL && fn(ud, lit, ln, flags) != 0) {

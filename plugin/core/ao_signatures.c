@@ -32,6 +32,8 @@ size_t ao_phrase_compile(const char *raw, int path, char *out,
     p++;
     n--;
   }
+  if (path && n == 1 && p[0] == '/')
+    return 0; /* "/" or "^/" would match every request */
   if (path && p[0] == '/') {
     f |= AO_PH_NAME;
     if (n > 1 && p[n - 1] == '/') {

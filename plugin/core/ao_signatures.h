@@ -56,8 +56,9 @@ enum {
 
 /* Turns a phrase as written into the literal to match (lower case,
  * without '^' and the trailing '/') and its AO_PH_* flags; path says the
- * field is a path. Returns the literal's length, or 0 when nothing is left
- * to match (the phrase is refused) or it is longer than AO_PHRASE_MAX. out
+ * field is a path. Returns the literal's length, or 0 when the phrase is
+ * refused: nothing left to match, a path phrase that is only "/" (it would
+ * match every request), or longer than AO_PHRASE_MAX. out
  * holds AO_PHRASE_MAX + 1 bytes. */
 size_t ao_phrase_compile(const char *raw, int path, char *out,
                          unsigned *flags);
