@@ -2659,6 +2659,14 @@ static int web_asset(const char *p, size_t n) {
 }
 
 static int os_path(const char *p, size_t len) {
+  /* the first byte after the '/' decides cheaply for most paths */
+  if (len < 3)
+    return 0;
+  unsigned char c1 = (unsigned char)p[1];
+  if (p[0] == '/' && !(c1 == 'e' || c1 == 'p' || c1 == 'v' || c1 == 'u' ||
+                       c1 == 'o' || c1 == 'r' || c1 == 'b' || c1 == 's' ||
+                       c1 == 'w' || (is_alpha(c1) && p[2] == ':')))
+    return 0;
   static const char *const roots[] = {
       "/etc/",  "/proc/", "/var/", "/usr/",   "/opt/",  "/root/",
       "/boot/", "/sys/",  "/windows/", "/winnt/", "/program files/",

@@ -238,14 +238,12 @@ int ao_rate_kind(const ao_rate_t *r, const ao_record_t *rec) {
     return AO_RATE_AUTH;
   if (st != 403 && st != 200 && st != 422)
     return AO_RATE_NONE;
-  if (!ao_rate_login_path(rec->target))
+  /* a form login answered 200/422 failed when it was a POST (checked
+   * first: most lines are GETs answered 200) */
+  if (st != 403 && (rec->method.n == 0 || ao_slice_ieq(rec->method, "GET") ||
+                    ao_slice_ieq(rec->method, "HEAD")))
     return AO_RATE_NONE;
-  if (st == 403)
-    return AO_RATE_AUTH;
-  /* a form login answered 200/422 failed when it was a POST */
-  int read_only = rec->method.n == 0 || ao_slice_ieq(rec->method, "GET") ||
-                  ao_slice_ieq(rec->method, "HEAD");
-  return read_only ? AO_RATE_NONE : AO_RATE_AUTH;
+  return ao_rate_login_path(rec->target) ? AO_RATE_AUTH : AO_RATE_NONE;
 }
 
 /* --- time ------------------------------------------------------------------- */
