@@ -2663,24 +2663,25 @@ static int os_path(const char *p, size_t len) {
   if (len < 3)
     return 0;
   unsigned char c1 = (unsigned char)p[1];
-  if (p[0] == '/' && !(c1 == 'e' || c1 == 'p' || c1 == 'v' || c1 == 'u' ||
-                       c1 == 'o' || c1 == 'r' || c1 == 'b' || c1 == 's' ||
-                       c1 == 'w' || (is_alpha(c1) && p[2] == ':')))
-    return 0;
-  static const char *const roots[] = {
-      "/etc/",  "/proc/", "/var/", "/usr/",   "/opt/",  "/root/",
-      "/boot/", "/sys/",  "/windows/", "/winnt/", "/program files/",
-      "/programdata/", "/volumes/", "/private/etc/", "/private/var/"};
-  if (len > 0 && p[0] == '/' && len >= 4 && is_alpha((unsigned char)p[1]) &&
-      p[2] == ':' && (p[3] == '/' || p[3] == '\\'))
+  if (p[0] == '/' && is_alpha(c1) && p[2] == ':' &&
+      (len == 3 || p[3] == '/' || p[3] == '\\'))
     return 1; /* /c:/inetpub */
-  /* "c:\", "d:/" - but not "p://", a one-letter URL scheme */
-  if (len >= 3 && is_alpha((unsigned char)p[0]) && p[1] == ':' &&
+  /* "c:\\", "d:/" - but not "p://", a one-letter URL scheme */
+  if (is_alpha((unsigned char)p[0]) && p[1] == ':' &&
       (p[2] == '\\' || (p[2] == '/' && (len == 3 || p[3] != '/'))))
     return 1;
+  if (p[0] != '/')
+    return 0;
+  static const lit_t roots[] = {
+      L("/etc/"),          L("/proc/"),        L("/var/"),
+      L("/usr/"),          L("/opt/"),         L("/root/"),
+      L("/boot/"),         L("/sys/"),         L("/windows/"),
+      L("/winnt/"),        L("/program files/"), L("/programdata/"),
+      L("/volumes/"),      L("/private/etc/"), L("/private/var/")};
   for (size_t k = 0; k < AO_ARRAY_SIZE(roots); k++) {
-    size_t rl = strlen(roots[k]);
-    if (len > rl && memcmp(p, roots[k], rl) == 0)
+    const lit_t *r = &roots[k];
+    if ((unsigned char)r->s[1] == c1 && len > r->n &&
+        memcmp(p, r->s, r->n) == 0)
       return !web_asset(p, len);
   }
   return 0;

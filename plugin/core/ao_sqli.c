@@ -918,7 +918,8 @@ static int cmp_at(const lexer_t *L, int i) {
 
 typedef struct cond {
   opd_t a, b;
-  int cmp;  /* a comparison was read */
+  int cmp;    /* a comparison was read */
+  int symbol; /* ...with a symbol (=, <>, ...), not a word (is, like) */
   int next; /* index after the condition */
 } cond_t;
 
@@ -932,6 +933,7 @@ static int condition(const lexer_t *L, int k, int lim, cond_t *c) {
   int j = cmp_at(L, i);
   if (j > 0) {
     c->cmp = 1;
+    c->symbol = T(L, i) == TK_CMP;
     int kw = KW(L, i);
     if (kw == K.isnull || kw == K.notnull) {
       c->b.lit = 1;
@@ -1412,7 +1414,10 @@ static int rule_logic(const lexer_t *L, int i) {
     if (a->lit + a->strong > 0 && b->lit + b->strong > 0 && a->bare == 0 &&
         b->bare == 0)
       return 1;
+    /* x=x; not "love is love", "it is it": a word comparison of words
+     * is prose */
     if (a->n == 1 && b->n == 1 && a->bare == 1 && b->bare == 1 &&
+        c.symbol &&
         L->end[a->first] - L->beg[a->first] ==
             L->end[b->first] - L->beg[b->first] &&
         memcmp(L->t + L->beg[a->first], L->t + L->beg[b->first],
@@ -1812,13 +1817,45 @@ static size_t close_quote(const char *t, size_t n, char q) {
   return n;
 }
 
+/* Words that start or shape a statement: a value made of words alone
+ * is looked at only when it has one of them ("select name from users");
+ * "rock and roll tickets" is not. */
+static int statement_word(const char *w, size_t n) {
+  static const char *const words[] = {
+      "select", "union", "drop", "exec", "execute", "insert", "delete",
+      "update", "declare", "waitfor", "shutdown", "create", "alter",
+      "truncate", "having", "order", "group", "limit", "case", "where",
+      "load", "backup"};
+  if (n < 4 || n > 8)
+    return 0;
+  for (size_t k = 0; k < AO_ARRAY_SIZE(words); k++) {
+    if (strlen(words[k]) != n || words[k][0] != (w[0] | 0x20))
+      continue;
+    size_t j = 1;
+    while (j < n && (w[j] | 0x20) == words[k][j])
+      j++;
+    if (j == n)
+      return 1;
+  }
+  return 0;
+}
+
 int ao_sqli_candidate(const char *t, size_t n) {
-  for (size_t i = 0; i < n; i++) {
-    switch (t[i]) {
+  int digit = 0, blank = 0;
+  size_t wb = 0;
+  for (size_t i = 0; i <= n; i++) {
+    unsigned char c = i < n ? (unsigned char)t[i] : ' ';
+    int letter = (c | 0x20u) >= 'a' && (c | 0x20u) <= 'z';
+    if (!letter && i > wb && statement_word(t + wb, i - wb))
+      return 1;
+    if (!letter)
+      wb = i + 1;
+    if (i == n)
+      break;
+    switch (c) {
     case '\'': case '"': case '`': case '(': case ')': case '#': case ';':
     case '@': case '=': case '<': case '>': case '|': case '&': case '^':
-    case '*': case '!': case '~': case ',': case ' ': case '\t': case '\n':
-    case '\r': case '+': case ':': case '\\':
+    case '*': case '!': case '~': case ':': case '\\':
       return 1;
     case '-':
       if (i + 1 < n && t[i + 1] == '-')
@@ -1828,11 +1865,18 @@ int ao_sqli_candidate(const char *t, size_t n) {
       if (i + 1 < n && t[i + 1] == '*')
         return 1;
       break;
+    case ' ': case '\t': case '\n': case '\r': case '+': case ',':
+      blank = 1;
+      break;
     default:
+      if (c >= '0' && c <= '9')
+        digit = 1;
       break;
     }
   }
-  return 0;
+  /* "-1 union" has a digit and a blank; "42" or "2024-01-01" alone do not
+   * make a statement */
+  return digit && blank;
 }
 
 int ao_sqli_value(const char *t, size_t n, unsigned flags, uint64_t *work) {

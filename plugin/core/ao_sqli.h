@@ -64,9 +64,11 @@ enum {
  * examined. */
 int ao_sqli_value(const char *t, size_t n, unsigned flags, uint64_t *work);
 
-/* Would ao_sqli_value() have anything to look at? A cheap byte test that
- * callers use to skip the many values without any SQL-special byte
- * ("42", "en-us", "2024-01-01"). */
+/* Would ao_sqli_value() have anything to look at? A cheap test that
+ * callers use to skip the many values that cannot hold a statement: no
+ * SQL-special byte (quote, parenthesis, comment, operator), no number next
+ * to a blank, no statement word ("42", "en-us", "2024-01-01", "rock and
+ * roll tickets"). ao_sqli_value() decides the same on those values. */
 int ao_sqli_candidate(const char *t, size_t n);
 
 #endif /* AO_SQLI_H */

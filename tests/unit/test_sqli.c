@@ -137,7 +137,11 @@ static void test_candidate(void **state) {
   assert_false(ao_sqli_candidate("2024-01-01", 10));
   assert_true(ao_sqli_candidate("1--", 3));
   assert_true(ao_sqli_candidate("a'b", 3));
-  assert_true(ao_sqli_candidate("a b", 3));
+  assert_false(ao_sqli_candidate("a b", 3)); /* words alone */
+  assert_false(ao_sqli_candidate("rock and roll tickets", 21));
+  assert_true(ao_sqli_candidate("1 b", 3));
+  assert_true(ao_sqli_candidate("select name from users", 22));
+  assert_true(ao_sqli_candidate("Union station", 13));
   assert_true(ao_sqli_candidate("x/*y", 4));
   assert_false(ao_sqli_value("", 0, 0, NULL));
 }
@@ -209,7 +213,26 @@ static void test_every_byte(void **state) {
       x = x * 1103515245u + 12345u;
       buf[i] = "'\"`()#;@=<>|&^*!~, -/0a1\n\\:x"[(x >> 16) % 28];
     }
-    ao_sqli_value(buf, n, round & 1 ? AO_SQLI_PLUS_BLANK : 0, NULL);
+    int v = ao_sqli_value(buf, n, round & 1 ? AO_SQLI_PLUS_BLANK : 0, NULL);
+    /* the candidate test never skips a value the rules would flag */
+    if (v && !ao_sqli_candidate(buf, n))
+      fail_msg("candidate test skipped \"%.*s\"", (int)n, buf);
+  }
+  /* words and blanks alone, as most search terms are */
+  static const char *const words[] = {"select", "from", "users", "and",  "or",
+                                      "union",  "all",  "name",  "drop", "table",
+                                      "where",  "id",   "exec",  "sp_who", "x",
+                                      "is",     "null", "like",  "in",   "not"};
+  for (int round = 0; round < 5000; round++) {
+    size_t n = 0;
+    for (int w = 0; w < 1 + round % 7; w++) {
+      x = x * 1103515245u + 12345u;
+      const char *word = words[(x >> 16) % 20];
+      n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%s", w ? " " : "",
+                            word);
+    }
+    if (ao_sqli_value(buf, n, 0, NULL) && !ao_sqli_candidate(buf, n))
+      fail_msg("candidate test skipped \"%.*s\"", (int)n, buf);
   }
 }
 
