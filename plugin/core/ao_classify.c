@@ -154,6 +154,7 @@ enum {
   CK_RCE_DOLLAR,  /* =$'..' ANSI-C quoting and ;$VAR: shell only */
   CK_RCE_FOR,     /* cmd.exe FOR %x IN (..) DO */
   CK_PHRASE,      /* a phrase of a maintained list: arg AO_PH_* | PH_ABSENT */
+  CK_PHP_OPEN,    /* <?php followed by a blank or the end */
 };
 
 /* CK_PROBE arguments. */
@@ -568,7 +569,9 @@ static const ao_rule_t rce_rules[] = {
     {"javax.script.scriptenginemanager", RCE, F_PAY, CK_LIT, 0},
     {"freemarker.template.utility.execute", RCE, F_PAY, CK_LIT, 0},
     /* PHP code */
-    {"<?php", RCE, F_PAY, CK_LIT, 0},
+    /* PHP's open tag needs a blank (or the end) after it: "<?php=x" is
+     * not code */
+    {"<?php", RCE, F_PAY, CK_PHP_OPEN, 0},
     {"<?=", RCE, F_PAY, CK_LIT, 0},
     {"<?", RCE, F_PAY, CK_PHP_SHORT, 0}, /* <? echo ... (short tag) */
     /* serialized PHP objects: O:8:"stdClass":1:{...} (object injection) */
@@ -1296,6 +1299,14 @@ static int ck_sql_sleep(const scan_t *s, size_t b, size_t e) {
   unsigned char c = at(s, i);
   if (!(is_digit(c) || c == '(' || c == '@' || c == '-'))
     return 0;
+  /* benchmark(count, expression): two arguments, or it is no call */
+  if (e - b == 10 && is_digit(c)) {
+    size_t k = i;
+    while (k < lim(s, i) && is_alnum(at(s, k)))
+      k++;
+    if (at(s, sql_ws(s, k)) != ',')
+      return 0;
+  }
   /* In a query, not in prose: what comes before is an operator, a quote, a
    * parenthesis, the start of the value or an SQL keyword ("1 and
    * sleep(5)"), not an English word ("how to use sleep(1) in python"). */
@@ -2381,6 +2392,8 @@ static int verify(scan_t *s, const ao_rule_t *r, size_t b, size_t e) {
     return ck_rce_dollar(s, b, e);
   case CK_RCE_FOR:
     return ck_rce_for(s, b, e);
+  case CK_PHP_OPEN:
+    return e >= s->n || is_ws(at(s, e));
   case CK_PHRASE:
     if ((r->arg & PH_ABSENT) &&
         !(s->status == 403 || s->status == 404 || s->status == 410))
