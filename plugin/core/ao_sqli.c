@@ -1572,6 +1572,10 @@ static int rule_func(const lexer_t *L, int i) {
       return 1; /* sleep(__TIME__)# */
     if (n != TK_NUM && n != TK_LPAR && n != TK_VAR)
       return 0;
+    /* the call's shape: benchmark(count, expr), sleep(n) */
+    if (word_is(L, i, "benchmark") ? T(L, i + 3) != TK_COMMA
+                                   : (n == TK_NUM && T(L, i + 3) != TK_RPAR))
+      return 0;
     /* the whole value, or after an operator */
     int p = T(L, i - 1);
     return (i == 0 && L->tok_base == 0) || p == TK_LOGIC || p == TK_CMP ||
