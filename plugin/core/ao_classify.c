@@ -2870,10 +2870,10 @@ static void base64_items(ao_classifier_t *c, scan_t *s, const char *raw) {
     }
     /* a data: URI carries its base64 after ";base64," */
     for (size_t j = 0; j + 8 <= vn; j++) {
-      if ((v[j] == ';' || (v[j] == '%' && j + 10 <= vn)) &&
+      if (v[j] == ';' &&
           (memcmp(v + j, ";base64,", 8) == 0 ||
-           memcmp(v + j, ";base64%2c", 10) == 0 ||
-           memcmp(v + j, ";base64%2C", 10) == 0)) {
+           (j + 10 <= vn && (memcmp(v + j, ";base64%2c", 10) == 0 ||
+                             memcmp(v + j, ";base64%2C", 10) == 0)))) {
         size_t skip = j + (v[j + 7] == ',' ? 8 : 10);
         v += skip;
         vn -= skip;
