@@ -8,6 +8,8 @@
 #   make install    PREFIX=/usr DESTDIR=... (plugin into collectd's plugin dir)
 #   make asan       unit tests under AddressSanitizer + UBSan
 #   make symbols    check that the plugin exports only module_register
+#   make eval       detection recall and false positives on ../shared/data
+#   make bench-classify   what classification costs per line
 #
 # User CFLAGS/LDFLAGS are honoured; the flags the build needs are kept apart
 # in REAL_CFLAGS (the hiredis way), so CFLAGS=-O0 does not lose -fPIC.
@@ -60,6 +62,11 @@ CORE_SRC := $(sort $(wildcard plugin/core/*.c))
 ADAPTER_SRC := $(sort $(wildcard plugin/collectd/*.c))
 CLI_SRC := $(sort $(wildcard plugin/cli/*.c))
 CORE_OBJ := $(CORE_SRC:%.c=$(B)/%.o)
+# The maintained phrase lists (signatures/*.data) are compiled into the core
+# (ao_signatures.h): signatures/data2c.awk turns them into C arrays.
+SIG_DATA := $(sort $(wildcard signatures/*.data))
+SIG_GEN := $(B)/gen/ao_signatures_data.c
+CORE_OBJ += $(B)/gen/ao_signatures_data.o
 ADAPTER_OBJ := $(ADAPTER_SRC:%.c=$(B)/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(B)/%.o)
 CORE_LIB := $(B)/libaocore.a
@@ -76,7 +83,8 @@ HELPER_OBJ := $(HELPER_SRC:%.c=$(B)/%.o)
 FAKE_COLLECTD_OBJ := $(B)/tests/fakes/fake_collectd.o
 
 .PHONY: all check unit integration demo install uninstall clean asan symbols \
-        deps deps-demo lint bench bench-json bench-formats
+        deps deps-demo lint bench bench-json bench-formats eval \
+        bench-classify
 .DEFAULT_GOAL := all
 
 all: $(PLUGIN) $(CLI)
@@ -91,6 +99,13 @@ $(B)/plugin/collectd/%.o: plugin/collectd/%.c
 
 $(B)/plugin/cli/%.o: plugin/cli/%.c
 	@mkdir -p $(@D)
+	$(CC) $(REAL_CFLAGS) -c -o $@ $<
+
+$(SIG_GEN): $(SIG_DATA) signatures/data2c.awk
+	@mkdir -p $(@D)
+	awk -f signatures/data2c.awk $(SIG_DATA) > $@.tmp && mv $@.tmp $@
+
+$(B)/gen/ao_signatures_data.o: $(SIG_GEN)
 	$(CC) $(REAL_CFLAGS) -c -o $@ $<
 
 $(CORE_LIB): $(CORE_OBJ)
@@ -159,6 +174,24 @@ asan:
 	  CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 	  LDFLAGS="-fsanitize=address,undefined" unit
 
+# --- detection evaluation and benchmark (README "Detection") ---------------
+# `make eval` runs the real command-line tool over the public corpora in
+# ../shared/data (skipping with a message where they are absent) and prints
+# recall, false positives and the category confusion per corpus and row
+# kind; EVAL_ARGS are passed on (e.g. EVAL_ARGS=--markdown, --misses).
+eval: all
+	@python3 tests/eval/eval.py --cli $(B)/attack-origin \
+	  --data $(abspath ../shared/data) --out $(B)/eval $(EVAL_ARGS)
+
+BENCH_SECONDS ?= 2
+$(B)/bench/bench_classify: tests/bench/bench_classify.c $(CORE_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(REAL_CFLAGS) -o $@ $< $(CORE_LIB) $(LIBS)
+
+bench-classify: $(B)/bench/bench_classify
+	@AO_SHARED_DATA=$(abspath ../shared/data) $(B)/bench/bench_classify \
+	  $(BENCH_SECONDS)
+
 # Only module_register may leave the plugin: everything else is hidden.
 symbols: $(PLUGIN)
 	@tests/check-symbols.sh $(PLUGIN)
@@ -192,6 +225,8 @@ install: all
 	install -m 0755 $(CLI) $(DESTDIR)$(BINDIR)/attack-origin
 	install -m 0644 conf.d/attack_origin.conf $(DESTDIR)$(DOCDIR)/attack_origin.conf.example
 	install -m 0644 README.md $(DESTDIR)$(DOCDIR)/README.md
+	install -d $(DESTDIR)$(DOCDIR)/signatures
+	install -m 0644 $(SIG_DATA) $(DESTDIR)$(DOCDIR)/signatures/
 
 uninstall:
 	rm -f $(DESTDIR)$(PLUGINDIR)/attack_origin.so $(DESTDIR)$(BINDIR)/attack-origin

@@ -27,6 +27,12 @@ static size_t sorted_countries(const ao_counts_t *c,
   return n;
 }
 
+/* The name of category cat for this report, or NULL when unused. */
+static const char *cat_name(const ao_pipeline_t *p, int cat) {
+  return p != NULL ? ao_pipeline_category_name(p, cat)
+                   : ao_category_name(cat);
+}
+
 static double share(const ao_counts_t *c, ao_country_t cc) {
   return c->total ? 100.0 * (double)c->attacks[cc] / (double)c->total : 0.0;
 }
@@ -58,8 +64,9 @@ void ao_report_text(FILE *out, const ao_report_input_t *in) {
           (unsigned long long)c->total, pct_lines);
 
   fprintf(out, "%-7s %10s %8s", "country", "attacks", "share");
-  for (int cat = 0; cat < AO_CAT_BUILTIN_COUNT; cat++)
-    fprintf(out, " %9s", ao_category_name(cat));
+  for (int cat = 0; cat < AO_CAT_MAX; cat++)
+    if (cat_name(in->pipeline, cat) != NULL)
+      fprintf(out, " %10s", cat_name(in->pipeline, cat));
   fputc('\n', out);
 
   ao_country_t order[AO_COUNTRY_COUNT];
@@ -69,14 +76,17 @@ void ao_report_text(FILE *out, const ao_report_input_t *in) {
     ao_country_code(order[i], code);
     fprintf(out, "%-7s %10llu %7.2f%%", code,
             (unsigned long long)c->attacks[order[i]], share(c, order[i]));
-    for (int cat = 0; cat < AO_CAT_BUILTIN_COUNT; cat++)
-      fprintf(out, " %9llu", (unsigned long long)c->by_cat[order[i]][cat]);
+    for (int cat = 0; cat < AO_CAT_MAX; cat++)
+      if (cat_name(in->pipeline, cat) != NULL)
+        fprintf(out, " %10llu",
+                (unsigned long long)c->by_cat[order[i]][cat]);
     fputc('\n', out);
   }
   fprintf(out, "%-7s %10llu %7.2f%%", "total", (unsigned long long)c->total,
           c->total ? 100.0 : 0.0);
-  for (int cat = 0; cat < AO_CAT_BUILTIN_COUNT; cat++)
-    fprintf(out, " %9llu", (unsigned long long)category_total(c, cat));
+  for (int cat = 0; cat < AO_CAT_MAX; cat++)
+    if (cat_name(in->pipeline, cat) != NULL)
+      fprintf(out, " %10llu", (unsigned long long)category_total(c, cat));
   fputc('\n', out);
 }
 
@@ -93,11 +103,18 @@ void ao_report_json_string(FILE *out, const char *s) {
   fputc('"', out);
 }
 
-static void json_categories(FILE *out, const uint64_t *by_cat) {
+static void json_categories(FILE *out, const ao_pipeline_t *p,
+                            const uint64_t *by_cat) {
   fputc('{', out);
-  for (int cat = 0; cat < AO_CAT_BUILTIN_COUNT; cat++)
-    fprintf(out, "%s\"%s\": %llu", cat ? ", " : "", ao_category_name(cat),
+  int first = 1;
+  for (int cat = 0; cat < AO_CAT_MAX; cat++) {
+    const char *name = cat_name(p, cat);
+    if (name == NULL)
+      continue;
+    fprintf(out, "%s\"%s\": %llu", first ? "" : ", ", name,
             (unsigned long long)by_cat[cat]);
+    first = 0;
+  }
   fputc('}', out);
 }
 
@@ -118,10 +135,10 @@ void ao_report_json(FILE *out, const ao_report_input_t *in) {
     fputs("null", out);
 
   uint64_t totals[AO_CAT_MAX] = {0};
-  for (int cat = 0; cat < AO_CAT_BUILTIN_COUNT; cat++)
+  for (int cat = 0; cat < AO_CAT_MAX; cat++)
     totals[cat] = category_total(c, cat);
   fputs(", \"categories\": ", out);
-  json_categories(out, totals);
+  json_categories(out, in->pipeline, totals);
 
   fputs(", \"countries\": [", out);
   ao_country_t order[AO_COUNTRY_COUNT];
@@ -133,14 +150,14 @@ void ao_report_json(FILE *out, const ao_report_input_t *in) {
                  "\"categories\": ",
             i ? ", " : "", code, (unsigned long long)c->attacks[order[i]],
             share(c, order[i]));
-    json_categories(out, c->by_cat[order[i]]);
+    json_categories(out, in->pipeline, c->by_cat[order[i]]);
     fputc('}', out);
   }
   fputs("]}\n", out);
 }
 
 void ao_report_verdict(FILE *out, const ao_verdict_t *v, uint64_t line_no,
-                       const char *file) {
+                       const char *file, const ao_pipeline_t *p) {
   fprintf(out, "{\"line\": %llu", (unsigned long long)line_no);
   if (file != NULL) {
     fputs(", \"file\": ", out);
@@ -162,7 +179,7 @@ void ao_report_verdict(FILE *out, const ao_verdict_t *v, uint64_t line_no,
   fputs(", \"categories\": [", out);
   int first = 1;
   for (ao_catmask_t m = v->cats; m != 0; m &= m - 1) {
-    const char *name = ao_category_name(__builtin_ctz(m));
+    const char *name = cat_name(p, __builtin_ctz(m));
     if (name == NULL)
       continue;
     fprintf(out, "%s\"%s\"", first ? "" : ", ", name);

@@ -21,15 +21,19 @@ typedef struct ao_report_input {
   ao_health_t health;
   size_t files;
   const char *geoip_path; /* NULL when no database was loaded */
+  /* category names by index (built-in and user), NULL for unused indexes;
+   * NULL: the built-in names */
+  const ao_pipeline_t *pipeline;
 } ao_report_input_t;
 
 void ao_report_text(FILE *out, const ao_report_input_t *in);
 void ao_report_json(FILE *out, const ao_report_input_t *in);
 
 /* One verdict as a JSON object on one line. file is NULL to leave the
- * "file" key out (a single input). */
+ * "file" key out (a single input). p names the categories (NULL: the
+ * built-in names only). */
 void ao_report_verdict(FILE *out, const ao_verdict_t *v, uint64_t line_no,
-                       const char *file);
+                       const char *file, const ao_pipeline_t *p);
 
 /* Writes s as a JSON string (with quotes). */
 void ao_report_json_string(FILE *out, const char *s);

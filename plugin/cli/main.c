@@ -17,6 +17,7 @@
  * Exit status: 0 done; 1 an input could not be read (the others are still
  * reported); 2 bad arguments.
  */
+#include "ao_cliconf.h"
 #include "ao_config.h"
 #include "ao_log.h"
 #include "ao_normalize.h"
@@ -30,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #define VERSION "0.1.0"
@@ -64,6 +66,15 @@ static void usage(FILE *out) {
       "  --geoip-country-path PATH  where records keep the country code\n"
       "                             (default: detected), e.g. country_code\n"
       "  --max-line-length N        longer lines are skipped (default 65536)\n"
+      "  --config FILE              the <Plugin attack_origin> block of a\n"
+      "                             collectd configuration file: its Rules,\n"
+      "                             Excludes, SignatureFiles, Categories and\n"
+      "                             every other option of one Log\n"
+      "  --log NAME                 the Log of --config to use (needed when\n"
+      "                             it has several)\n"
+      "  --bruteforce-attempts N    failed logins that make a brute forcer\n"
+      "  --bruteforce-notfound N    404s on distinct paths that do\n"
+      "  --bruteforce-window S      ...within S seconds (log time)\n"
       "  --json                     the report as one JSON document\n"
       "  --verdicts                 one JSON object per input line instead\n"
       "  -h, --help                 this help\n"
@@ -87,6 +98,7 @@ typedef struct scan_state {
   int verdicts;
   const char *file; /* for verdicts with several inputs, else NULL */
   uint64_t line_no; /* per input */
+  const ao_pipeline_t *pipeline;
 } scan_state_t;
 
 static int on_verdict(void *ud, const ao_verdict_t *v, const char *line,
@@ -96,7 +108,7 @@ static int on_verdict(void *ud, const ao_verdict_t *v, const char *line,
   scan_state_t *st = ud;
   st->line_no++;
   if (st->verdicts)
-    ao_report_verdict(stdout, v, st->line_no, st->file);
+    ao_report_verdict(stdout, v, st->line_no, st->file, st->pipeline);
   return 0;
 }
 
@@ -131,6 +143,9 @@ static const flag_option_t flag_options[] = {
     {"--protocol-field", "ProtocolField", 1, 0},
     {"--request-field", "RequestField", 1, 0},
     {"--time-field", "TimeField", 1, 0},
+    {"--bruteforce-attempts", "BruteForceAttempts", 1, 1},
+    {"--bruteforce-notfound", "BruteForceNotFound", 1, 1},
+    {"--bruteforce-window", "BruteForceWindow", 1, 1},
 };
 
 #define MAX_FLAGS 64
@@ -168,6 +183,7 @@ static int cmd_scan(int argc, char **argv, int fields_mode) {
   size_t nplug = 0, nlog = 0, nvals = 0;
   int json = 0, verdicts = 0, rc = 0;
   int first_file = argc;
+  const char *config_file = NULL, *log_name = NULL;
 
   for (int i = 0; i < argc; i++) {
     const char *a = argv[i];
@@ -183,6 +199,14 @@ static int cmd_scan(int argc, char **argv, int fields_mode) {
     } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
       usage(stdout);
       return 0;
+    } else if (strcmp(a, "--config") == 0 || strcmp(a, "--log") == 0) {
+      if (i + 1 >= argc)
+        return usage_error("option %s needs a value", a);
+      if (a[2] == 'c')
+        config_file = argv[++i];
+      else
+        log_name = argv[++i];
+      continue;
     }
     const flag_option_t *f = find_flag(a);
     if (f == NULL && a[0] == '-' && a[1] != '\0')
@@ -212,20 +236,124 @@ static int cmd_scan(int argc, char **argv, int fields_mode) {
     return usage_error("%s", "no input file (use - for standard input)");
 
   ao_value_t name = {.type = AO_VAL_STRING, .s = "scan"};
-  plug_opts[nplug++] = (ao_conf_node_t){.key = "Log", .values = &name,
-                                        .nvalues = 1, .children = log_opts,
-                                        .nchildren = nlog};
-  ao_conf_node_t root = {.key = "Plugin", .children = plug_opts,
+  ao_conf_node_t file_root = {0};
+  ao_conf_node_t *merged_kids = NULL, *log_kids = NULL;
+  /* where the copies in merged_kids and log_kids come from, to find the
+   * line of an erroneous option */
+  const ao_conf_node_t **merged_from = NULL, *chosen_log = NULL;
+  ao_err_t err = {{0}};
+  if (config_file != NULL) {
+    /* The file's plugin options, and one of its Logs with the flags'
+     * options added: the same tree collectd would apply, minus the other
+     * Logs. */
+    if (ao_cliconf_read(config_file, &file_root, &err) != 0) {
+      fprintf(stderr, "attack-origin: %s\n", err.msg);
+      return 2;
+    }
+    const ao_conf_node_t *chosen = NULL;
+    size_t nlogs = 0;
+    for (size_t k = 0; k < file_root.nchildren; k++) {
+      const ao_conf_node_t *c = &file_root.children[k];
+      if (strcasecmp(c->key, "Log") != 0)
+        continue;
+      nlogs++;
+      if (log_name == NULL ||
+          (c->nvalues == 1 && c->values[0].type == AO_VAL_STRING &&
+           strcmp(c->values[0].s, log_name) == 0))
+        chosen = chosen == NULL ? c : chosen;
+    }
+    if (chosen == NULL || (log_name == NULL && nlogs > 1)) {
+      if (log_name != NULL)
+        fprintf(stderr, "attack-origin: %s: no <Log \"%s\">\n", config_file,
+                log_name);
+      else if (nlogs == 0)
+        fprintf(stderr, "attack-origin: %s: no <Log> block\n", config_file);
+      else
+        fprintf(stderr, "attack-origin: %s has %zu Logs: choose one with "
+                        "--log NAME\n",
+                config_file, nlogs);
+      ao_cliconf_free(&file_root);
+      return 2;
+    }
+    chosen_log = chosen;
+    merged_from = calloc(file_root.nchildren + 1, sizeof(*merged_from));
+    merged_kids = calloc(file_root.nchildren + nplug + 1, sizeof(*merged_kids));
+    log_kids = calloc(chosen->nchildren + nlog + 1, sizeof(*log_kids));
+    if (merged_kids == NULL || log_kids == NULL || merged_from == NULL) {
+      fprintf(stderr, "attack-origin: out of memory\n");
+      ao_cliconf_free(&file_root);
+      free(merged_kids);
+      free(log_kids);
+      free(merged_from);
+      return 2;
+    }
+    size_t nm = 0, nl = 0;
+    for (size_t k = 0; k < file_root.nchildren; k++)
+      if (strcasecmp(file_root.children[k].key, "Log") != 0) {
+        merged_from[nm] = &file_root.children[k];
+        merged_kids[nm++] = file_root.children[k];
+      }
+    for (size_t k = 0; k < nplug; k++)
+      merged_kids[nm++] = plug_opts[k];
+    for (size_t k = 0; k < chosen->nchildren; k++)
+      log_kids[nl++] = chosen->children[k];
+    for (size_t k = 0; k < nlog; k++)
+      log_kids[nl++] = log_opts[k];
+    merged_kids[nm++] = (ao_conf_node_t){.key = "Log",
+                                         .values = chosen->values,
+                                         .nvalues = chosen->nvalues,
+                                         .children = log_kids,
+                                         .nchildren = nl};
+    plug_opts[0].key = NULL; /* unused from here on */
+    nplug = nm;
+  } else {
+    if (log_name != NULL)
+      return usage_error("%s", "--log needs --config");
+    plug_opts[nplug++] = (ao_conf_node_t){.key = "Log", .values = &name,
+                                          .nvalues = 1, .children = log_opts,
+                                          .nchildren = nlog};
+  }
+  ao_conf_node_t root = {.key = "Plugin",
+                         .children = merged_kids != NULL ? merged_kids
+                                                         : plug_opts,
                          .nchildren = nplug};
   ao_config_t cfg;
   ao_config_init(&cfg);
   cfg.files_from_caller = 1;
-  ao_err_t err = {{0}};
-  if (ao_config_apply(&cfg, &root, &err) != 0 ||
-      ao_config_finish(&cfg, &err) != 0) {
+  int bad = ao_config_apply(&cfg, &root, &err) != 0;
+  int line = 0;
+  if (bad && config_file != NULL) {
+    /* the failing node, or the file's node it was copied from */
+    const ao_conf_node_t *en = ao_config_error_node();
+    size_t nfile_log = chosen_log != NULL ? chosen_log->nchildren : 0;
+    if (en != NULL && log_kids != NULL && en >= log_kids &&
+        en < log_kids + nfile_log)
+      en = &chosen_log->children[en - log_kids];
+    else if (en != NULL && merged_kids != NULL && en >= merged_kids &&
+             en < merged_kids + nplug) {
+      size_t k = (size_t)(en - merged_kids);
+      en = merged_from[k] != NULL ? merged_from[k] : NULL;
+      if (en == NULL && k == nplug - 1)
+        en = chosen_log;
+    }
+    line = ao_cliconf_line(en);
+  }
+  bad = bad || ao_config_finish(&cfg, &err) != 0;
+  free(merged_kids);
+  free(log_kids);
+  free(merged_from);
+  ao_cliconf_free(&file_root);
+  if (bad) {
     ao_config_free(&cfg);
-    fprintf(stderr, "attack-origin: %s\n\n", err.msg);
-    usage(stderr);
+    if (config_file != NULL && line > 0)
+      fprintf(stderr, "attack-origin: %s:%d: %s\n", config_file, line,
+              err.msg);
+    else if (config_file != NULL)
+      fprintf(stderr, "attack-origin: %s: %s\n", config_file, err.msg);
+    else
+      fprintf(stderr, "attack-origin: %s\n\n", err.msg);
+    if (config_file == NULL)
+      usage(stderr);
     return 2;
   }
   if (fields_mode) {
@@ -254,7 +382,7 @@ static int cmd_scan(int argc, char **argv, int fields_mode) {
       rc = 1;
       continue;
     }
-    scan_state_t st = {verdicts, several ? path : NULL, 0};
+    scan_state_t st = {verdicts, several ? path : NULL, 0, p};
     if (ao_pipeline_scan_fd(p, fd, on_verdict, &st) != 0) {
       fprintf(stderr, "attack-origin: error reading %s: %s\n", path,
               strerror(errno));
@@ -266,7 +394,8 @@ static int cmd_scan(int argc, char **argv, int fields_mode) {
   }
 
   if (!verdicts) {
-    ao_report_input_t in = {.counts = ao_pipeline_counts(p), .files = files};
+    ao_report_input_t in = {.counts = ao_pipeline_counts(p), .files = files,
+                            .pipeline = p};
     ao_pipeline_health(p, &in.health);
     in.geoip_path = ao_pipeline_geoip_path(p);
     if (json)

@@ -57,6 +57,8 @@ size_t ao_health_metrics(const ao_health_t *h, ao_health_metric_t *out,
       {"geoip_no_database", h->geo.no_database},
       {"geoip_reloads", h->geo.reloads},
       {"geoip_reload_failures", h->geo.reload_failures},
+      {"bruteforce_evictions", h->bruteforce_evictions},
+      {"rule_errors", h->rule_errors},
   };
   size_t count = sizeof(all) / sizeof(all[0]);
   for (size_t i = 0; i < count && i < n; i++)
@@ -82,7 +84,7 @@ int ao_dispatch_pipeline(const ao_pipeline_t *p, cdtime_t t,
     refused += submit_gauge(inst, "percent", code, pct, t);
     for (ao_catmask_t m = c->cat_seen[cc]; m != 0; m &= m - 1) {
       int cat = __builtin_ctz(m);
-      const char *name = ao_category_name(cat);
+      const char *name = ao_pipeline_category_name(p, cat);
       if (name == NULL)
         continue;
       char ti[64];

@@ -10,7 +10,7 @@ static const char *const names[AO_CAT_BUILTIN_COUNT] = {
     [AO_CAT_SQLI] = "sqli",       [AO_CAT_XSS] = "xss",
     [AO_CAT_TRAVERSAL] = "traversal", [AO_CAT_RCE] = "rce",
     [AO_CAT_SCANNER] = "scanner", [AO_CAT_PROBE] = "probe",
-    [AO_CAT_AUTH] = "auth",
+    [AO_CAT_AUTH] = "auth",       [AO_CAT_BRUTEFORCE] = "bruteforce",
 };
 
 const char *ao_category_name(int cat) {

@@ -22,6 +22,7 @@ enum {
   AO_CAT_SCANNER,   /* attack tools recognised by user agent */
   AO_CAT_PROBE,     /* requests for sensitive files and admin endpoints */
   AO_CAT_AUTH,      /* failed authentication (access logs: status 401) */
+  AO_CAT_BRUTEFORCE, /* rate-based: repeated failures from one address */
   AO_CAT_BUILTIN_COUNT,
 };
 
@@ -30,6 +31,11 @@ enum {
 typedef uint32_t ao_catmask_t;
 
 #define AO_CAT_BIT(c) ((ao_catmask_t)1u << (c))
+
+/* User categories (rules, signature files) take the indexes from
+ * AO_CAT_BUILTIN_COUNT on; their names are [a-z0-9_], 1 to
+ * AO_CAT_NAME_MAX bytes. */
+#define AO_CAT_NAME_MAX 31
 
 /* The lower-case name of a built-in category ("sqli", ...), or NULL. */
 const char *ao_category_name(int cat);

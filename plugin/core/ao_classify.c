@@ -72,6 +72,8 @@
 
 #include "ao_acmatch.h"
 #include "ao_normalize.h"
+#include "ao_signatures.h"
+#include "ao_sqli.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -142,6 +144,17 @@ enum {
   CK_PHP_SER,     /* O:<len>:"<class>":<n>:{ serialized object */
   CK_PWSH,        /* powershell with options or .exe */
   CK_URL,         /* :// - inclusion wrappers anywhere, RFI in query values */
+  CK_JS_SINK,     /* alert( prompt( confirm( msgbox(: a dialog is the probe */
+  CK_JS_EVAL,     /* eval/setTimeout/Function of a string or a DOM source */
+  CK_JS_ASSIGN,   /* =eval; =alert, then a call: sinks passed around */
+  CK_JS_DOM,      /* DOM APIs written as code (createElement(, .innerHTML) */
+  CK_XSS_DOCTYPE, /* <!doctype x [ or SYSTEM: DTD injection (XXE) */
+  CK_DATA_URI,    /* ;base64, of a data: URI that is not an image */
+  CK_FILE,        /* an OS or server file name at a path segment start */
+  CK_RCE_DOLLAR,  /* =$'..' ANSI-C quoting and ;$VAR: shell only */
+  CK_RCE_FOR,     /* cmd.exe FOR %x IN (..) DO */
+  CK_PHRASE,      /* a phrase of a maintained list: arg AO_PH_* | PH_ABSENT */
+  CK_PHP_OPEN,    /* <?php followed by a blank or the end */
 };
 
 /* CK_PROBE arguments. */
@@ -269,6 +282,29 @@ static const ao_rule_t xss_rules[] = {
     {"<isindex", XSS, F_XSS, CK_XSS_TAG, 0}, /* old action= vector */
     {"<marquee", XSS, F_XSS, CK_XSS_TAG, 0}, /* onstart= vector */
     {"<xss", XSS, F_XSS, CK_XSS_TAG, 0},     /* tester's marker tag */
+    /* elements that end the page's own context or bring their own
+     * (title and textarea swallow the page; html/body restart it) */
+    {"<html", XSS, F_XSS, CK_XSS_TAG, 0},
+    {"<body", XSS, F_XSS, CK_XSS_TAG, 0},
+    {"<head", XSS, F_XSS, CK_XSS_TAG, 0},
+    {"</title", XSS, F_XSS, CK_LIT, 0},
+    {"</textarea", XSS, F_XSS, CK_LIT, 0},
+    {"<plaintext", XSS, F_XSS, CK_XSS_TAG, 0},
+    {"<xmp", XSS, F_XSS, CK_XSS_TAG, 0},
+    {"<noscript", XSS, F_XSS, CK_XSS_TAG, 0},
+    {"<template", XSS, F_XSS, CK_XSS_TAG, 0},
+    {"<img", XSS, F_XSS, CK_XSS_TAG, 0},
+    {"<image", XSS, F_XSS, CK_XSS_TAG, 0},
+    {"<video", XSS, F_XSS, CK_XSS_TAG, 0},
+    {"<audio", XSS, F_XSS, CK_XSS_TAG, 0},
+    {"<input", XSS, F_XSS, CK_XSS_TAG, 0},
+    {"<button", XSS, F_XSS, CK_XSS_TAG, 0},
+    {"<keygen", XSS, F_XSS, CK_XSS_TAG, 0},
+    {"<details", XSS, F_XSS, CK_XSS_TAG, 0},
+    {"<bgsound", XSS, F_XSS, CK_XSS_TAG, 0},
+    {"<layer", XSS, F_XSS, CK_XSS_TAG, 0},
+    {"<ilayer", XSS, F_XSS, CK_XSS_TAG, 0},
+    {"<xml", XSS, F_XSS, CK_XSS_TAG, 0},
     /* any element with an attribute: <img src=, <a href=, <div style= -
      * HTML injection, the carrier of most XSS */
     {"<", XSS, F_XSS, CK_XSS_ATTR, 0},
@@ -288,13 +324,55 @@ static const ao_rule_t xss_rules[] = {
     {"-moz-binding", XSS, F_XSS, CK_LIT, 0},       /* Firefox XBL */
     {"expression(", XSS, F_XSS, CK_XSS_EXPR, 0},   /* IE CSS expressions */
     {"srcdoc=", XSS, F_XSS, CK_LIT, 0},
-    {"alert(", XSS, F_XSS, CK_XSS_CALL, 0},
-    {"alert`", XSS, F_XSS, CK_XSS_CALL, 0},
-    {"prompt(", XSS, F_XSS, CK_XSS_CALL, 0},
-    {"prompt`", XSS, F_XSS, CK_XSS_CALL, 0},
-    {"confirm(", XSS, F_XSS, CK_XSS_CALL, 0},
-    {"confirm`", XSS, F_XSS, CK_XSS_CALL, 0},
+    /* the dialogs every XSS probe opens: a call of one is the probe,
+     * whatever surrounds it (alert(1), +alert(0)+, window.alert`1`) */
+    {"alert(", XSS, F_XSS, CK_JS_SINK, 0},
+    {"alert`", XSS, F_XSS, CK_JS_SINK, 0},
+    {"prompt(", XSS, F_XSS, CK_JS_SINK, 0},
+    {"prompt`", XSS, F_XSS, CK_JS_SINK, 0},
+    {"confirm(", XSS, F_XSS, CK_JS_SINK, 0},
+    {"confirm`", XSS, F_XSS, CK_JS_SINK, 0},
+    {"msgbox(", XSS, F_XSS, CK_JS_SINK, 0}, /* VBScript */
     {"eval(", XSS, F_XSS, CK_XSS_CALL, 0},
+    /* code run from a string or from what the attacker controls in the
+     * page (eval(name), setTimeout(location.search...)) */
+    {"eval", XSS, F_XSS_ARGS, CK_JS_EVAL, 0},
+    {"settimeout", XSS, F_XSS_ARGS, CK_JS_EVAL, 0},
+    {"setinterval", XSS, F_XSS_ARGS, CK_JS_EVAL, 0},
+    {"function", XSS, F_XSS_ARGS, CK_JS_EVAL, 0},
+    {"execscript", XSS, F_XSS_ARGS, CK_JS_EVAL, 0},
+    /* a=eval;b=alert;a(b(1)) */
+    {"=", XSS, F_XSS_ARGS, CK_JS_ASSIGN, 0},
+    /* the DOM written as code */
+    {"createelement(", XSS, F_XSS_ARGS, CK_JS_DOM, 0},
+    {"appendchild(", XSS, F_XSS_ARGS, CK_JS_DOM, 0},
+    {"getelementsbytagname(", XSS, F_XSS_ARGS, CK_JS_DOM, 0},
+    {"getelementbyid(", XSS, F_XSS_ARGS, CK_JS_DOM, 0},
+    {"innerhtml", XSS, F_XSS_ARGS, CK_JS_DOM, 1},
+    {"outerhtml", XSS, F_XSS_ARGS, CK_JS_DOM, 1},
+    {"location.hash", XSS, F_XSS_ARGS, CK_JS_DOM, 0},
+    {"location.search", XSS, F_XSS_ARGS, CK_JS_DOM, 0},
+    {"location.href", XSS, F_XSS_ARGS, CK_JS_DOM, 0},
+    {"document.url", XSS, F_XSS_ARGS, CK_JS_DOM, 0},
+    {"document.location", XSS, F_XSS_ARGS, CK_JS_DOM, 0},
+    {"window.location", XSS, F_XSS_ARGS, CK_JS_DOM, 0},
+    {"__proto__", XSS, F_XSS_ARGS, CK_JS_DOM, 0},
+    {"__parent__", XSS, F_XSS_ARGS, CK_JS_DOM, 0},
+    {"/.source", XSS, F_XSS_ARGS, CK_LIT, 0}, /* /ale/.source+/rt/.source */
+    {"unescape(", XSS, F_XSS_ARGS, CK_JS_DOM, 0},
+    {"with(document)", XSS, F_XSS_ARGS, CK_LIT, 0},
+    {"with(location)", XSS, F_XSS_ARGS, CK_LIT, 0},
+    /* XML and DTD injection */
+    {"<!entity", XSS, F_XSS, CK_LIT, 0},
+    {"<!doctype", XSS, F_XSS, CK_XSS_DOCTYPE, 0},
+    {"<?xml:namespace", XSS, F_XSS, CK_LIT, 0},
+    {"<?import", XSS, F_XSS, CK_LIT, 0},
+    {"<import", XSS, F_XSS, CK_XSS_TAG, 0},
+    {"<svg:", XSS, F_XSS, CK_LIT, 0},
+    {"<xsl:", XSS, F_XSS, CK_LIT, 0},
+    {"xml-events", XSS, F_XSS, CK_LIT, 0},
+    {";base64,", XSS, F_XSS, CK_DATA_URI, 0},
+    {"expression\\28", XSS, F_XSS, CK_LIT, 0}, /* CSS escape of '(' */
     /* JavaScript-escaped angle bracket before script */
     {"\\x3cscript", XSS, F_XSS, CK_LIT, 0},
     {"\\u003cscript", XSS, F_XSS, CK_LIT, 0},
@@ -337,6 +415,65 @@ static const ao_rule_t trav_rules[] = {
     {"://", TRAV, F_TARGET, CK_URL, 0},
     /* "../../" in base64, for parameters an application decodes */
     {"li4vli4v", TRAV, F_TARGET, CK_LIT, 0},
+    /* "../" with the '%' of its escape lost on the way (..2f), or in
+     * hexadecimal notation (0x2e0x2e0x2f) */
+    {"..2f", TRAV, F_TARGET, CK_LIT, 0},
+    {"..5c", TRAV, F_TARGET, CK_LIT, 0},
+    {"0x2e0x2e", TRAV, F_TARGET, CK_LIT, 0},
+    {"..0x2f", TRAV, F_TARGET, CK_LIT, 0},
+    {"..0x5c", TRAV, F_TARGET, CK_LIT, 0},
+    /* files of the operating system and of the web server that no site
+     * serves: read through inclusion or traversal (log poisoning, keys,
+     * shell histories, server configuration) */
+    {"access_log", TRAV, F_TARGET, CK_FILE, 0},
+    {"access.log", TRAV, F_TARGET, CK_FILE, 0},
+    {"error_log", TRAV, F_TARGET, CK_FILE, 0},
+    {"error.log", TRAV, F_TARGET, CK_FILE, 0},
+    {"httpd.conf", TRAV, F_TARGET, CK_FILE, 0},
+    {"apache2.conf", TRAV, F_TARGET, CK_FILE, 0},
+    {"nginx.conf", TRAV, F_TARGET, CK_FILE, 0},
+    {"php.ini", TRAV, F_TARGET, CK_FILE, 0},
+    {"my.cnf", TRAV, F_TARGET, CK_FILE, 0},
+    {"my.ini", TRAV, F_TARGET, CK_FILE, 0},
+    {"global.asa", TRAV, F_TARGET, CK_FILE, 0},
+    {"metabase.xml", TRAV, F_TARGET, CK_FILE, 0},
+    {"applicationhost.config", TRAV, F_TARGET, CK_FILE, 0},
+    {"passwd", TRAV, F_TARGET, CK_FILE, 0},
+    {"master.passwd", TRAV, F_TARGET, CK_FILE, 0},
+    {"shadow", TRAV, F_QUERY, CK_FILE, 0},
+    {".bash_history", TRAV, F_TARGET, CK_FILE, 0},
+    {".sh_history", TRAV, F_TARGET, CK_FILE, 0},
+    {".ksh_history", TRAV, F_TARGET, CK_FILE, 0},
+    {".zsh_history", TRAV, F_TARGET, CK_FILE, 0},
+    {".mysql_history", TRAV, F_TARGET, CK_FILE, 0},
+    {".bashrc", TRAV, F_TARGET, CK_FILE, 0},
+    {".bash_profile", TRAV, F_TARGET, CK_FILE, 0},
+    {".bash_logout", TRAV, F_TARGET, CK_FILE, 0},
+    {".profile", TRAV, F_TARGET, CK_FILE, 0},
+    {".cshrc", TRAV, F_TARGET, CK_FILE, 0},
+    {".logout", TRAV, F_TARGET, CK_FILE, 0},
+    {".netrc", TRAV, F_TARGET, CK_FILE, 0},
+    {".rhosts", TRAV, F_TARGET, CK_FILE, 0},
+    {".shosts", TRAV, F_TARGET, CK_FILE, 0},
+    {".forward", TRAV, F_TARGET, CK_FILE, 0},
+    {".xauthority", TRAV, F_TARGET, CK_FILE, 0},
+    {".pgpass", TRAV, F_TARGET, CK_FILE, 0},
+    {"authorized_keys", TRAV, F_TARGET, CK_FILE, 0},
+    {"known_hosts", TRAV, F_TARGET, CK_FILE, 0},
+    {"id_rsa", TRAV, F_QUERY, CK_FILE, 0},
+    {"sshd_config", TRAV, F_TARGET, CK_FILE, 0},
+    {"sources.list", TRAV, F_TARGET, CK_FILE, 0},
+    {"grub.conf", TRAV, F_TARGET, CK_FILE, 0},
+    {"fstab", TRAV, F_TARGET, CK_FILE, 0},
+    {"inittab", TRAV, F_TARGET, CK_FILE, 0},
+    {"resolv.conf", TRAV, F_TARGET, CK_FILE, 0},
+    {"hosts.allow", TRAV, F_TARGET, CK_FILE, 0},
+    {"hosts.deny", TRAV, F_TARGET, CK_FILE, 0},
+    {"lastlog", TRAV, F_TARGET, CK_FILE, 0},
+    {"wtmp", TRAV, F_TARGET, CK_FILE, 0},
+    {"utmp", TRAV, F_TARGET, CK_FILE, 0},
+    {"desktop.ini", TRAV, F_TARGET, CK_FILE, 0},
+    {"web.config", TRAV, F_QUERY, CK_FILE, 0},
 };
 
 /* --- command and code injection ----------------------------------------- */
@@ -356,6 +493,14 @@ static const ao_rule_t rce_rules[] = {
     {"/bin/bash", RCE, F_PAY, CK_RCE_BIN, 0},
     {"/dev/tcp/", RCE, F_PAY, CK_LIT, 0}, /* bash reverse shell */
     {"cmd.exe", RCE, F_PAY, CK_WB, 0},
+    /* "\n" written out, as scanners do for a newline */
+    {"\\n", RCE, F_PAY, CK_RCE_SEP, 0},
+    /* CMD=$'id';$CMD - shell quoting and expansion */
+    {"=$", RCE, F_PAY, CK_RCE_DOLLAR, 0},
+    /* a carriage return where a newline would do */
+    {"\r", RCE, F_PAY, CK_RCE_SEP, 0},
+    /* cmd.exe loops: FOR /F %i IN ('cmd') DO ... */
+    {"for", RCE, F_PAY, CK_RCE_FOR, 0},
     {"powershell", RCE, F_PAY, CK_PWSH, 0},
     /* shellshock (CVE-2014-6271): a function definition in a header */
     {"()", RCE, F_PAY, CK_SHELLSHOCK, 0},
@@ -424,7 +569,9 @@ static const ao_rule_t rce_rules[] = {
     {"javax.script.scriptenginemanager", RCE, F_PAY, CK_LIT, 0},
     {"freemarker.template.utility.execute", RCE, F_PAY, CK_LIT, 0},
     /* PHP code */
-    {"<?php", RCE, F_PAY, CK_LIT, 0},
+    /* PHP's open tag needs a blank (or the end) after it: "<?php=x" is
+     * not code */
+    {"<?php", RCE, F_PAY, CK_PHP_OPEN, 0},
     {"<?=", RCE, F_PAY, CK_LIT, 0},
     {"<?", RCE, F_PAY, CK_PHP_SHORT, 0}, /* <? echo ... (short tag) */
     /* serialized PHP objects: O:8:"stdClass":1:{...} (object injection) */
@@ -479,156 +626,17 @@ static const ao_rule_t rce_rules[] = {
     {"<!--#config", RCE, F_PAY, CK_LIT, 0},
     {"<!--#printenv", RCE, F_PAY, CK_LIT, 0},
     {"<!--#set", RCE, F_PAY, CK_LIT, 0},
+    {"<!--#fsize", RCE, F_PAY, CK_LIT, 0},
+    {"<!--#flastmod", RCE, F_PAY, CK_LIT, 0},
 };
 
-/* --- scanners (user agent only) --------------------------------------------
- * Offensive tools that announce themselves by default. Matched as tokens:
- * no letter or digit before, no letter after ("nmap" in "Nmap Scripting
- * Engine", not in "unmapped"). */
-static const ao_rule_t scanner_rules[] = {
-    {"sqlmap", SCAN, F_UA, CK_TOKEN, 0},     /* SQL injection */
-    {"havij", SCAN, F_UA, CK_TOKEN, 0},      /* SQL injection */
-    {"sqlninja", SCAN, F_UA, CK_TOKEN, 0},   /* SQL injection */
-    {"bsqlbf", SCAN, F_UA, CK_TOKEN, 0},     /* blind SQL brute forcer */
-    {"pangolin", SCAN, F_UA, CK_TOKEN, 0},   /* SQL injection */
-    {"nikto", SCAN, F_UA, CK_TOKEN, 0},      /* web server scanner */
-    {"nessus", SCAN, F_UA, CK_TOKEN, 0},     /* vulnerability scanner */
-    {"openvas", SCAN, F_UA, CK_TOKEN, 0},    /* vulnerability scanner */
-    {"nuclei", SCAN, F_UA, CK_TOKEN, 0},     /* template scanner */
-    {"acunetix", SCAN, F_UA, CK_TOKEN, 0},   /* commercial DAST */
-    {"netsparker", SCAN, F_UA, CK_TOKEN, 0}, /* commercial DAST */
-    {"appscan", SCAN, F_UA, CK_TOKEN, 0},    /* IBM DAST */
-    {"webinspect", SCAN, F_UA, CK_TOKEN, 0}, /* HP/Micro Focus DAST */
-    {"qualys", SCAN, F_UA, CK_TOKEN, 0},     /* QualysGuard WAS */
-    {"w3af", SCAN, F_UA, CK_TOKEN, 0},       /* attack framework */
-    {"arachni", SCAN, F_UA, CK_TOKEN, 0},    /* DAST */
-    {"skipfish", SCAN, F_UA, CK_TOKEN, 0},   /* recon scanner */
-    {"wapiti", SCAN, F_UA, CK_TOKEN, 0},     /* DAST */
-    {"vega", SCAN, F_UA, CK_TOKEN, 0},       /* Subgraph Vega */
-    {"paros", SCAN, F_UA, CK_TOKEN, 0},      /* proxy/scanner */
-    {"zaproxy", SCAN, F_UA, CK_TOKEN, 0},    /* OWASP ZAP */
-    {"owasp zap", SCAN, F_UA, CK_TOKEN, 0},
-    {"burpcollaborator", SCAN, F_UA, CK_TOKEN, 0},
-    {"burp suite", SCAN, F_UA, CK_TOKEN, 0},
-    {"commix", SCAN, F_UA, CK_TOKEN, 0},             /* command injection */
-    {"xsstrike", SCAN, F_UA, CK_TOKEN, 0},           /* XSS */
-    {"xsser", SCAN, F_UA, CK_TOKEN, 0},              /* XSS */
-    {"fimap", SCAN, F_UA, CK_TOKEN, 0},              /* LFI/RFI */
-    {"dotdotpwn", SCAN, F_UA, CK_TOKEN, 0},          /* traversal fuzzer */
-    {"jaeles", SCAN, F_UA, CK_TOKEN, 0},             /* template scanner */
-    {"wpscan", SCAN, F_UA, CK_TOKEN, 0},             /* WordPress */
-    {"joomscan", SCAN, F_UA, CK_TOKEN, 0},           /* Joomla */
-    {"droopescan", SCAN, F_UA, CK_TOKEN, 0},         /* Drupal and others */
-    {"cmsmap", SCAN, F_UA, CK_TOKEN, 0},             /* CMS scanner */
-    {"whatweb", SCAN, F_UA, CK_TOKEN, 0},            /* fingerprinting */
-    {"dirbuster", SCAN, F_UA, CK_TOKEN, 0},          /* path brute force */
-    {"dirb", SCAN, F_UA, CK_TOKEN, 0},               /* path brute force */
-    {"gobuster", SCAN, F_UA, CK_TOKEN, 0},           /* path brute force */
-    {"feroxbuster", SCAN, F_UA, CK_TOKEN, 0},        /* path brute force */
-    {"ffuf", SCAN, F_UA, CK_TOKEN, 0},               /* fuzzer */
-    {"fuzz faster u fool", SCAN, F_UA, CK_TOKEN, 0}, /* ffuf's default */
-    {"wfuzz", SCAN, F_UA, CK_TOKEN, 0},              /* fuzzer */
-    {"nmap", SCAN, F_UA, CK_TOKEN, 0},               /* Nmap Scripting Engine */
-    {"masscan", SCAN, F_UA, CK_TOKEN, 0},            /* port scanner */
-    {"zmap", SCAN, F_UA, CK_TOKEN, 0},               /* port scanner */
-    {"zgrab", SCAN, F_UA, CK_TOKEN, 0},              /* banner grabber */
-    {"metasploit", SCAN, F_UA, CK_TOKEN, 0},         /* exploit framework */
-    {"hydra", SCAN, F_UA, CK_TOKEN, 0},      /* THC-Hydra login cracker */
-    {"zmeu", SCAN, F_UA, CK_TOKEN, 0},       /* phpMyAdmin scanner */
-    {"morfeus", SCAN, F_UA, CK_TOKEN, 0},    /* "Morfeus F... Scanner" */
-    {"jorgee", SCAN, F_UA, CK_TOKEN, 0},     /* mass PHP admin scanner */
-    {"webshag", SCAN, F_UA, CK_TOKEN, 0},    /* web server scanner */
-    {"struts-pwn", SCAN, F_UA, CK_TOKEN, 0}, /* Struts exploit script */
-};
-
-/* --- probes (canonical path only) ------------------------------------------
- * See the header comment for the two tiers. Every literal starts at a '/',
- * so it matches at the start of a segment. */
-#define T1 0
-#define T2 PR_ABSENT
-static const ao_rule_t probe_rules[] = {
-    /* secrets and deployment leftovers */
-    {"/.env", PROBE, F_CANON, CK_PROBE, PE_NAME | T1},
-    {"/.git", PROBE, F_CANON, CK_PROBE, PE_NAME | T1}, /* /.git/config */
-    {"/.gitignore", PROBE, F_CANON, CK_PROBE, PE_NAME | T1},
-    {"/.svn", PROBE, F_CANON, CK_PROBE, PE_NAME | T1},
-    {"/.hg", PROBE, F_CANON, CK_PROBE, PE_NAME | T1},
-    {"/.bzr", PROBE, F_CANON, CK_PROBE, PE_NAME | T1},
-    {"/cvs/root", PROBE, F_CANON, CK_PROBE, PE_SEG | T1},
-    {"/.ds_store", PROBE, F_CANON, CK_PROBE, PE_NAME | T1},
-    {"/.htaccess", PROBE, F_CANON, CK_PROBE, PE_NAME | T1},
-    {"/.htpasswd", PROBE, F_CANON, CK_PROBE, PE_NAME | T1},
-    {"/.aws", PROBE, F_CANON, CK_PROBE, PE_NAME | T1}, /* /.aws/credentials */
-    {"/.ssh", PROBE, F_CANON, CK_PROBE, PE_NAME | T1},
-    {"/.docker", PROBE, F_CANON, CK_PROBE, PE_NAME | T1}, /* config.json */
-    {"/.kube", PROBE, F_CANON, CK_PROBE, PE_NAME | T1},
-    {"/.npmrc", PROBE, F_CANON, CK_PROBE, PE_NAME | T1},
-    {"/.bash_history", PROBE, F_CANON, CK_PROBE, PE_NAME | T1},
-    {"/.vscode", PROBE, F_CANON, CK_PROBE, PE_NAME | T1}, /* sftp.json */
-    {"/.idea", PROBE, F_CANON, CK_PROBE, PE_NAME | T1},   /* workspace.xml */
-    {"/sftp-config.json", PROBE, F_CANON, CK_PROBE, PE_NAME | T1},
-    {"/id_rsa", PROBE, F_CANON, CK_PROBE, PE_NAME | T1},
-    {"/id_dsa", PROBE, F_CANON, CK_PROBE, PE_NAME | T1},
-    {"/web-inf", PROBE, F_CANON, CK_PROBE, PE_SEG | T1},   /* never served */
-    {"/meta-inf", PROBE, F_CANON, CK_PROBE, PE_SEG | T1},  /* never served */
-    {"/wp-config", PROBE, F_CANON, CK_PROBE, PE_ANY | T1}, /* .php.bak etc */
-    {"/phpinfo.php", PROBE, F_CANON, CK_PROBE, PE_NAME | T1},
-    /* WordPress login and XML-RPC: brute-force targets (see header) */
-    {"/wp-login.php", PROBE, F_CANON, CK_PROBE, PE_NAME | T1},
-    {"/xmlrpc.php", PROBE, F_CANON, CK_PROBE, PE_NAME | T1},
-    /* exploit targets */
-    {"/eval-stdin.php", PROBE, F_CANON, CK_PROBE, PE_NAME | T1}, /* PHPUnit */
-    {"/boaform", PROBE, F_CANON, CK_PROBE, PE_SEG | T1},  /* Boa routers */
-    {"/gponform", PROBE, F_CANON, CK_PROBE, PE_SEG | T1}, /* GPON routers */
-    {"/hnap1", PROBE, F_CANON, CK_PROBE, PE_SEG | T1},    /* D-Link HNAP */
-    {"/_ignition/execute-solution", PROBE, F_CANON, CK_PROBE, PE_ANY | T1},
-    {"/invoker/jmxinvokerservlet", PROBE, F_CANON, CK_PROBE, PE_ANY | T1},
-    /* web shells by their usual file names */
-    {"/shell.php", PROBE, F_CANON, CK_PROBE, PE_NAME | T1},
-    {"/cmd.php", PROBE, F_CANON, CK_PROBE, PE_NAME | T1},
-    {"/c99.php", PROBE, F_CANON, CK_PROBE, PE_NAME | T1},
-    {"/r57.php", PROBE, F_CANON, CK_PROBE, PE_NAME | T1},
-    {"/wso.php", PROBE, F_CANON, CK_PROBE, PE_NAME | T1},
-    {"/b374k", PROBE, F_CANON, CK_PROBE, PE_ANY | T1},
-    {"/webshell", PROBE, F_CANON, CK_PROBE, PE_ANY | T1},
-    {"/cmd.asp", PROBE, F_CANON, CK_PROBE, PE_ANY | T1}, /* .asp, .aspx */
-    {"/cmd.jsp", PROBE, F_CANON, CK_PROBE, PE_NAME | T1},
-    {"/shell.asp", PROBE, F_CANON, CK_PROBE, PE_ANY | T1},
-    {"/shell.jsp", PROBE, F_CANON, CK_PROBE, PE_NAME | T1},
-    /* admin areas real sites run: probes only where absent (tier 2) */
-    {"/wp-admin", PROBE, F_CANON, CK_PROBE, PE_NAME | T2},
-    {"/wp-includes/wlwmanifest.xml", PROBE, F_CANON, CK_PROBE, PE_NAME | T2},
-    {"/administrator", PROBE, F_CANON, CK_PROBE, PE_SEG | T2}, /* Joomla */
-    {"/admin.php", PROBE, F_CANON, CK_PROBE, PE_NAME | T2},
-    {"/phpmyadmin", PROBE, F_CANON, CK_PROBE, PE_ANY | T2},
-    {"/pma", PROBE, F_CANON, CK_PROBE, PE_SEG | T2},
-    {"/myadmin", PROBE, F_CANON, CK_PROBE, PE_SEG | T2},
-    {"/mysqladmin", PROBE, F_CANON, CK_PROBE, PE_SEG | T2},
-    {"/dbadmin", PROBE, F_CANON, CK_PROBE, PE_SEG | T2},
-    {"/adminer", PROBE, F_CANON, CK_PROBE, PE_NAME | T2}, /* adminer.php */
-    {"/cgi-bin/", PROBE, F_CANON, CK_PROBE, PE_ANY | T2},
-    {"/server-status", PROBE, F_CANON, CK_PROBE, PE_SEG | T2},
-    {"/server-info", PROBE, F_CANON, CK_PROBE, PE_SEG | T2},
-    {"/actuator", PROBE, F_CANON, CK_PROBE, PE_SEG | T2},     /* Spring Boot */
-    {"/manager/html", PROBE, F_CANON, CK_PROBE, PE_SEG | T2}, /* Tomcat */
-    {"/host-manager", PROBE, F_CANON, CK_PROBE, PE_SEG | T2}, /* Tomcat */
-    {"/jmx-console", PROBE, F_CANON, CK_PROBE, PE_SEG | T2},  /* JBoss */
-    {"/solr/admin", PROBE, F_CANON, CK_PROBE, PE_SEG | T2},
-    {"/console", PROBE, F_CANON, CK_PROBE,
-     PE_SEG | PR_ROOT | T2},                                /* WebLogic */
-    {"/owa/auth", PROBE, F_CANON, CK_PROBE, PE_SEG | T2},   /* Exchange */
-    {"/fckeditor", PROBE, F_CANON, CK_PROBE, PE_SEG | T2},  /* upload bugs */
-    {"/elmah.axd", PROBE, F_CANON, CK_PROBE, PE_NAME | T2}, /* ASP.NET */
-    {"/trace.axd", PROBE, F_CANON, CK_PROBE, PE_NAME | T2}, /* ASP.NET */
-    {"/info.php", PROBE, F_CANON, CK_PROBE, PE_NAME | T2},  /* phpinfo */
-    /* backup directories at the root */
-    {"/backup", PROBE, F_CANON, CK_PROBE, PE_SEG | PR_ROOT | T2},
-    {"/backups", PROBE, F_CANON, CK_PROBE, PE_SEG | PR_ROOT | T2},
-    {"/bak", PROBE, F_CANON, CK_PROBE, PE_SEG | PR_ROOT | T2},
-    {"/dump", PROBE, F_CANON, CK_PROBE, PE_SEG | PR_ROOT | T2},
-};
-#undef T1
-#undef T2
+/* --- scanners and probes --------------------------------------------------
+ * Maintained lists, shipped as data files (signatures/NAME.data, see
+ * ao_signatures.h) and compiled in: "scanner-user-agents" (user agent),
+ * "probe-paths" (canonical path, any status) and "probe-paths-absent"
+ * (canonical path, status 403/404/410: see the header comment for the two
+ * tiers). Their rules are built at creation (dynamic rules, CK_PHRASE). */
+#define PH_ABSENT 0x80u /* CK_PHRASE: only when the server said 403/404/410 */
 
 typedef struct rule_table {
   const ao_rule_t *rules;
@@ -640,8 +648,19 @@ static const rule_table_t rule_tables[] = {
     {xss_rules, AO_ARRAY_SIZE(xss_rules)},
     {trav_rules, AO_ARRAY_SIZE(trav_rules)},
     {rce_rules, AO_ARRAY_SIZE(rce_rules)},
-    {scanner_rules, AO_ARRAY_SIZE(scanner_rules)},
-    {probe_rules, AO_ARRAY_SIZE(probe_rules)},
+};
+
+/* The built-in lists and how their phrases become rules. */
+typedef struct list_use {
+  const char *name;
+  uint8_t cat, fields, extra;
+  int path;
+} list_use_t;
+
+static const list_use_t list_uses[] = {
+    {"scanner-user-agents", AO_CAT_SCANNER, F_UA, 0, 0},
+    {"probe-paths", AO_CAT_PROBE, F_CANON, 0, 1},
+    {"probe-paths-absent", AO_CAT_PROBE, F_CANON, PH_ABSENT, 1},
 };
 
 /* --- shell commands after a separator --------------------------------------
@@ -673,11 +692,11 @@ static const cmd_t rce_cmds[] = {
     {"busybox", A_ANY, 1},   {"cat", A_SHELL, 1},    {"cd", A_SHELL, 0},
     {"certutil", A_ANY, 1},  {"chmod", A_ANY, 1},    {"chown", A_ANY, 1},
     {"cmd", A_SHELL, 0},     {"cp", A_SHELL, 0},     {"crontab", A_SHELL, 0},
-    {"curl", A_ANY, 1},      {"dir", A_NONE, 0},     {"echo", A_ANY, 0},
+    {"curl", A_ANY, 1},      {"dir", A_NONE, 1},     {"echo", A_ANY, 0},
     {"find", A_SHELL, 0},    {"grep", A_SHELL, 0},   {"head", A_SHELL, 0},
     {"hostname", A_NONE, 0}, {"id", A_NONE, 0},      {"ifconfig", A_NONE, 0},
     {"ipconfig", A_NONE, 0}, {"kill", A_SHELL, 0},   {"ksh", A_ANY, 1},
-    {"ls", A_NONE, 0},       {"mkfifo", A_ANY, 1},   {"more", A_SHELL, 0},
+    {"ls", A_NONE, 1},       {"mkfifo", A_ANY, 1},   {"more", A_SHELL, 0},
     {"mv", A_SHELL, 0},      {"nc", A_ANY, 1},       {"ncat", A_ANY, 1},
     {"net", A_SHELL, 0},     {"netcat", A_ANY, 1},   {"netstat", A_NONE, 0},
     {"nohup", A_ANY, 1},     {"nslookup", A_ANY, 0}, {"perl", A_SHELL, 1},
@@ -687,7 +706,7 @@ static const cmd_t rce_cmds[] = {
     {"sh", A_ANY, 1},        {"sleep", A_NUM, 0},    {"systeminfo", A_NONE, 0},
     {"tail", A_SHELL, 0},    {"telnet", A_ANY, 1},   {"tftp", A_ANY, 1},
     {"touch", A_SHELL, 0},   {"type", A_SHELL, 0},   {"uname", A_NONE, 0},
-    {"useradd", A_ANY, 1},   {"wget", A_ANY, 1},     {"whoami", A_NONE, 0},
+    {"useradd", A_ANY, 1},   {"wget", A_ANY, 1},     {"who", A_NONE, 0},      {"whoami", A_NONE, 0},
     {"xterm", A_SHELL, 0},   {"zsh", A_ANY, 1},
 };
 
@@ -708,8 +727,21 @@ typedef struct memo_slot {
   char text[AO_MEMO_TEXT];
 } memo_slot_t;
 
+/* One query parameter in a decoded buffer: name [b, vb-1), value [vb, e)
+ * (vb == b when there is no '='). */
+typedef struct item {
+  size_t b, vb, e;
+  size_t rb, re; /* the parameter as logged (raw), when known */
+} item_t;
+
+/* Parameters handled one by one; a query with more has the rest in the
+ * last one (still scanned, as one value). */
+#define AO_MAX_ITEMS 64u
+
 struct ao_classifier {
   ao_ac_t *ac;
+  ao_rule_t *dyn;          /* rules built from the maintained lists */
+  char *dyn_text;          /* their literals */
   const ao_rule_t **rules; /* pattern id -> rule */
   uint8_t *rlen;           /* pattern id -> literal length */
   size_t max_line;
@@ -722,10 +754,15 @@ struct ao_classifier {
   char *b_html;   /* HTML view of the field being scanned */
   memo_slot_t *ua_memo;
   memo_slot_t *ref_memo;
+  item_t items[AO_MAX_ITEMS]; /* parameters of the query being classified */
+  size_t nitems;
+  const char *raw_base; /* the raw query the items' rb/re refer to */
+  char *b_b64;          /* base64 view of a parameter */
+  uint64_t work; /* bytes and tokens examined, for tests (see header) */
 };
 
 typedef struct scan {
-  const ao_classifier_t *c;
+  ao_classifier_t *c;
   const char *t; /* field text (normalised, lower case) */
   size_t n;
   unsigned field; /* F_* bits of the field being scanned */
@@ -1262,6 +1299,14 @@ static int ck_sql_sleep(const scan_t *s, size_t b, size_t e) {
   unsigned char c = at(s, i);
   if (!(is_digit(c) || c == '(' || c == '@' || c == '-'))
     return 0;
+  /* benchmark(count, expression): two arguments, or it is no call */
+  if (e - b == 10 && is_digit(c)) {
+    size_t k = i;
+    while (k < lim(s, i) && is_alnum(at(s, k)))
+      k++;
+    if (at(s, sql_ws(s, k)) != ',')
+      return 0;
+  }
   /* In a query, not in prose: what comes before is an operator, a quote, a
    * parenthesis, the start of the value or an SQL keyword ("1 and
    * sleep(5)"), not an English word ("how to use sleep(1) in python"). */
@@ -1427,42 +1472,33 @@ static int ck_xss_attr(const scan_t *s, size_t e) {
     return 0;
   while (i < end && (is_alnum(at(s, i)) || at(s, i) == ':' || at(s, i) == '-'))
     i++;
-  size_t sep = i;
-  while (i < end && (is_ws(at(s, i)) || at(s, i) == '/'))
-    i++;
-  if (i == sep)
-    return 0;
-  /* the attributes of this tag, up to its end */
-  for (int guard = 0; guard < 16 && i < end && at(s, i) != '>'; guard++) {
-    size_t a = i;
-    while (i < end &&
-           (is_alpha(at(s, i)) || at(s, i) == '-' || at(s, i) == ':'))
-      i++;
-    if (i == a)
-      return 0;
-    size_t ae = i;
-    while (i < end && is_ws(at(s, i)))
-      i++;
-    if (at(s, i) != '=')
-      continue; /* a boolean attribute */
-    if (span_in(s, a, ae, xss_attrs, AO_ARRAY_SIZE(xss_attrs)))
-      return 1;
-    /* skip the value */
-    i++;
-    while (i < end && is_ws(at(s, i)))
-      i++;
-    unsigned char q = at(s, i);
-    if (is_quote(q)) {
-      i++;
-      while (i < end && at(s, i) != q)
-        i++;
-      i++;
-    } else {
-      while (i < end && !is_ws(at(s, i)) && at(s, i) != '>')
-        i++;
+  /* <a>, <area>, <base>: a link is HTML injection when the element is
+   * complete (the phishing link, the rebased page) */
+  int link = span_eq(s, e, i, "a") || span_eq(s, e, i, "area") ||
+             span_eq(s, e, i, "base");
+  size_t te = i;
+  while (te < end && at(s, te) != '>' && at(s, te) != '<')
+    te++;
+  int closed = te < end && at(s, te) == '>';
+  /* every attribute of the tag: names start after a blank, a quote, a
+   * '/', or whatever junk a browser skips (<div&nbsp style=...>) */
+  for (size_t j = i; j < te; j++) {
+    unsigned char p = at(s, j - 1);
+    if (is_alnum(p) || p == '-' || p == ':' || p == '_' || !is_alpha(at(s, j)))
+      continue;
+    size_t a = j;
+    while (a < te && (is_alpha(at(s, a)) || at(s, a) == '-' || at(s, a) == ':'))
+      a++;
+    size_t k = a;
+    while (k < te && is_ws(at(s, k)))
+      k++;
+    if (at(s, k) == '=') {
+      if (span_in(s, j, a, xss_attrs, AO_ARRAY_SIZE(xss_attrs)))
+        return 1;
+      if (link && closed && span_eq(s, j, a, "href"))
+        return 1;
     }
-    while (i < end && (is_ws(at(s, i)) || at(s, i) == '/'))
-      i++;
+    j = a;
   }
   return 0;
 }
@@ -1505,6 +1541,146 @@ static int ck_xss_call(const scan_t *s, size_t b) {
 static int ck_xss_expr(const scan_t *s, size_t b) {
   size_t j = sql_ws_back(s, b, 0, NULL);
   return j > 0 && s->t[j - 1] == ':';
+}
+
+/* What a page lets an attacker feed to eval: his own strings, the URL,
+ * the window name, decoders. */
+static const char *const js_sources[] = {
+    "name",   "location", "document", "window", "top",       "self",
+    "this",   "parent",   "opener",   "frames", "unescape",  "atob",
+    "escape", "string",   "decodeuri", "decodeuricomponent", "content",
+    "url",    "chr",      "xss",      "eval"};
+
+/* A dialog call - not part of a longer name (window.alert counts) - with
+ * what probes pass it: a number, a string, a regex, the page's data
+ * (alert(1), prompt`1`, alert(document.domain)); not "alert(warning)". */
+static int ck_js_sink(const scan_t *s, size_t b, size_t e) {
+  if (b > 0 && (is_wch(at(s, b - 1)) || at(s, b - 1) == '$'))
+    return 0;
+  if (s->t[e - 1] == '`')
+    return 1;
+  size_t i = e;
+  while (i < lim(s, e) && is_ws(at(s, i)))
+    i++;
+  unsigned char c = at(s, i);
+  if (is_digit(c) || is_quote(c) || c == ')' || c == '/' || c == '-' ||
+      c == '+' || c == '[' || c == '(' || i >= s->n)
+    return 1;
+  size_t we = word_end(s, i);
+  return we > i && span_in(s, i, we, js_sources, AO_ARRAY_SIZE(js_sources));
+}
+
+static int ck_js_eval(const scan_t *s, size_t b, size_t e) {
+  if (b > 0 && (is_wch(at(s, b - 1)) || at(s, b - 1) == '$'))
+    return 0;
+  size_t i = e;
+  if (i + 5 <= s->n && memcmp(s->t + i, ".call", 5) == 0)
+    i += 5;
+  else if (i + 6 <= s->n && memcmp(s->t + i, ".apply", 6) == 0)
+    i += 6;
+  if (i + 4 <= s->n && memcmp(s->t + i, "/**/", 4) == 0)
+    i += 4;
+  if (at(s, i) == '`')
+    return 1;
+  if (at(s, i) != '(')
+    return 0;
+  i++;
+  while (i < lim(s, e) && is_ws(at(s, i)))
+    i++;
+  unsigned char c = at(s, i);
+  if (is_quote(c) || c == '/')
+    return 1;
+  size_t we = i;
+  while (we < lim(s, e) && is_wch(at(s, we)))
+    we++;
+  if (we == i || (we < s->n && is_wch(at(s, we))))
+    return 0;
+  return span_in(s, i, we, js_sources, AO_ARRAY_SIZE(js_sources));
+}
+
+/* a=eval;b=alert;a(b(1)): a sink handed to a variable, then a call. */
+static int ck_js_assign(const scan_t *s, size_t e) {
+  static const char *const sinks[] = {"eval",     "alert",      "prompt",
+                                      "confirm",  "settimeout", "setinterval",
+                                      "unescape", "function",   "execscript"};
+  size_t i = e, end = lim(s, e);
+  while (i < end && is_ws(at(s, i)))
+    i++;
+  size_t we = word_end(s, i);
+  if (we == i || !span_in(s, i, we, sinks, AO_ARRAY_SIZE(sinks)))
+    return 0;
+  unsigned char c = at(s, we);
+  if (!(c == ';' || c == ',' || c == ')' || c == '\n' || c == ' '))
+    return 0;
+  for (size_t k = we; k < end; k++)
+    if (s->t[k] == '(')
+      return 1;
+  return 0;
+}
+
+static int ck_js_dom(const scan_t *s, const ao_rule_t *r, size_t b,
+                     size_t e) {
+  unsigned char p = b > 0 ? at(s, b - 1) : 0;
+  if (b > 0 && (is_wch(p) || p == '$'))
+    return 0;
+  /* arg 1: a property (.innerHTML), written as one */
+  if (r->arg == 1)
+    return p == '.';
+  /* location.hash, document.URL: not part of a longer name */
+  if (!(s->t[e - 1] == '(' || s->t[e - 1] == '_'))
+    return e >= s->n || !is_wch(at(s, e));
+  return 1;
+}
+
+/* <!DOCTYPE x [ <!ENTITY ...> ]> or <!DOCTYPE x SYSTEM "...">: a DTD in a
+ * parameter is XML injection (XXE). */
+static int ck_xss_doctype(const scan_t *s, size_t e) {
+  size_t end = lim(s, e);
+  for (size_t i = e; i < end; i++) {
+    if (s->t[i] == '[' || s->t[i] == '>')
+      return s->t[i] == '[';
+    if (word_at(s, i, "system") || word_at(s, i, "public"))
+      return 1;
+  }
+  return 0;
+}
+
+/* data:<type>;base64, of a document or a script (text/html, SVG,
+ * application/...): markup smuggled in a data: URI */
+static int ck_data_uri(const scan_t *s, size_t b) {
+  size_t lo = b > 64 ? b - 64 : 0;
+  for (size_t j = b; j >= lo + 5; j--) {
+    if (memcmp(s->t + j - 5, "data:", 5) != 0)
+      continue;
+    size_t m = j;
+    if (m + 2 <= b && s->t[m] == '/' && s->t[m + 1] == '/')
+      m += 2; /* PHP's data:// wrapper: traversal's business */
+    /* raster images, plain text and style sheets run no script */
+    static const char *const images[] = {
+        "image/png", "image/jpeg", "image/jpg",  "image/gif",
+        "image/webp", "image/x-icon", "text/plain", "text/css"};
+    for (size_t k = 0; k < AO_ARRAY_SIZE(images); k++) {
+      size_t n = strlen(images[k]);
+      if (b - m == n && memcmp(s->t + m, images[k], n) == 0)
+        return 0;
+    }
+    return 1;
+  }
+  return 0;
+}
+
+/* An OS or server file by name: at the start of a path segment, or as a
+ * whole parameter value when the name cannot be a word (it has a '.' or
+ * '_': "?file=error.log", not "?style=shadow"); not followed by more of a
+ * name ("passwords"). */
+static int ck_file(const scan_t *s, const ao_rule_t *r, size_t b, size_t e) {
+  if (e < s->n && is_alnum(at(s, e)))
+    return 0;
+  unsigned char p = b > 0 ? at(s, b - 1) : 0;
+  if (p == '/' || p == '\\')
+    return 1;
+  int namelike = strchr(r->lit, '.') != NULL || strchr(r->lit, '_') != NULL;
+  return namelike && (b == 0 || p == '=');
 }
 
 /* --- command injection checks ------------------------------------------- */
@@ -1554,7 +1730,9 @@ static int shell_arg_ok(const scan_t *s, size_t we, int arg) {
   if (arg == A_NONE)
     return we >= s->n || is_ws(c) || c == ';' || c == '|' || c == '&' ||
            c == '`' || c == ')' || c == '#' || c == '<' || c == '>' ||
-           is_quote(c);
+           c == '+' || is_quote(c) ||
+           /* "\\n" written out after the command */
+           (c == '\\' && (at(s, we + 1) == 'n' || at(s, we + 1) == '\\'));
   if (c == '<') /* cat</etc/passwd */
     return arg == A_SHELL || arg == A_ANY;
   size_t a = shell_blank(s, we);
@@ -1569,7 +1747,10 @@ static int shell_arg_ok(const scan_t *s, size_t we, int arg) {
   default:
     return c == '/' || c == '.' || c == '-' || c == '$' || c == '~' ||
            is_quote(c) || c == '\\' || c == '<' || c == '>' || c == '{' ||
-           is_digit(c);
+           is_digit(c) ||
+           /* a Windows drive: dir c:\ */
+           (is_alpha(c) && at(s, a + 1) == ':' &&
+            (at(s, a + 2) == '\\' || at(s, a + 2) == '/' || a + 2 >= s->n));
   }
 }
 
@@ -1577,8 +1758,9 @@ static int shell_arg_ok(const scan_t *s, size_t we, int arg) {
  * [a-z0-9_.-], with a ".exe" suffix dropped. Returns its table entry. */
 static const cmd_t *shell_word(const scan_t *s, size_t i, size_t *we) {
   static const char *const dirs[] = {"/usr/local/bin/", "/usr/bin/",
-                                     "/usr/sbin/", "/bin/", "/sbin/"};
-  if (at(s, i) == '/') {
+                                     "/usr/sbin/", "/bin/", "/sbin/",
+                                     "usr/bin/", "usr/sbin/", "bin/"};
+  if (at(s, i) == '/' || at(s, i) == 'u' || at(s, i) == 'b') {
     for (size_t k = 0; k < AO_ARRAY_SIZE(dirs); k++) {
       size_t dl = strlen(dirs[k]);
       if (i + dl <= s->n && memcmp(s->t + i, dirs[k], dl) == 0) {
@@ -1592,10 +1774,30 @@ static const cmd_t *shell_word(const scan_t *s, size_t i, size_t *we) {
   unsigned char c0 = at(s, i);
   if (c0 < 'a' || c0 > 'z' || !((CMD_FIRST_LETTERS >> (c0 - 'a')) & 1u))
     return NULL;
-  size_t e = i;
-  while (e < s->n && e - i < 16 && (is_alnum(at(s, e)) || at(s, e) == '_'))
-    e++;
-  size_t len = e - i;
+  /* The word as the shell reads it: quotes that close at once (c''at,
+   * pi``ng), backslashes (c\at), empty expansions ($@, $*) and one-letter
+   * globs (/bi[n]/sh) change nothing for the shell and hide the command
+   * from a literal match. */
+  char key[16];
+  size_t len = 0, e = i;
+  while (e < s->n && e - i < 32 && len < sizeof(key)) {
+    unsigned char c = at(s, e);
+    if (is_alnum(c) || c == '_') {
+      key[len++] = (char)c;
+      e++;
+    } else if ((c == '\'' || c == '"' || c == '`') && at(s, e + 1) == c) {
+      e += 2;
+    } else if (c == '\\' && is_alpha(at(s, e + 1))) {
+      e++;
+    } else if (c == '$' && (at(s, e + 1) == '@' || at(s, e + 1) == '*')) {
+      e += 2;
+    } else if (c == '[' && is_alnum(at(s, e + 1)) && at(s, e + 2) == ']') {
+      key[len++] = (char)at(s, e + 1);
+      e += 3;
+    } else {
+      break;
+    }
+  }
   if (len == 0 || len >= 16)
     return NULL;
   if (e + 4 <= s->n && memcmp(s->t + e, ".exe", 4) == 0 &&
@@ -1604,8 +1806,6 @@ static const cmd_t *shell_word(const scan_t *s, size_t i, size_t *we) {
   } else {
     *we = e;
   }
-  char key[16];
-  memcpy(key, s->t + i, len);
   key[len] = '\0';
   return bsearch(key, rce_cmds, AO_ARRAY_SIZE(rce_cmds), sizeof(rce_cmds[0]),
                  cmd_cmp);
@@ -1634,10 +1834,26 @@ static int rce_at_value(const scan_t *s, size_t i, int need_value) {
          (cmd->arg == A_ANY && shell_url_arg(s, we));
 }
 
+/* Is the '&' at b one that the client sent encoded (%26), i.e. inside a
+ * parameter value? A raw '&' separates parameters and proves nothing; an
+ * encoded one is what a shell injection needs. */
+static int amp_in_value(const scan_t *s, size_t b) {
+  if (!(s->field & F_QUERY) || s->html || s->c->nitems == 0 ||
+      s->t != s->c->b_query)
+    return 0;
+  for (size_t k = 0; k + 1 < s->c->nitems; k++)
+    if (s->c->items[k].e == b)
+      return 0;
+  return 1;
+}
+
 static int ck_rce_sep(const scan_t *s, size_t b, size_t e) {
   unsigned char c = at(s, b);
-  int amp = c == '&' && at(s, e) != '&' && !(b > 0 && at(s, b - 1) == '&');
-  int weak = amp || c == '\n';
+  int amp = c == '&' && at(s, e) != '&' && !(b > 0 && at(s, b - 1) == '&') &&
+            !amp_in_value(s, b);
+  /* a newline, or "\n" written out */
+  int nl = c == '\n' || c == '\\';
+  int weak = amp || nl;
   size_t i = e;
   if (at(s, i) == '|' || at(s, i) == '&') /* || && */
     i++;
@@ -1655,10 +1871,16 @@ static int ck_rce_sep(const scan_t *s, size_t b, size_t e) {
   if (weak || ua_sep) { /* see rce_cmds */
     /* "\nid\n": a bare command alone on its line; not after '&', where
      * it would be a parameter without a value (?a=1&id) */
-    unsigned char n = at(s, we);
+    size_t k = we;
+    while (k < s->n && k < we + 8 && (at(s, k) == ' ' || at(s, k) == '\t'))
+      k++;
+    size_t bs = k;
+    while (bs < s->n && bs < k + 4 && at(s, bs) == '\\')
+      bs++;
+    unsigned char n = at(s, k);
     if (cmd->arg == A_NONE && !amp && !(s->field & F_UA) &&
-        (we >= s->n || n == '\n' || n == '\r' || n == ';' || n == '|' ||
-         n == '`'))
+        (k >= s->n || n == '\n' || n == '\r' || n == ';' || n == '|' ||
+         n == '`' || (bs > k && at(s, bs) == 'n')))
       return 1;
     return shell_arg_ok(s, we, A_SHELL) ||
            (cmd->arg == A_ANY && shell_url_arg(s, we));
@@ -1668,8 +1890,64 @@ static int ck_rce_sep(const scan_t *s, size_t b, size_t e) {
 
 static int ck_rce_brace(const scan_t *s, size_t e) {
   size_t we;
+  /* {cat,/etc/passwd} and {,ip,a}: bash expands both into a command */
+  if (at(s, e) == ',')
+    e++;
   const cmd_t *cmd = shell_word(s, e, &we);
   return cmd != NULL && at(s, we) == ',';
+}
+
+/* x=$'..' (ANSI-C quoting) or x=$".." (locale quoting), the quote
+ * possibly escaped: only a shell writes an assignment like that
+ * (CMD=$'id';$CMD). */
+static int ck_rce_dollar(const scan_t *s, size_t b, size_t e) {
+  if (b == 0 || !is_wch(at(s, b - 1)))
+    return 0;
+  size_t i = e;
+  while (i < e + 2 && at(s, i) == '\\')
+    i++;
+  return at(s, i) == '\'' || at(s, i) == '"';
+}
+
+/* FOR /F %i IN ('cmd') DO ...: cmd.exe's loop, which runs its command. */
+static int ck_rce_for(const scan_t *s, size_t b, size_t e) {
+  if ((b > 0 && is_wch(at(s, b - 1))) || (e < s->n && is_wch(at(s, e))))
+    return 0;
+  size_t end = lim(s, e), i = e;
+  int var = 0, in = 0;
+  for (; i < end; i++) {
+    unsigned char c = at(s, i);
+    if (!var) {
+      if (c == '%' && (is_alpha(at(s, i + 1)) || at(s, i + 1) == '%' ||
+                       at(s, i + 1) == '~' || at(s, i + 1) == '_' ||
+                       at(s, i + 1) == '/' || at(s, i + 1) == ']'))
+        var = 1;
+      else if (!(is_ws(c) || c == '/' || is_alpha(c) || c == '"' ||
+                 c == '=' || c == '-' || is_digit(c) || c == '*' ||
+                 c == ',' || c == ':' || c == '\\' || c == '.' || c == '~'))
+        return 0;
+      continue;
+    }
+    if (!in) {
+      if (is_ws(at(s, i - 1)) && word_at(s, i, "in")) {
+        size_t k = i + 2;
+        while (k < end && is_ws(at(s, k)))
+          k++;
+        if (at(s, k) != '(')
+          return 0;
+        in = 1;
+        i = k;
+      }
+      continue;
+    }
+    if (c == ')') {
+      size_t k = i + 1;
+      while (k < end && is_ws(at(s, k)))
+        k++;
+      return word_at(s, k, "do");
+    }
+  }
+  return 0;
 }
 
 static int ck_rce_bin(const scan_t *s, size_t e) {
@@ -2096,6 +2374,31 @@ static int verify(scan_t *s, const ao_rule_t *r, size_t b, size_t e) {
     return ck_pwsh(s, b, e);
   case CK_URL:
     return ck_url(s, b, e);
+  case CK_JS_SINK:
+    return ck_js_sink(s, b, e);
+  case CK_JS_EVAL:
+    return ck_js_eval(s, b, e);
+  case CK_JS_ASSIGN:
+    return ck_js_assign(s, e);
+  case CK_JS_DOM:
+    return ck_js_dom(s, r, b, e);
+  case CK_XSS_DOCTYPE:
+    return ck_xss_doctype(s, e);
+  case CK_DATA_URI:
+    return ck_data_uri(s, b);
+  case CK_FILE:
+    return ck_file(s, r, b, e);
+  case CK_RCE_DOLLAR:
+    return ck_rce_dollar(s, b, e);
+  case CK_RCE_FOR:
+    return ck_rce_for(s, b, e);
+  case CK_PHP_OPEN:
+    return e >= s->n || is_ws(at(s, e));
+  case CK_PHRASE:
+    if ((r->arg & PH_ABSENT) &&
+        !(s->status == 403 || s->status == 404 || s->status == 410))
+      return 0;
+    return ao_phrase_hit(s->t, s->n, b, e, r->arg & ~PH_ABSENT);
   default:
     return 0;
   }
@@ -2110,6 +2413,8 @@ static int on_hit(void *ud, uint32_t id, size_t end) {
   if (s->found & bit)
     return 0;
   size_t b = end - s->c->rlen[id];
+  /* a check reads at most AO_LOOK bytes on either side of its hit */
+  s->c->work += AO_LOOK;
   if (verify(s, r, b, end))
     s->found |= bit;
   return 0;
@@ -2123,6 +2428,7 @@ static void scan_field(scan_t *s, const char *t, size_t n, unsigned field,
   s->html = 0;
   s->info = info;
   s->tmpl_open = s->tmpl_tok = s->dollar = NO_POS;
+  s->c->work += n;
   ao_ac_scan(s->c->ac, t, n, on_hit, s);
   /* a header that is a command line: "cat /proc/self/environ" */
   if ((field & (F_UA | F_REF)) && !(s->found & AO_CAT_BIT(AO_CAT_RCE)) &&
@@ -2143,6 +2449,7 @@ static void scan_html(scan_t *s, const char *t, size_t n, unsigned field) {
   s->html = 1;
   s->info = 0;
   s->tmpl_open = s->tmpl_tok = s->dollar = NO_POS;
+  s->c->work += n + hn;
   ao_ac_scan(s->c->ac, h, hn, on_hit, s);
 }
 
@@ -2192,18 +2499,34 @@ ao_classifier_t *ao_classifier_create(size_t max_line, ao_err_t *err) {
     return NULL;
   }
   c->max_line = max_line;
-  size_t total = 0;
+  size_t total = 0, ndyn = 0, text = 0;
   for (size_t t = 0; t < AO_ARRAY_SIZE(rule_tables); t++)
     total += rule_tables[t].n;
+  for (size_t u = 0; u < AO_ARRAY_SIZE(list_uses); u++) {
+    const ao_siglist_t *l = ao_siglist_builtin(list_uses[u].name);
+    if (l == NULL) {
+      ao_err_set(err, "ao_classifier_create: built-in list %s missing",
+                 list_uses[u].name);
+      ao_classifier_destroy(c);
+      return NULL;
+    }
+    ndyn += (size_t)l->count;
+    for (int k = 0; k < l->count; k++)
+      text += strlen(l->phrases[k]) + 1;
+  }
+  total += ndyn;
   ao_ac_pattern_t *pats = malloc(total * sizeof(*pats));
   c->rules = malloc(total * sizeof(*c->rules));
   c->rlen = malloc(total);
+  c->dyn = calloc(ndyn ? ndyn : 1, sizeof(*c->dyn));
+  c->dyn_text = malloc(text ? text : 1);
   char **bufs[] = {&c->b_target, &c->b_path, &c->b_canon, &c->b_query,
-                   &c->b_ua,     &c->b_ref,  &c->b_html};
+                   &c->b_ua,     &c->b_ref,  &c->b_html, &c->b_b64};
   c->ua_memo = calloc(AO_MEMO_SLOTS, sizeof(*c->ua_memo));
   c->ref_memo = calloc(AO_MEMO_SLOTS, sizeof(*c->ref_memo));
   int oom = pats == NULL || c->rules == NULL || c->rlen == NULL ||
-            c->ua_memo == NULL || c->ref_memo == NULL;
+            c->ua_memo == NULL || c->ref_memo == NULL || c->dyn == NULL ||
+            c->dyn_text == NULL;
   for (size_t k = 0; k < AO_ARRAY_SIZE(bufs) && !oom; k++) {
     *bufs[k] = malloc(max_line + 1);
     oom = *bufs[k] == NULL;
@@ -2224,6 +2547,40 @@ ao_classifier_t *ao_classifier_create(size_t max_line, ao_err_t *err) {
       c->rlen[id] = (uint8_t)strlen(r->lit);
     }
   }
+  /* the maintained lists */
+  char *tp = c->dyn_text;
+  size_t nd = 0;
+  for (size_t u = 0; u < AO_ARRAY_SIZE(list_uses); u++) {
+    const list_use_t *lu = &list_uses[u];
+    const ao_siglist_t *l = ao_siglist_builtin(lu->name);
+    for (int k = 0; k < l->count; k++) {
+      char lit[AO_PHRASE_MAX + 1];
+      unsigned flags = 0;
+      size_t n = ao_phrase_compile(l->phrases[k], lu->path, lit, &flags);
+      if (n == 0 || (lu->path && lit[0] != '/')) {
+        ao_err_set(err, "ao_classifier_create: %s: phrase \"%s\" is not "
+                        "usable%s", l->file, l->phrases[k],
+                   lu->path ? " (a path phrase starts with '/')" : "");
+        free(pats);
+        ao_classifier_destroy(c);
+        return NULL;
+      }
+      memcpy(tp, lit, n + 1);
+      ao_rule_t *r = &c->dyn[nd++];
+      r->lit = tp;
+      r->cat = lu->cat;
+      r->fields = lu->fields;
+      r->check = CK_PHRASE;
+      r->arg = (uint8_t)(flags | lu->extra);
+      tp += n + 1;
+      pats[id].text = r->lit;
+      pats[id].id = (uint32_t)id;
+      c->rules[id] = r;
+      c->rlen[id] = (uint8_t)n;
+      id++;
+    }
+  }
+  total = id;
   ao_err_t sub;
   c->ac = ao_ac_create(pats, total, &sub);
   free(pats);
@@ -2235,12 +2592,16 @@ ao_classifier_t *ao_classifier_create(size_t max_line, ao_err_t *err) {
   return c;
 }
 
+uint64_t ao_classifier_work(const ao_classifier_t *c) { return c->work; }
+
 void ao_classifier_destroy(ao_classifier_t *c) {
   if (c == NULL)
     return;
   ao_ac_destroy(c->ac);
   free(c->rules);
   free(c->rlen);
+  free(c->dyn);
+  free(c->dyn_text);
   free(c->b_target);
   free(c->b_path);
   free(c->b_canon);
@@ -2248,6 +2609,7 @@ void ao_classifier_destroy(ao_classifier_t *c) {
   free(c->b_ua);
   free(c->b_ref);
   free(c->b_html);
+  free(c->b_b64);
   free(c->ua_memo);
   free(c->ref_memo);
   free(c);
@@ -2287,30 +2649,62 @@ static const char *unescape(const ao_record_t *rec, ao_slice_t f, char *buf,
  * Windows drive ("c:\\", "d:/") or the Unix directories that hold
  * configuration, logs and process data. Web applications take relative
  * names or their own routes; an include of /etc/... or c:\\... is LFI. */
-static int query_os_path(const char *q, size_t n) {
-  static const char *const roots[] = {"/etc/",       "/proc/", "/var/log/",
-                                      "/usr/local/", "/root/", "/windows/",
-                                      "/winnt/",     "/boot/", "/var/lib/"};
-  for (size_t v = 0; v < n;) {
-    size_t ve = v;
-    while (ve < n && q[ve] != '&')
-      ve++;
-    size_t vb = v;
-    while (vb < ve && q[vb] != '=')
-      vb++;
-    vb = vb < ve ? vb + 1 : v;
-    size_t len = ve - vb;
-    const char *p = q + vb;
-    /* "c:\\", "d:/" - but not "p://", a one-letter URL scheme */
-    if (len >= 3 && is_alpha((unsigned char)p[0]) && p[1] == ':' &&
-        (p[2] == '\\' || (p[2] == '/' && (len == 3 || p[3] != '/'))))
+/* An absolute path into the operating system: a Windows drive (c:\,
+ * /c:/), "program files", or the Unix directories that hold system
+ * configuration, logs, process data and installed software. Web
+ * applications take relative names or their own routes; a parameter or a
+ * request path naming /etc/..., /var/adm/... or c:\... asks for the
+ * server's files. Web assets under such a prefix (/etc/designs/x.css,
+ * Adobe Experience Manager's layout) are not. */
+static int web_asset(const char *p, size_t n) {
+  static const lit_t ext[] = {L(".css"),  L(".js"),   L(".map"),  L(".png"),
+                              L(".jpg"),  L(".jpeg"), L(".gif"),  L(".svg"),
+                              L(".ico"),  L(".webp"), L(".woff"), L(".woff2"),
+                              L(".ttf"),  L(".eot"),  L(".html"), L(".htm"),
+                              L(".json"), L(".mjs"),  L(".avif")};
+  size_t b = n;
+  while (b > 0 && p[b - 1] != '/')
+    b--;
+  for (size_t k = 0; k < AO_ARRAY_SIZE(ext); k++)
+    if (ends_with(p + b, n - b, &ext[k]))
       return 1;
-    for (size_t k = 0; k < AO_ARRAY_SIZE(roots); k++) {
-      size_t rl = strlen(roots[k]);
-      if (len > rl && memcmp(p, roots[k], rl) == 0)
-        return 1;
-    }
-    v = ve + 1;
+  return 0;
+}
+
+static int os_path(const char *p, size_t len) {
+  /* the first byte after the '/' decides cheaply for most paths */
+  if (len < 3)
+    return 0;
+  unsigned char c1 = (unsigned char)p[1];
+  if (p[0] == '/' && is_alpha(c1) && p[2] == ':' &&
+      (len == 3 || p[3] == '/' || p[3] == '\\'))
+    return 1; /* /c:/inetpub */
+  /* "c:\\", "d:/" - but not "p://", a one-letter URL scheme */
+  if (is_alpha((unsigned char)p[0]) && p[1] == ':' &&
+      (p[2] == '\\' || (p[2] == '/' && (len == 3 || p[3] != '/'))))
+    return 1;
+  if (p[0] != '/')
+    return 0;
+  static const lit_t roots[] = {
+      L("/etc/"),          L("/proc/"),        L("/var/"),
+      L("/usr/"),          L("/opt/"),         L("/root/"),
+      L("/boot/"),         L("/sys/"),         L("/windows/"),
+      L("/winnt/"),        L("/program files/"), L("/programdata/"),
+      L("/volumes/"),      L("/private/etc/"), L("/private/var/")};
+  for (size_t k = 0; k < AO_ARRAY_SIZE(roots); k++) {
+    const lit_t *r = &roots[k];
+    if ((unsigned char)r->s[1] == c1 && len > r->n &&
+        memcmp(p, r->s, r->n) == 0)
+      return !web_asset(p, len);
+  }
+  return 0;
+}
+
+static int query_os_path(const ao_classifier_t *c, const char *q) {
+  for (size_t k = 0; k < c->nitems; k++) {
+    const item_t *it = &c->items[k];
+    if (os_path(q + it->vb, it->e - it->vb))
+      return 1;
   }
   return 0;
 }
@@ -2328,6 +2722,184 @@ static int path_needs_canon(const char *p, size_t n) {
     prev = c;
   }
   return 0;
+}
+
+/* Decodes a query string parameter by parameter into out (joined with
+ * '&') and records each parameter's name and value in c->items. Returns
+ * the decoded length. */
+static size_t decode_items(ao_classifier_t *c, const char *q, size_t n,
+                           char *out, unsigned *info) {
+  size_t o = 0;
+  c->nitems = 0;
+  for (size_t i = 0; i <= n;) {
+    size_t e = i;
+    /* the last slot takes the rest, whatever its '&'s */
+    if (c->nitems + 1 < AO_MAX_ITEMS)
+      while (e < n && q[e] != '&')
+        e++;
+    else
+      e = n;
+    size_t start = o;
+    o += ao_norm_url(q + i, e - i, out + o, AO_NORM_PLUS, AO_DECODE_ROUNDS,
+                     info);
+    item_t *it = &c->items[c->nitems++];
+    it->b = start;
+    it->e = o;
+    it->rb = (size_t)(q + i - c->raw_base);
+    it->re = (size_t)(q + e - c->raw_base);
+    size_t v = start;
+    while (v < o && out[v] != '=')
+      v++;
+    it->vb = v < o ? v + 1 : start;
+    if (e >= n)
+      break;
+    out[o++] = '&';
+    i = e + 1;
+  }
+  return o;
+}
+
+/* Does a parameter name look like it holds a payload itself? */
+static int name_suspect(const char *p, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    char ch = p[i];
+    if (ch == '\'' || ch == '"' || ch == '(' || ch == ' ' || ch == ';' ||
+        ch == '#' || ch == '`')
+      return 1;
+  }
+  return 0;
+}
+
+/* SQL injection by the structure of each parameter value (ao_sqli.h). */
+static void sqli_items(ao_classifier_t *c, scan_t *s, const char *d,
+                       unsigned flags) {
+  if (s->found & AO_CAT_BIT(AO_CAT_SQLI))
+    return;
+  for (size_t k = 0; k < c->nitems; k++) {
+    const item_t *it = &c->items[k];
+    const char *v = d + it->vb;
+    size_t vn = it->e - it->vb;
+    if (ao_sqli_candidate(v, vn) && ao_sqli_value(v, vn, flags, &c->work)) {
+      s->found |= AO_CAT_BIT(AO_CAT_SQLI);
+      return;
+    }
+    /* a payload in the name: ?1'or'1'='1 */
+    if (it->vb > it->b && name_suspect(d + it->b, it->vb - it->b - 1) &&
+        ao_sqli_value(d + it->b, it->e - it->b, flags, &c->work)) {
+      s->found |= AO_CAT_BIT(AO_CAT_SQLI);
+      return;
+    }
+  }
+}
+
+/* Splits an already decoded text (a referer's query) into parameters at
+ * '&'. */
+static void split_items(ao_classifier_t *c, const char *d, size_t n) {
+  c->nitems = 0;
+  for (size_t i = 0; i <= n && c->nitems < AO_MAX_ITEMS;) {
+    size_t e = i;
+    if (c->nitems + 1 < AO_MAX_ITEMS)
+      while (e < n && d[e] != '&')
+        e++;
+    else
+      e = n;
+    item_t *it = &c->items[c->nitems++];
+    it->b = i;
+    it->e = e;
+    it->rb = it->re = 0;
+    size_t v = i;
+    while (v < e && d[v] != '=')
+      v++;
+    it->vb = v < e ? v + 1 : i;
+    i = e + 1;
+  }
+}
+
+/* Base64 decoding of a value (standard or URL-safe alphabet, padding
+ * optional) into out; returns the length, or 0 when t[0..n) is not
+ * base64. */
+static size_t b64_decode(const char *t, size_t n, char *out) {
+  while (n > 0 && t[n - 1] == '=')
+    n--;
+  if (n % 4 == 1)
+    return 0;
+  uint32_t acc = 0;
+  int bits = 0;
+  size_t o = 0;
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)t[i];
+    int v;
+    if (c >= 'A' && c <= 'Z')
+      v = c - 'A';
+    else if (c >= 'a' && c <= 'z')
+      v = c - 'a' + 26;
+    else if (c >= '0' && c <= '9')
+      v = c - '0' + 52;
+    else if (c == '+' || c == '-')
+      v = 62;
+    else if (c == '/' || c == '_')
+      v = 63;
+    else
+      return 0;
+    acc = (acc << 6) | (uint32_t)v;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out[o++] = (char)((acc >> bits) & 0xffu);
+    }
+  }
+  return o;
+}
+
+/* Parameters that are base64 of text: an application that decodes them
+ * reads what the attacker encoded (L2V0Yy9wYXNzd2Q= is /etc/passwd).
+ * Only values of the base64 alphabet, at least 12 bytes long, whose
+ * decoding is text (at least 90% printable) are looked at; session ids
+ * and hashes decode to binary and are skipped. */
+static void base64_items(ao_classifier_t *c, scan_t *s, const char *raw) {
+  for (size_t k = 0; k < c->nitems; k++) {
+    const item_t *it = &c->items[k];
+    if (it->re <= it->rb)
+      continue;
+    const char *v = raw + it->rb;
+    size_t vn = it->re - it->rb;
+    const char *eq = memchr(v, '=', vn);
+    if (eq != NULL && eq + 1 < v + vn) {
+      vn -= (size_t)(eq + 1 - v);
+      v = eq + 1;
+    }
+    /* a data: URI carries its base64 after ";base64," */
+    for (size_t j = 0; j + 8 <= vn; j++) {
+      if (v[j] == ';' &&
+          (memcmp(v + j, ";base64,", 8) == 0 ||
+           (j + 10 <= vn && (memcmp(v + j, ";base64%2c", 10) == 0 ||
+                             memcmp(v + j, ";base64%2C", 10) == 0)))) {
+        size_t skip = j + (v[j + 7] == ',' ? 8 : 10);
+        v += skip;
+        vn -= skip;
+        break;
+      }
+    }
+    if (vn < 12)
+      continue;
+    /* percent escapes of '+', '/', '=' first (one round, no case fold) */
+    size_t pn = ao_norm_pct_round(v, vn, c->b_b64, 0, NULL);
+    size_t dn = b64_decode(c->b_b64, pn, c->b_b64);
+    if (dn < 6)
+      continue;
+    size_t printable = 0;
+    for (size_t j = 0; j < dn; j++) {
+      unsigned char ch = (unsigned char)c->b_b64[j];
+      printable += (ch >= 0x20 && ch < 0x7f) || ch == '\t' || ch == '\n';
+    }
+    if (printable * 10 < dn * 9)
+      continue;
+    unsigned info = 0;
+    dn = ao_norm_fold(c->b_b64, dn, c->b_b64, &info);
+    if (ao_norm_climb(c->b_b64, dn) > 0 || os_path(c->b_b64, dn))
+      s->found |= AO_CAT_BIT(AO_CAT_TRAVERSAL);
+    scan_field(s, c->b_b64, dn, F_QUERY, info);
+  }
 }
 
 /* Probes and traversal in the path, payload rules in path and query. */
@@ -2358,7 +2930,7 @@ static void classify_target(ao_classifier_t *c, scan_t *s, const char *t,
       cn = ao_norm_path(dp, dn, c->b_canon, &climb);
       cp = c->b_canon;
     }
-    if (climb > 0 || (info & AO_NORM_NUL_TAIL))
+    if (climb > 0 || (info & AO_NORM_NUL_TAIL) || os_path(cp, cn))
       s->found |= AO_CAT_BIT(AO_CAT_TRAVERSAL);
     if (!(s->found & AO_CAT_BIT(AO_CAT_PROBE)) &&
         (probe_backup_name(cp, cn) || probe_absent(cp, cn, s->status)))
@@ -2370,6 +2942,9 @@ static void classify_target(ao_classifier_t *c, scan_t *s, const char *t,
       scan_field(s, cp, cn, F_CANON, info);
     }
     scan_html(s, dp, dn, F_PATH);
+    if (!(s->found & AO_CAT_BIT(AO_CAT_SQLI)) && ao_sqli_candidate(dp, dn) &&
+        ao_sqli_value(dp, dn, AO_SQLI_PLUS_BLANK, &c->work))
+      s->found |= AO_CAT_BIT(AO_CAT_SQLI);
   }
   if (q == NULL)
     return;
@@ -2377,9 +2952,12 @@ static void classify_target(ao_classifier_t *c, scan_t *s, const char *t,
   size_t qn = with_path ? n - pn - 1 : n;
   if (qn == 0)
     return;
+  /* Each parameter is decoded on its own, so that an encoded '&' (%26)
+   * stays inside its value ("a' && 'b"); the decoded parameters are joined
+   * with '&' for the literal scan, and remembered for the value rules. */
   unsigned info = 0;
-  size_t dn =
-      ao_norm_url(qs, qn, c->b_query, AO_NORM_PLUS, AO_DECODE_ROUNDS, &info);
+  c->raw_base = qs;
+  size_t dn = decode_items(c, qs, qn, c->b_query, &info);
   const char *dq = c->b_query;
   if (info & AO_NORM_NUL_TAIL)
     s->found |= AO_CAT_BIT(AO_CAT_TRAVERSAL);
@@ -2390,26 +2968,21 @@ static void classify_target(ao_classifier_t *c, scan_t *s, const char *t,
     /* each value on its own, rooted at its start: a value that climbs
      * above itself names a file outside the directory the application
      * meant (CRS counts any "../" in an argument at paranoia level 1) */
-    size_t v = 0;
-    while (v < dn) {
-      size_t ve = v;
-      while (ve < dn && dq[ve] != '&')
-        ve++;
-      size_t vb = v;
-      while (vb < ve && dq[vb] != '=')
-        vb++;
-      vb = vb < ve ? vb + 1 : v;
-      if (ao_norm_climb(dq + vb, ve - vb) > 0) {
+    for (size_t k = 0; k < c->nitems; k++) {
+      const char *v = dq + c->items[k].vb;
+      size_t vn = c->items[k].e - c->items[k].vb;
+      if (ao_norm_climb(v, vn) > 0) {
         s->found |= AO_CAT_BIT(AO_CAT_TRAVERSAL);
         break;
       }
-      v = ve + 1;
     }
   }
-  if (!(s->found & AO_CAT_BIT(AO_CAT_TRAVERSAL)) && query_os_path(dq, dn))
+  if (!(s->found & AO_CAT_BIT(AO_CAT_TRAVERSAL)) && query_os_path(c, dq))
     s->found |= AO_CAT_BIT(AO_CAT_TRAVERSAL);
   scan_field(s, dq, dn, F_QUERY, info);
   scan_html(s, dq, dn, F_QUERY);
+  sqli_items(c, s, dq, 0);
+  base64_items(c, s, qs);
 }
 
 static uint32_t memo_hash(const char *p, size_t n, unsigned flags) {
@@ -2452,10 +3025,19 @@ static ao_catmask_t classify_header(ao_classifier_t *c, const ao_record_t *rec,
     /* user agents are not URL-encoded: fold only */
     n = ao_norm_fold(t, n, buf, &info);
     scan_field(&s, buf, n, F_UA, info);
+    if (!(s.found & AO_CAT_BIT(AO_CAT_SQLI)) && ao_sqli_candidate(buf, n) &&
+        ao_sqli_value(buf, n, AO_SQLI_PLUS_BLANK, &c->work))
+      s.found |= AO_CAT_BIT(AO_CAT_SQLI);
   } else {
     n = ao_norm_url(t, n, buf, AO_NORM_PLUS, AO_DECODE_ROUNDS, &info);
     scan_field(&s, buf, n, F_REF, info);
     scan_html(&s, buf, n, F_REF);
+    const char *qm = memchr(buf, '?', n);
+    if (qm != NULL) {
+      size_t off = (size_t)(qm - buf) + 1;
+      split_items(c, buf + off, n - off);
+      sqli_items(c, &s, buf + off, 0);
+    }
   }
   if (slot != NULL) {
     slot->len = (uint32_t)raw;

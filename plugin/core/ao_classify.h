@@ -32,4 +32,10 @@ void ao_classifier_destroy(ao_classifier_t *c); /* NULL is a no-op */
 
 ao_catmask_t ao_classify(ao_classifier_t *c, const ao_record_t *rec);
 
+/* The work done so far: bytes scanned plus, for every check run, the bytes
+ * it may read (a constant window), plus the bytes and tokens the SQL
+ * structure rules examined. A deterministic measure of cost, so that tests
+ * can prove classification linear in the input without a clock. */
+uint64_t ao_classifier_work(const ao_classifier_t *c);
+
 #endif /* AO_CLASSIFY_H */

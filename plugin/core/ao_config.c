@@ -3,6 +3,10 @@
  */
 #include "ao_config.h"
 
+#include "ao_rate.h"
+#include "ao_rules.h"
+
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,6 +48,22 @@ enum opt_id {
   OPT_REQUEST_FIELD,
   OPT_TIME_FIELD,
   OPT_TRUSTED_PROXY,
+  OPT_BF_ATTEMPTS,
+  OPT_BF_NOTFOUND,
+  OPT_BF_WINDOW,
+  OPT_BF_CAPACITY,
+  OPT_CATEGORIES,
+  OPT_SIGNATURE_FILE,
+  OPT_RULE,
+  OPT_EXCLUDE,
+  OPT_R_CATEGORY,
+  OPT_R_METHOD,
+  OPT_R_PATH,
+  OPT_R_QUERY,
+  OPT_R_STATUS,
+  OPT_R_USER_AGENT,
+  OPT_R_REFERER,
+  OPT_R_ADDRESS,
   OPT_COUNT
 };
 
@@ -112,9 +132,60 @@ static const ao_option_t options[] = {
     [OPT_TRUSTED_PROXY] = {"TrustedProxy", AO_SCOPE_PLUGIN | AO_SCOPE_LOG,
                            "CIDR", "(none)",
                            "proxies whose X-Forwarded-For is believed; "
-                           "repeatable"},
-    [OPT_COUNT] = {NULL, 0, NULL, NULL, NULL},
+                           "repeatable",
+                           1},
+    [OPT_BF_ATTEMPTS] = {"BruteForceAttempts", AO_SCOPE_PLUGIN | AO_SCOPE_LOG,
+                         "number", "5",
+                         "failed authentications from one address within "
+                         "BruteForceWindow that make it a brute forcer "
+                         "(0: off)"},
+    [OPT_BF_NOTFOUND] = {"BruteForceNotFound", AO_SCOPE_PLUGIN | AO_SCOPE_LOG,
+                         "number", "20",
+                         "404s on distinct paths from one address within "
+                         "BruteForceWindow that make it a brute forcer "
+                         "(0: off)"},
+    [OPT_BF_WINDOW] = {"BruteForceWindow", AO_SCOPE_PLUGIN | AO_SCOPE_LOG,
+                       "seconds", "600",
+                       "the brute-force window (log time)"},
+    [OPT_BF_CAPACITY] = {"BruteForceTrackedAddresses",
+                         AO_SCOPE_PLUGIN | AO_SCOPE_LOG, "number", "16384",
+                         "addresses whose failures are tracked per Log "
+                         "(bounded, oldest evicted)"},
+    [OPT_CATEGORIES] = {"Categories", AO_SCOPE_LOG, "strings", "(all)",
+                        "built-in categories to count: names, or -name "
+                        "to leave one out"},
+    [OPT_SIGNATURE_FILE] = {"SignatureFile", AO_SCOPE_LOG,
+                            "path category field", NULL,
+                            "phrase list in OWASP CRS .data format; "
+                            "field: user_agent, referer, path or query",
+                            1},
+    [OPT_RULE] = {"Rule", AO_SCOPE_LOG, "block", NULL,
+                  "<Rule NAME>: lines matching every condition are "
+                  "attacks of its Category", 1},
+    [OPT_EXCLUDE] = {"Exclude", AO_SCOPE_LOG, "block", NULL,
+                     "<Exclude NAME>: lines matching every condition are "
+                     "no attack", 1},
+    [OPT_R_CATEGORY] = {"Category", AO_SCOPE_RULE, "string", NULL,
+                        "a built-in category or a new one ([a-z0-9_])"},
+    [OPT_R_METHOD] = {"Method", AO_SCOPE_RULE, "strings", "(any)",
+                      "request methods, one of which must match"},
+    [OPT_R_PATH] = {"Path", AO_SCOPE_RULE, "regex", "(any)",
+                    "PCRE2 regex on the path as logged"},
+    [OPT_R_QUERY] = {"Query", AO_SCOPE_RULE, "regex", "(any)",
+                     "PCRE2 regex on the query string as logged"},
+    [OPT_R_STATUS] = {"Status", AO_SCOPE_RULE, "numbers or ranges", "(any)",
+                      "statuses: 404, \"400-499\" or \"4xx\""},
+    [OPT_R_USER_AGENT] = {"UserAgent", AO_SCOPE_RULE, "regex", "(any)",
+                          "PCRE2 regex on the user agent"},
+    [OPT_R_REFERER] = {"Referer", AO_SCOPE_RULE, "regex", "(any)",
+                       "PCRE2 regex on the referer"},
+    [OPT_R_ADDRESS] = {"Address", AO_SCOPE_RULE, "CIDRs", "(any)",
+                       "client networks, e.g. \"192.0.2.0/24\""},
+    [OPT_COUNT] = {NULL, 0, NULL, NULL, NULL, 0},
 };
+
+/* Duplicate detection keeps one bit per option in a uint64_t. */
+_Static_assert(OPT_COUNT <= 64, "more than 64 options: widen `given`");
 
 const ao_option_t *ao_config_options(void) { return options; }
 
@@ -124,6 +195,19 @@ void ao_config_init(ao_config_t *cfg) {
   cfg->tun.share_window = DEF_SHARE_WINDOW;
   cfg->tun.min_attacks = DEF_MIN_ATTACKS;
   cfg->tun.max_line = DEF_MAX_LINE;
+  cfg->tun.bf_attempts = AO_RATE_DEF_ATTEMPTS;
+  cfg->tun.bf_notfound = AO_RATE_DEF_NOTFOUND;
+  cfg->tun.bf_window = AO_RATE_DEF_WINDOW;
+  cfg->tun.bf_capacity = AO_RATE_DEF_CAPACITY;
+}
+
+static void rule_free(ao_rule_config_t *r) {
+  for (size_t i = 0; i < r->nmethods; i++)
+    free(r->methods[i]);
+  free(r->path);
+  free(r->query);
+  free(r->user_agent);
+  free(r->referer);
 }
 
 void ao_config_free(ao_config_t *cfg) {
@@ -138,9 +222,66 @@ void ao_config_free(ao_config_t *cfg) {
     for (int f = 0; f < AO_JF_COUNT; f++)
       free(log->json[f]);
     free(log->trusted.cidr);
+    for (size_t k = 0; k < log->nrules; k++)
+      rule_free(&log->rules[k]);
+    free(log->rules);
+    for (size_t k = 0; k < log->nsigfiles; k++)
+      free(log->sigfiles[k].path);
+    free(log->sigfiles);
   }
   free(cfg->logs);
   memset(cfg, 0, sizeof(*cfg));
+}
+
+/* ---- categories --------------------------------------------------------- */
+
+static int valid_category_name(const char *name) {
+  size_t n = strlen(name);
+  if (n == 0 || n > AO_CAT_NAME_MAX)
+    return 0;
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)name[i];
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'))
+      return 0;
+  }
+  return 1;
+}
+
+int ao_config_category(ao_config_t *cfg, const char *name, int create,
+                       ao_err_t *err) {
+  int b = ao_category_lookup(name);
+  if (b >= 0)
+    return b;
+  for (int i = 0; i < cfg->ncats; i++)
+    if (strcmp(cfg->cat_names[i], name) == 0)
+      return AO_CAT_BUILTIN_COUNT + i;
+  if (!create) {
+    ao_err_set(err, "unknown category \"%s\"", name);
+    return -1;
+  }
+  if (!valid_category_name(name)) {
+    ao_err_set(err,
+               "invalid category name \"%s\": it becomes part of the "
+               "metric name and must be 1 to %d of [a-z0-9_]",
+               name, AO_CAT_NAME_MAX);
+    return -1;
+  }
+  if (cfg->ncats >= AO_CAT_MAX - AO_CAT_BUILTIN_COUNT) {
+    ao_err_set(err, "category \"%s\": at most %d categories of your own",
+               name, AO_CAT_MAX - AO_CAT_BUILTIN_COUNT);
+    return -1;
+  }
+  snprintf(cfg->cat_names[cfg->ncats], sizeof(cfg->cat_names[0]), "%s", name);
+  return AO_CAT_BUILTIN_COUNT + cfg->ncats++;
+}
+
+const char *ao_config_category_name(const ao_config_t *cfg, int cat) {
+  if (cat >= 0 && cat < AO_CAT_BUILTIN_COUNT)
+    return ao_category_name(cat);
+  int u = cat - AO_CAT_BUILTIN_COUNT;
+  if (u >= 0 && u < cfg->ncats)
+    return cfg->cat_names[u];
+  return NULL;
 }
 
 int ao_config_valid_name(const char *name) {
@@ -253,6 +394,30 @@ static int set_tunable(const char *where, int id, ao_tunables_t *tun,
     tun->max_line = (size_t)v;
     tun->set |= AO_SET_MAX_LINE;
     return 0;
+  case OPT_BF_ATTEMPTS:
+    if (get_number(where, opt, vals, nvals, 0, 1000000, 1, &v, err))
+      return -1;
+    tun->bf_attempts = (unsigned)v;
+    tun->set |= AO_SET_BF_ATTEMPTS;
+    return 0;
+  case OPT_BF_NOTFOUND:
+    if (get_number(where, opt, vals, nvals, 0, 1000000, 1, &v, err))
+      return -1;
+    tun->bf_notfound = (unsigned)v;
+    tun->set |= AO_SET_BF_NOTFOUND;
+    return 0;
+  case OPT_BF_WINDOW:
+    if (get_number(where, opt, vals, nvals, 1, 31.0 * 86400.0, 0, &v, err))
+      return -1;
+    tun->bf_window = v;
+    tun->set |= AO_SET_BF_WINDOW;
+    return 0;
+  case OPT_BF_CAPACITY:
+    if (get_number(where, opt, vals, nvals, 1, 1 << 24, 1, &v, err))
+      return -1;
+    tun->bf_capacity = (size_t)v;
+    tun->set |= AO_SET_BF_CAPACITY;
+    return 0;
   default:
     return ao_err_set(err, "%s %s: internal error", where, opt);
   }
@@ -266,8 +431,8 @@ static int lookup_key(const char *where, const char *key, unsigned scope,
   if (id == -2)
     return ao_err_set(err, "%s: option \"%s\" is not allowed in this block",
                       where, key);
-  /* TrustedProxy is a list: each occurrence adds to it. */
-  if (id != OPT_TRUSTED_PROXY && (*given & ((uint64_t)1 << id)))
+  /* Repeatable options (TrustedProxy, SignatureFile, blocks) add up. */
+  if ((*given & ((uint64_t)1 << id)) && !options[id].repeatable)
     return ao_err_set(err, "%s %s: given twice", where, options[id].name);
   *given |= (uint64_t)1 << id;
   return id;
@@ -360,12 +525,326 @@ ao_log_config_t *ao_config_add_log(ao_config_t *cfg, const ao_value_t *vals,
   snprintf(log->name, sizeof(log->name), "%s", name);
   log->format = AO_FMT_COMBINED;
   log->start_at = AO_START_END;
+  log->categories = (ao_catmask_t)((1u << AO_CAT_BUILTIN_COUNT) - 1u);
   return log;
+}
+
+/* ---- detection options of a Log ------------------------------------------ */
+
+/* Categories "sqli" "xss" (only these) or Categories "-scanner" (all but). */
+static int set_categories(const char *where, const char *opt,
+                          ao_log_config_t *log, const ao_value_t *vals,
+                          size_t nvals, ao_err_t *err) {
+  if (nvals == 0)
+    return ao_err_set(err, "%s %s: expects one or more category names", where,
+                      opt);
+  int plain = 0, signed_ = 0;
+  ao_catmask_t on = 0, off = 0;
+  for (size_t i = 0; i < nvals; i++) {
+    if (vals[i].type != AO_VAL_STRING) {
+      char got[300];
+      describe(&vals[i], got, sizeof(got));
+      return ao_err_set(err, "%s %s: expects strings, got %s", where, opt,
+                        got);
+    }
+    const char *v = vals[i].s;
+    int sign = v[0] == '-' ? -1 : v[0] == '+' ? 1 : 0;
+    const char *name = sign ? v + 1 : v;
+    int cat = ao_category_lookup(name);
+    if (cat < 0)
+      return ao_err_set(err,
+                        "%s %s: unknown value \"%s\" (expected built-in "
+                        "categories: sqli xss traversal rce scanner probe "
+                        "auth bruteforce, each optionally prefixed with - "
+                        "or +)",
+                        where, opt, v);
+    if (sign == 0)
+      plain = 1;
+    else
+      signed_ = 1;
+    if (sign < 0)
+      off |= AO_CAT_BIT(cat);
+    else
+      on |= AO_CAT_BIT(cat);
+  }
+  if (plain && signed_)
+    return ao_err_set(err,
+                      "%s %s: either list the categories to count, or "
+                      "prefix every name with - or +, not both",
+                      where, opt);
+  ao_catmask_t all = (ao_catmask_t)((1u << AO_CAT_BUILTIN_COUNT) - 1u);
+  log->categories = plain ? on : ((all | on) & ~off);
+  return 0;
+}
+
+static const struct {
+  const char *name;
+  ao_sig_field_t field;
+} sig_fields[] = {{"user_agent", AO_SIG_USER_AGENT},
+                  {"referer", AO_SIG_REFERER},
+                  {"path", AO_SIG_PATH},
+                  {"query", AO_SIG_QUERY}};
+
+/* SignatureFile "path" "category" "field" */
+static int add_sigfile(ao_config_t *cfg, const char *where, const char *opt,
+                       ao_log_config_t *log, const ao_value_t *vals,
+                       size_t nvals, ao_err_t *err) {
+  if (nvals != 3 || vals[0].type != AO_VAL_STRING ||
+      vals[1].type != AO_VAL_STRING || vals[2].type != AO_VAL_STRING)
+    return ao_err_set(err,
+                      "%s %s: expects three strings: the file, a category "
+                      "and a field, e.g. %s \"/usr/share/modsecurity-crs/"
+                      "rules/scanners-user-agents.data\" \"scanner\" "
+                      "\"user_agent\"",
+                      where, opt, opt);
+  const char *path = vals[0].s, *catname = vals[1].s, *fname = vals[2].s;
+  int field = -1;
+  for (size_t i = 0; i < sizeof(sig_fields) / sizeof(sig_fields[0]); i++)
+    if (strcasecmp(fname, sig_fields[i].name) == 0)
+      field = (int)sig_fields[i].field;
+  if (field < 0)
+    return ao_err_set(err,
+                      "%s %s \"%s\": unknown field \"%s\" (expected "
+                      "\"user_agent\", \"referer\", \"path\" or \"query\")",
+                      where, opt, path, fname);
+  ao_err_t sub = {{0}};
+  int cat = ao_config_category(cfg, catname, 1, &sub);
+  if (cat < 0)
+    return ao_err_set(err, "%s %s \"%s\": %s", where, opt, path, sub.msg);
+  /* read it now: a missing or malformed file refuses the configuration,
+   * with the line that is wrong */
+  size_t count = 0;
+  if (ao_rules_check_sigfile(path, field == AO_SIG_PATH, &count, &sub) != 0)
+    return ao_err_set(err, "%s %s \"%s\": %s", where, opt, path, sub.msg);
+  ao_sigfile_config_t *a =
+      realloc(log->sigfiles, (log->nsigfiles + 1) * sizeof(*a));
+  if (a == NULL)
+    return ao_err_set(err, "%s %s: out of memory", where, opt);
+  log->sigfiles = a;
+  char *copy = strdup(path);
+  if (copy == NULL)
+    return ao_err_set(err, "%s %s: out of memory", where, opt);
+  a[log->nsigfiles++] =
+      (ao_sigfile_config_t){copy, cat, (ao_sig_field_t)field};
+  return 0;
+}
+
+/* Status 404, Status "400-499", Status "4xx" */
+static int parse_status(const ao_value_t *v, ao_status_range_t *r) {
+  if (v->type == AO_VAL_NUMBER) {
+    if (v->n != floor(v->n) || v->n < 100 || v->n > 999)
+      return -1;
+    r->lo = r->hi = (int)v->n;
+    return 0;
+  }
+  if (v->type != AO_VAL_STRING)
+    return -1;
+  const char *s = v->s;
+  size_t n = strlen(s);
+  if (n == 3 && s[0] >= '1' && s[0] <= '9' && (s[1] == 'x' || s[1] == 'X') &&
+      (s[2] == 'x' || s[2] == 'X')) {
+    r->lo = (s[0] - '0') * 100;
+    r->hi = r->lo + 99;
+    return 0;
+  }
+  int lo = 0, hi = 0, k = 0;
+  if (sscanf(s, "%d-%d%n", &lo, &hi, &k) == 2 && (size_t)k == n) {
+    /* a range */
+  } else if (sscanf(s, "%d%n", &lo, &k) == 1 && (size_t)k == n) {
+    hi = lo;
+  } else {
+    return -1;
+  }
+  if (lo < 100 || hi > 999 || lo > hi)
+    return -1;
+  r->lo = lo;
+  r->hi = hi;
+  return 0;
+}
+
+static int rule_regex(const char *where, const char *opt,
+                      const ao_value_t *vals, size_t nvals, char **out,
+                      ao_err_t *err) {
+  if (get_string(where, opt, vals, nvals, out, err) != 0)
+    return -1;
+  ao_err_t sub = {{0}};
+  if (ao_rules_check_regex(*out, &sub) != 0)
+    return ao_err_set(err, "%s %s: invalid regular expression \"%s\": %s",
+                      where, opt, *out, sub.msg);
+  return 0;
+}
+
+/* One option of a <Rule> or <Exclude> block. */
+static int rule_set(ao_config_t *cfg, const char *where, ao_rule_config_t *r,
+                    const ao_conf_node_t *c, ao_err_t *err) {
+  int id = find_option(c->key, AO_SCOPE_RULE);
+  if (id == -1)
+    return ao_err_set(err, "%s: unknown option \"%s\"", where, c->key);
+  if (id == -2)
+    return ao_err_set(err, "%s: option \"%s\" is not allowed in this block",
+                      where, c->key);
+  unsigned bit = 1u << (id - OPT_R_CATEGORY);
+  const char *opt = options[id].name;
+  if (r->given & bit)
+    return ao_err_set(err, "%s %s: given twice", where, opt);
+  r->given |= bit;
+  if (c->nchildren > 0)
+    return ao_err_set(err, "%s: unexpected block <%s>", where, c->key);
+  const ao_value_t *vals = c->values;
+  size_t nvals = c->nvalues;
+  switch (id) {
+  case OPT_R_CATEGORY: {
+    if (r->exclude)
+      return ao_err_set(err, "%s %s: an <Exclude> has no category", where,
+                        opt);
+    if (one_value(where, opt, vals, nvals, AO_VAL_STRING, err) != 0)
+      return -1;
+    ao_err_t sub = {{0}};
+    int cat = ao_config_category(cfg, vals[0].s, 1, &sub);
+    if (cat < 0)
+      return ao_err_set(err, "%s %s: %s", where, opt, sub.msg);
+    r->category = cat;
+    return 0;
+  }
+  case OPT_R_METHOD:
+    if (nvals == 0 || nvals > AO_RULE_MAX_VALUES)
+      return ao_err_set(err, "%s %s: expects 1 to %d methods", where, opt,
+                        AO_RULE_MAX_VALUES);
+    for (size_t i = 0; i < nvals; i++) {
+      if (vals[i].type != AO_VAL_STRING || vals[i].s[0] == '\0')
+        return ao_err_set(err, "%s %s: expects strings such as \"POST\"",
+                          where, opt);
+      r->methods[r->nmethods] = strdup(vals[i].s);
+      if (r->methods[r->nmethods] == NULL)
+        return ao_err_set(err, "%s %s: out of memory", where, opt);
+      r->nmethods++;
+    }
+    return 0;
+  case OPT_R_PATH:
+    return rule_regex(where, opt, vals, nvals, &r->path, err);
+  case OPT_R_QUERY:
+    return rule_regex(where, opt, vals, nvals, &r->query, err);
+  case OPT_R_USER_AGENT:
+    return rule_regex(where, opt, vals, nvals, &r->user_agent, err);
+  case OPT_R_REFERER:
+    return rule_regex(where, opt, vals, nvals, &r->referer, err);
+  case OPT_R_STATUS:
+    if (nvals == 0 || nvals > AO_RULE_MAX_VALUES)
+      return ao_err_set(err, "%s %s: expects 1 to %d statuses", where, opt,
+                        AO_RULE_MAX_VALUES);
+    for (size_t i = 0; i < nvals; i++) {
+      if (parse_status(&vals[i], &r->status[r->nstatus]) != 0) {
+        char got[300];
+        describe(&vals[i], got, sizeof(got));
+        return ao_err_set(err,
+                          "%s %s: invalid value %s (expected a status such "
+                          "as 404, a range \"400-499\" or \"4xx\")",
+                          where, opt, got);
+      }
+      r->nstatus++;
+    }
+    return 0;
+  case OPT_R_ADDRESS:
+    if (nvals == 0 || nvals > AO_RULE_MAX_VALUES)
+      return ao_err_set(err, "%s %s: expects 1 to %d networks", where, opt,
+                        AO_RULE_MAX_VALUES);
+    for (size_t i = 0; i < nvals; i++) {
+      if (vals[i].type != AO_VAL_STRING ||
+          ao_cidr_parse(vals[i].s, &r->addr[r->naddr], NULL) != 0) {
+        char got[300];
+        describe(&vals[i], got, sizeof(got));
+        return ao_err_set(err,
+                          "%s %s: invalid value %s (expected an address or "
+                          "a network such as \"192.0.2.0/24\" or "
+                          "\"2001:db8::/32\")",
+                          where, opt, got);
+      }
+      r->naddr++;
+    }
+    return 0;
+  default:
+    return ao_err_set(err, "%s %s: internal error", where, opt);
+  }
+}
+
+/* The node the last error is about (ao_config_error_node()); the
+ * innermost one wins, since it is recorded first. */
+static _Thread_local const ao_conf_node_t *err_node;
+
+const ao_conf_node_t *ao_config_error_node(void) { return err_node; }
+
+/* Records node as the place of the error (unless an inner node was) and
+ * returns -1. */
+static int at_line(ao_err_t *err, const ao_conf_node_t *node) {
+  (void)err;
+  if (err_node == NULL)
+    err_node = node;
+  return -1;
+}
+
+/* The same after an ao_err_set() whose -1 is passed along. */
+static int at_line_rc(ao_err_t *err, int rc, const ao_conf_node_t *node) {
+  (void)rc;
+  return at_line(err, node);
+}
+
+/* A <Rule NAME> or <Exclude NAME> block inside a Log. */
+static int apply_rule(ao_config_t *cfg, ao_log_config_t *log,
+                      const ao_conf_node_t *node, int exclude,
+                      ao_err_t *err) {
+  const char *kind = exclude ? "Exclude" : "Rule";
+  char where[3 * AO_LOG_NAME_MAX + 40];
+  if (node->nvalues != 1 || node->values[0].type != AO_VAL_STRING ||
+      !ao_config_valid_name(node->values[0].s)) {
+    char got[300] = "nothing";
+    if (node->nvalues > 0)
+      describe(&node->values[0], got, sizeof(got));
+    return at_line_rc(err, ao_err_set(err,
+                                   "<Log \"%s\"> <%s>: expects one name of "
+                                   "[A-Za-z0-9_] (1 to %d), got %s",
+                                   log->name, kind, AO_LOG_NAME_MAX, got),
+                   node);
+  }
+  const char *name = node->values[0].s;
+  snprintf(where, sizeof(where), "<Log \"%s\"> <%s \"%s\">", log->name, kind,
+           name);
+  for (size_t i = 0; i < log->nrules; i++)
+    if (strcasecmp(log->rules[i].name, name) == 0 &&
+        log->rules[i].exclude == exclude)
+      return at_line_rc(err, ao_err_set(err, "%s: duplicate name \"%s\"", where,
+                                     name),
+                     node);
+  ao_rule_config_t *a = realloc(log->rules, (log->nrules + 1) * sizeof(*a));
+  if (a == NULL)
+    return ao_err_set(err, "%s: out of memory", where);
+  log->rules = a;
+  ao_rule_config_t *r = &a[log->nrules++];
+  memset(r, 0, sizeof(*r));
+  snprintf(r->name, sizeof(r->name), "%s", name);
+  r->exclude = exclude;
+  r->category = -1;
+  for (size_t i = 0; i < node->nchildren; i++) {
+    const ao_conf_node_t *c = &node->children[i];
+    if (rule_set(cfg, where, r, c, err) != 0)
+      return at_line(err, c);
+  }
+  if (!exclude && r->category < 0)
+    return at_line_rc(err, ao_err_set(err,
+                                   "%s: missing required option Category",
+                                   where),
+                   node);
+  if ((r->given & ~(1u << (OPT_R_CATEGORY - OPT_R_CATEGORY))) == 0)
+    return at_line_rc(err, ao_err_set(err,
+                                   "%s: no condition (Method, Path, Query, "
+                                   "Status, UserAgent, Referer, Address): "
+                                   "it would match every line",
+                                   where),
+                   node);
+  return 0;
 }
 
 int ao_config_log_set(ao_config_t *cfg, ao_log_config_t *log, const char *key,
                       const ao_value_t *vals, size_t nvals, ao_err_t *err) {
-  (void)cfg;
   char where[AO_LOG_NAME_MAX + 16];
   snprintf(where, sizeof(where), "<Log \"%s\">", log->name);
   int id = lookup_key(where, key, AO_SCOPE_LOG, &log->given, err);
@@ -416,6 +895,22 @@ int ao_config_log_set(ao_config_t *cfg, ao_log_config_t *log, const char *key,
     return 0;
   case OPT_TRUSTED_PROXY:
     return add_trusted(where, &log->trusted, vals, nvals, err);
+  case OPT_CATEGORIES:
+    return set_categories(where, opt, log, vals, nvals, err);
+  case OPT_SIGNATURE_FILE:
+    return add_sigfile(cfg, where, opt, log, vals, nvals, err);
+  case OPT_RULE:
+  case OPT_EXCLUDE:
+  case OPT_R_CATEGORY:
+  case OPT_R_METHOD:
+  case OPT_R_PATH:
+  case OPT_R_QUERY:
+  case OPT_R_STATUS:
+  case OPT_R_USER_AGENT:
+  case OPT_R_REFERER:
+  case OPT_R_ADDRESS:
+    return ao_err_set(err, "%s %s: a block, e.g. <%s \"name\"> ... </%s>",
+                      where, opt, opt, opt);
   default:
     if (id >= OPT_CLIENT_FIELD && id < OPT_CLIENT_FIELD + AO_JF_COUNT)
       return get_string(where, opt, vals, nvals,
@@ -430,16 +925,26 @@ static int apply_log(ao_config_t *cfg, const ao_conf_node_t *node,
   ao_log_config_t *log =
       ao_config_add_log(cfg, node->values, node->nvalues, err);
   if (log == NULL)
-    return -1;
+    return at_line(err, node);
   /* ao_config_add_log() may move earlier Logs, never this one until the
    * next Log is added: `log` is valid throughout this function. */
   for (size_t i = 0; i < node->nchildren; i++) {
     const ao_conf_node_t *c = &node->children[i];
+    /* <Rule NAME> and <Exclude NAME> are blocks (possibly empty) */
+    int rule = strcasecmp(c->key, "Rule") == 0;
+    if (rule || strcasecmp(c->key, "Exclude") == 0) {
+      if (apply_rule(cfg, log, c, !rule, err) != 0)
+        return -1;
+      log = &cfg->logs[cfg->nlogs - 1];
+      continue;
+    }
     if (c->nchildren > 0)
-      return ao_err_set(err, "<Log \"%s\">: unexpected block <%s>",
-                        log->name, c->key);
+      return at_line_rc(err,
+                        ao_err_set(err, "<Log \"%s\">: unexpected block <%s>",
+                                   log->name, c->key),
+                        c);
     if (ao_config_log_set(cfg, log, c->key, c->values, c->nvalues, err))
-      return -1;
+      return at_line(err, c);
   }
   if (cfg->files_from_caller)
     return 0;
@@ -448,6 +953,7 @@ static int apply_log(ao_config_t *cfg, const ao_conf_node_t *node,
 
 int ao_config_apply(ao_config_t *cfg, const ao_conf_node_t *block,
                     ao_err_t *err) {
+  err_node = NULL;
   for (size_t i = 0; i < block->nchildren; i++) {
     const ao_conf_node_t *c = &block->children[i];
     if (strcasecmp(c->key, "Log") == 0) {
@@ -456,10 +962,14 @@ int ao_config_apply(ao_config_t *cfg, const ao_conf_node_t *block,
       continue;
     }
     if (c->nchildren > 0)
-      return ao_err_set(err, "<Plugin attack_origin>: unexpected block <%s>",
-                        c->key);
+      return at_line_rc(err,
+                        ao_err_set(err,
+                                   "<Plugin attack_origin>: unexpected block "
+                                   "<%s>",
+                                   c->key),
+                        c);
     if (ao_config_set(cfg, c->key, c->values, c->nvalues, err) != 0)
-      return -1;
+      return at_line(err, c);
   }
   return 0;
 }
@@ -564,6 +1074,14 @@ static void inherit(const ao_config_t *cfg, ao_log_config_t *log) {
     t->min_attacks = cfg->tun.min_attacks;
   if (!(t->set & AO_SET_MAX_LINE))
     t->max_line = cfg->tun.max_line;
+  if (!(t->set & AO_SET_BF_ATTEMPTS))
+    t->bf_attempts = cfg->tun.bf_attempts;
+  if (!(t->set & AO_SET_BF_NOTFOUND))
+    t->bf_notfound = cfg->tun.bf_notfound;
+  if (!(t->set & AO_SET_BF_WINDOW))
+    t->bf_window = cfg->tun.bf_window;
+  if (!(t->set & AO_SET_BF_CAPACITY))
+    t->bf_capacity = cfg->tun.bf_capacity;
 }
 
 int ao_config_finish(ao_config_t *cfg, ao_err_t *err) {

@@ -24,7 +24,9 @@
 #ifndef AO_CONFIG_H
 #define AO_CONFIG_H
 
+#include "ao_category.h"
 #include "ao_common.h"
+#include "ao_ip.h"
 #include "ao_logfmt.h"
 #include "ao_tail.h"
 #include "ao_xff.h"
@@ -66,12 +68,21 @@ typedef struct ao_tunables {
   uint64_t min_attacks; /* attacks in the window before shares exist */
   size_t max_line;      /* bytes */
   unsigned set;         /* AO_SET_* bits: given explicitly in this block */
+  /* brute force by rate (ao_rate.h) */
+  unsigned bf_attempts;  /* BruteForceAttempts; 0: off */
+  unsigned bf_notfound;  /* BruteForceNotFound; 0: off */
+  double bf_window;      /* BruteForceWindow, seconds */
+  size_t bf_capacity;    /* BruteForceTrackedAddresses */
 } ao_tunables_t;
 
 enum {
   AO_SET_SHARE_WINDOW = 1u << 0,
   AO_SET_MIN_ATTACKS = 1u << 1,
   AO_SET_MAX_LINE = 1u << 2,
+  AO_SET_BF_ATTEMPTS = 1u << 3,
+  AO_SET_BF_NOTFOUND = 1u << 4,
+  AO_SET_BF_WINDOW = 1u << 5,
+  AO_SET_BF_CAPACITY = 1u << 6,
 };
 
 /* TrustedProxy CIDRs (repeatable option). */
@@ -80,6 +91,44 @@ typedef struct ao_trust_list {
   size_t n;
   int set; /* given in this block (a Log's list replaces the plugin's) */
 } ao_trust_list_t;
+
+/* --- user rules (ao_rules.h) ------------------------------------------------ */
+
+#define AO_RULE_MAX_VALUES 32
+
+typedef struct ao_status_range {
+  int lo, hi; /* inclusive */
+} ao_status_range_t;
+
+/* A <Rule NAME> or <Exclude NAME> block: every condition given must hold
+ * (a condition with several values holds when one of them does). */
+typedef struct ao_rule_config {
+  char name[AO_LOG_NAME_MAX + 1];
+  int exclude;  /* an <Exclude> block */
+  int category; /* <Rule>: the category index */
+  char *methods[AO_RULE_MAX_VALUES];
+  size_t nmethods;
+  char *path, *query, *user_agent, *referer; /* regexes, NULL: any */
+  ao_status_range_t status[AO_RULE_MAX_VALUES];
+  size_t nstatus;
+  ao_cidr_t addr[AO_RULE_MAX_VALUES];
+  size_t naddr;
+  unsigned given; /* bits per rule option: duplicate detection */
+} ao_rule_config_t;
+
+/* Fields a SignatureFile's phrases are matched against. */
+typedef enum ao_sig_field {
+  AO_SIG_USER_AGENT,
+  AO_SIG_REFERER,
+  AO_SIG_PATH,
+  AO_SIG_QUERY,
+} ao_sig_field_t;
+
+typedef struct ao_sigfile_config {
+  char *path;
+  int category;
+  ao_sig_field_t field;
+} ao_sigfile_config_t;
 
 typedef struct ao_log_config {
   char name[AO_LOG_NAME_MAX + 1]; /* plugin instance, [A-Za-z0-9_]{1,63} */
@@ -94,6 +143,12 @@ typedef struct ao_log_config {
   char *regex;               /* Regex */
   char *json[AO_JF_COUNT];   /* ClientField ... TimeField */
   ao_trust_list_t trusted;   /* TrustedProxy, resolved by finish */
+  /* detection (issue 5) */
+  ao_catmask_t categories; /* built-in categories enabled (Categories) */
+  ao_rule_config_t *rules; /* <Rule> and <Exclude> blocks, in order */
+  size_t nrules;
+  ao_sigfile_config_t *sigfiles;
+  size_t nsigfiles;
 } ao_log_config_t;
 
 typedef struct ao_config {
@@ -108,11 +163,17 @@ typedef struct ao_config {
   /* Set by the command-line tool, which reads the files it is given: a Log
    * then needs no File. */
   int files_from_caller;
+  /* User categories (<Rule> Category, SignatureFile), shared by every Log
+   * so that one name has one index: cat_names[i] is the name of category
+   * AO_CAT_BUILTIN_COUNT + i. */
+  char cat_names[AO_CAT_MAX - AO_CAT_BUILTIN_COUNT][AO_CAT_NAME_MAX + 1];
+  int ncats;
 } ao_config_t;
 
 enum {
   AO_SCOPE_PLUGIN = 1u << 0,
   AO_SCOPE_LOG = 1u << 1,
+  AO_SCOPE_RULE = 1u << 2, /* inside <Rule> and <Exclude> blocks */
 };
 
 typedef struct ao_option {
@@ -121,6 +182,7 @@ typedef struct ao_option {
   const char *type;    /* for documentation: "string", "number", ... */
   const char *def;     /* default, for documentation; NULL when required */
   const char *help;
+  int repeatable;      /* may be given more than once in a block */
 } ao_option_t;
 
 /* The option table, terminated by an entry whose name is NULL. */
@@ -135,6 +197,12 @@ void ao_config_free(ao_config_t *cfg);
  * first mistake. */
 int ao_config_apply(ao_config_t *cfg, const ao_conf_node_t *block,
                     ao_err_t *err);
+
+/* After ao_config_apply() failed: the node (option or block) the error is
+ * about, or NULL. A host that knows where its nodes come from (the
+ * command-line tool's --config reader keeps line numbers; collectd's
+ * oconfig does not) adds the position to the message. Per thread. */
+const ao_conf_node_t *ao_config_error_node(void);
 
 /* Sets an option of the plugin block. Returns 0, or -1 with err filled. */
 int ao_config_set(ao_config_t *cfg, const char *key, const ao_value_t *vals,
@@ -166,5 +234,15 @@ void ao_config_parser_options(const ao_log_config_t *log,
 
 /* 1 when name is a valid Log name. */
 int ao_config_valid_name(const char *name);
+
+/* The index of category `name`: a built-in one, or a user category known
+ * to cfg; with `create`, a new user category is added when the name is
+ * valid ([a-z0-9_], 1 to AO_CAT_NAME_MAX bytes) and a slot is free.
+ * Returns the index, or -1 with err filled (err may be NULL). */
+int ao_config_category(ao_config_t *cfg, const char *name, int create,
+                       ao_err_t *err);
+
+/* The name of category index cat in cfg (built-in or user), or NULL. */
+const char *ao_config_category_name(const ao_config_t *cfg, int cat);
 
 #endif /* AO_CONFIG_H */

@@ -5,6 +5,8 @@
 
 #include "ao_classify.h"
 #include "ao_logfmt.h"
+#include "ao_rate.h"
+#include "ao_rules.h"
 #include "ao_tail.h"
 #include "ao_xff.h"
 
@@ -30,6 +32,11 @@ struct ao_pipeline {
   size_t ntrusted;
   int geo_all;
   ao_counts_t counts;
+  /* detection beyond the built-in classifier (issue 5) */
+  ao_catmask_t enabled; /* built-in categories counted (Categories) */
+  ao_rate_t *rate;      /* brute force by rate, NULL when off */
+  ao_rules_t *rules;    /* Rules, Excludes, SignatureFiles, or NULL */
+  char cat_names[AO_CAT_MAX][AO_CAT_NAME_MAX + 1];
   /* Verdict callback of the scan in progress. */
   ao_verdict_fn scan_fn;
   void *scan_ud;
@@ -67,6 +74,25 @@ ao_pipeline_t *ao_pipeline_create(const ao_config_t *cfg,
   p->classifier = ao_classifier_create(p->max_line, &sub);
   if (p->classifier == NULL)
     goto fail;
+  p->enabled = log->categories;
+  for (int cat = 0; cat < AO_CAT_MAX; cat++) {
+    const char *cn = ao_config_category_name(cfg, cat);
+    if (cn != NULL)
+      snprintf(p->cat_names[cat], sizeof(p->cat_names[cat]), "%s", cn);
+  }
+  if ((log->tun.bf_attempts > 0 || log->tun.bf_notfound > 0) &&
+      (p->enabled & AO_CAT_BIT(AO_CAT_BRUTEFORCE))) {
+    ao_rate_config_t rc = {log->tun.bf_attempts, log->tun.bf_notfound,
+                           log->tun.bf_window, log->tun.bf_capacity};
+    p->rate = ao_rate_create(&rc, NULL, &sub);
+    if (p->rate == NULL)
+      goto fail;
+  }
+  if (log->nrules > 0 || log->nsigfiles > 0) {
+    p->rules = ao_rules_create(log, p->max_line, &sub);
+    if (p->rules == NULL)
+      goto fail;
+  }
   ao_geo_options_t gopt = {cfg->geoip_database, cfg->geoip_country_path,
                            cfg->geoip_cache_size};
   p->geo = ao_geo_create(&gopt, &sub);
@@ -99,10 +125,26 @@ void ao_pipeline_destroy(ao_pipeline_t *p) {
   ao_tail_destroy(p->tail);
   ao_parser_destroy(p->parser);
   ao_classifier_destroy(p->classifier);
+  ao_rate_destroy(p->rate);
+  ao_rules_destroy(p->rules);
   ao_geo_destroy(p->geo);
   ao_share_destroy(p->share);
   free(p->trusted);
   free(p);
+}
+
+/* The line's client, resolved at most once per line: the address field,
+ * or behind a trusted proxy the rightmost untrusted X-Forwarded-For entry
+ * (ao_xff.h). Rules, brute-force buckets and geolocation all see this
+ * client. */
+static void resolve_client(const ao_pipeline_t *p, const ao_record_t *rec,
+                           ao_verdict_t *v, int *done) {
+  if (*done)
+    return;
+  *done = 1;
+  ao_xff_result_t xr =
+      ao_xff_client(p->trusted, p->ntrusted, rec->addr, rec->xff, &v->ip);
+  v->addr_valid = xr == AO_XFF_PEER || xr == AO_XFF_CLIENT;
 }
 
 void ao_pipeline_line(ao_pipeline_t *p, const char *line, size_t len,
@@ -126,16 +168,36 @@ void ao_pipeline_line(ao_pipeline_t *p, const char *line, size_t len,
     p->unparsed++;
     return;
   }
-  v->cats = ao_classify(p->classifier, &rec);
+  /* The classification step: user Excludes first (an excluded line is
+   * no attack and feeds no brute-force bucket), then the built-in
+   * categories this Log counts, brute force by rate, and the user's
+   * Rules and SignatureFiles (ao_rules.h). The address is parsed here only
+   * when something needs it. */
+  int parsed = 0;
+  if (p->rules != NULL && ao_rules_need_address(p->rules))
+    resolve_client(p, &rec, v, &parsed);
+  const ao_ip_t *ipp = parsed && v->addr_valid ? &v->ip : NULL;
+  if (p->rules != NULL && ao_rules_excluded(p->rules, &rec, ipp)) {
+    v->cats = 0;
+  } else {
+    v->cats = ao_classify(p->classifier, &rec) & p->enabled;
+    int kind = p->rate != NULL ? ao_rate_kind(p->rate, &rec) : AO_RATE_NONE;
+    if (kind != AO_RATE_NONE) {
+      resolve_client(p, &rec, v, &parsed);
+      /* a failure without a valid address cannot be tied to a client */
+      if (v->addr_valid &&
+          ao_rate_event(p->rate, &v->ip, &rec, kind, ao_now_wall()))
+        v->cats |= AO_CAT_BIT(AO_CAT_BRUTEFORCE);
+    }
+    if (p->rules != NULL && ao_rules_have_matches(p->rules))
+      v->cats |= ao_rules_match(p->rules, &rec,
+                                parsed && v->addr_valid ? &v->ip : NULL);
+  }
   /* Ordinary traffic needs neither its address parsed nor geolocated,
    * unless the caller wants every line's country (verdicts). */
   if (v->cats == 0 && !p->geo_all)
     return;
-  /* The client: the address field, or behind a trusted proxy the
-   * rightmost untrusted X-Forwarded-For entry (ao_xff.h). */
-  ao_xff_result_t xr =
-      ao_xff_client(p->trusted, p->ntrusted, rec.addr, rec.xff, &v->ip);
-  v->addr_valid = xr == AO_XFF_PEER || xr == AO_XFF_CLIENT;
+  resolve_client(p, &rec, v, &parsed);
   if (v->addr_valid)
     v->country = ao_geo_lookup(p->geo, &v->ip);
   if (v->cats == 0)
@@ -197,6 +259,12 @@ uint64_t ao_pipeline_min_attacks(const ao_pipeline_t *p) {
 
 const char *ao_pipeline_name(const ao_pipeline_t *p) { return p->name; }
 
+const char *ao_pipeline_category_name(const ao_pipeline_t *p, int cat) {
+  if (cat < 0 || cat >= AO_CAT_MAX || p->cat_names[cat][0] == '\0')
+    return NULL;
+  return p->cat_names[cat];
+}
+
 const char *ao_pipeline_geoip_path(const ao_pipeline_t *p) {
   return ao_geo_path(p->geo);
 }
@@ -226,6 +294,12 @@ void ao_pipeline_health(const ao_pipeline_t *p, ao_health_t *out) {
   out->lines_attack = p->counts.total;
   out->addresses_invalid = p->addr_invalid;
   out->geo = *ao_geo_stats(p->geo);
+  if (p->rate != NULL) {
+    out->bruteforce_evictions = ao_rate_stats(p->rate)->evictions;
+    out->bruteforce_tracked = ao_rate_tracked(p->rate);
+  }
+  if (p->rules != NULL)
+    out->rule_errors = ao_rules_errors(p->rules);
   out->geo_loaded = ao_geo_loaded(p->geo);
   out->geo_build_epoch = ao_geo_build_epoch(p->geo);
 }

@@ -73,6 +73,9 @@ typedef struct ao_health {
   ao_geo_stats_t geo;
   int geo_loaded;
   uint64_t geo_build_epoch;   /* Unix seconds, 0 when none is loaded */
+  uint64_t bruteforce_evictions; /* addresses dropped from the full table */
+  uint64_t bruteforce_tracked;   /* addresses tracked now (a gauge) */
+  uint64_t rule_errors;       /* rule regexes stopped by a limit */
 } ao_health_t;
 
 typedef struct ao_pipeline ao_pipeline_t;
@@ -120,6 +123,9 @@ const ao_share_t *ao_pipeline_share(const ao_pipeline_t *p);
 uint64_t ao_pipeline_min_attacks(const ao_pipeline_t *p);
 void ao_pipeline_health(const ao_pipeline_t *p, ao_health_t *out);
 const char *ao_pipeline_name(const ao_pipeline_t *p);
+/* The name of category cat as this pipeline counts it: a built-in name or
+ * a user category of the configuration; NULL for an unused index. */
+const char *ao_pipeline_category_name(const ao_pipeline_t *p, int cat);
 /* The path of the GeoIP database in use, or NULL when none is loaded. */
 const char *ao_pipeline_geoip_path(const ao_pipeline_t *p);
 

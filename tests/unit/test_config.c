@@ -327,6 +327,271 @@ static void test_apply_tree(void **state) {
   ao_config_free(&cfg);
 }
 
+
+/* --- detection options (issue 5) ---------------------------------------- */
+
+/* Brute-force settings: defaults, plugin-block defaults, per-Log values,
+ * ranges. */
+static void test_bruteforce_options(void **state) {
+  (void)state;
+  ao_config_t cfg;
+  ao_config_init(&cfg);
+  ao_err_t err = {{0}};
+  assert_int_equal(plug_set(&cfg, "BruteForceWindow", N(60), &err), 0);
+  ao_log_config_t *a = add_log(&cfg, "a");
+  assert_int_equal(log_set(&cfg, a, "File", S("/a"), &err), 0);
+  assert_int_equal(log_set(&cfg, a, "BruteForceAttempts", N(0), &err), 0);
+  ao_log_config_t *b = add_log(&cfg, "b");
+  assert_int_equal(log_set(&cfg, b, "File", S("/b"), &err), 0);
+  assert_int_equal(log_set(&cfg, b, "BruteForceNotFound", N(50), &err), 0);
+  assert_int_equal(
+      log_set(&cfg, b, "BruteForceTrackedAddresses", N(1000), &err), 0);
+  assert_int_equal(ao_config_finish(&cfg, &err), 0);
+  a = &cfg.logs[0];
+  b = &cfg.logs[1];
+  assert_int_equal(a->tun.bf_attempts, 0);
+  assert_int_equal(a->tun.bf_notfound, 20);
+  assert_true(a->tun.bf_window == 60.0);
+  assert_int_equal(a->tun.bf_capacity, 16384);
+  assert_int_equal(b->tun.bf_attempts, 5);
+  assert_int_equal(b->tun.bf_notfound, 50);
+  assert_int_equal(b->tun.bf_capacity, 1000);
+  ao_config_free(&cfg);
+
+  ao_config_init(&cfg);
+  assert_int_equal(plug_set(&cfg, "BruteForceWindow", N(0), &err), -1);
+  assert_string_equal(err.msg, "<Plugin attack_origin> BruteForceWindow: "
+                               "value 0 is out of range (1 to 2.6784e+06)");
+  assert_int_equal(plug_set(&cfg, "BruteForceAttempts", N(2.5), &err), -1);
+  assert_non_null(strstr(err.msg, "not a whole number"));
+  assert_int_equal(
+      plug_set(&cfg, "BruteForceTrackedAddresses", N(0), &err), -1);
+  ao_config_free(&cfg);
+}
+
+static int log_setv(ao_config_t *cfg, ao_log_config_t *log, const char *key,
+                    const ao_value_t *v, size_t n, ao_err_t *err) {
+  return ao_config_log_set(cfg, log, key, v, n, err);
+}
+
+static void test_categories_option(void **state) {
+  (void)state;
+  ao_config_t cfg;
+  ao_config_init(&cfg);
+  ao_err_t err = {{0}};
+  ao_log_config_t *log = add_log(&cfg, "web");
+  ao_catmask_t all = (ao_catmask_t)((1u << AO_CAT_BUILTIN_COUNT) - 1u);
+  assert_int_equal(log->categories, all);
+  ao_value_t only[] = {S("sqli"), S("xss")};
+  assert_int_equal(log_setv(&cfg, log, "Categories", only, 2, &err), 0);
+  assert_int_equal(log->categories,
+                   AO_CAT_BIT(AO_CAT_SQLI) | AO_CAT_BIT(AO_CAT_XSS));
+  ao_config_free(&cfg);
+
+  ao_config_init(&cfg);
+  log = add_log(&cfg, "web");
+  ao_value_t but[] = {S("-scanner"), S("-probe")};
+  assert_int_equal(log_setv(&cfg, log, "Categories", but, 2, &err), 0);
+  assert_int_equal(log->categories, all & ~(AO_CAT_BIT(AO_CAT_SCANNER) |
+                                            AO_CAT_BIT(AO_CAT_PROBE)));
+  ao_value_t mixed[] = {S("sqli"), S("-probe")};
+  assert_int_equal(log_setv(&cfg, log, "Categories", mixed, 2, &err), -1);
+  assert_non_null(strstr(err.msg, "given twice"));
+  ao_log_config_t *l2 = add_log(&cfg, "api");
+  assert_int_equal(log_setv(&cfg, l2, "Categories", mixed, 2, &err), -1);
+  assert_non_null(strstr(err.msg, "not both"));
+  ao_log_config_t *l3 = add_log(&cfg, "x3");
+  ao_value_t unknown[] = {S("sqlinjection")};
+  assert_int_equal(log_setv(&cfg, l3, "Categories", unknown, 1, &err), -1);
+  assert_non_null(
+      strstr(err.msg, "<Log \"x3\"> Categories: unknown value \"sqlinjection\""));
+  ao_log_config_t *l4 = add_log(&cfg, "x4");
+  ao_value_t num[] = {N(1)};
+  assert_int_equal(log_setv(&cfg, l4, "Categories", num, 1, &err), -1);
+  assert_non_null(strstr(err.msg, "expects strings"));
+  ao_config_free(&cfg);
+}
+
+/* Applies <Plugin><Log "web"> File + kids </Log></Plugin>. */
+static int apply_one(ao_config_t *cfg, const ao_conf_node_t *kids,
+                     size_t nkids, ao_err_t *err) {
+  static ao_value_t name, file;
+  name = S("web");
+  file = S("/var/log/x.log");
+  ao_conf_node_t all[16];
+  all[0] = (ao_conf_node_t){"File", &file, 1, NULL, 0};
+  for (size_t i = 0; i < nkids && i < 15; i++)
+    all[i + 1] = kids[i];
+  ao_conf_node_t log = {"Log", &name, 1, all, nkids + 1};
+  ao_conf_node_t root = {"Plugin", NULL, 0, &log, 1};
+  ao_config_init(cfg);
+  return ao_config_apply(cfg, &root, err);
+}
+
+static void expect_rule_error(const ao_conf_node_t *kids, size_t n,
+                              const char *want) {
+  ao_config_t cfg;
+  ao_err_t err = {{0}};
+  assert_int_equal(apply_one(&cfg, kids, n, &err), -1);
+  if (strstr(err.msg, want) == NULL)
+    fail_msg("error \"%s\" does not contain \"%s\"", err.msg, want);
+  ao_config_free(&cfg);
+}
+
+static void test_rule_blocks(void **state) {
+  (void)state;
+  ao_value_t rn = S("wp"), cat = S("wp_login"), path = S("^/wp-login"),
+             st[] = {N(200), S("400-499"), S("5xx")}, m = S("POST"),
+             net = S("192.0.2.0/24");
+  ao_conf_node_t rk[] = {{"Category", &cat, 1, NULL, 0},
+                         {"Path", &path, 1, NULL, 0},
+                         {"Status", st, 3, NULL, 0},
+                         {"Method", &m, 1, NULL, 0}};
+  ao_value_t en = S("mine");
+  ao_conf_node_t ek[] = {{"Address", &net, 1, NULL, 0}};
+  ao_conf_node_t kids[] = {{"Rule", &rn, 1, rk, 4},
+                           {"exclude", &en, 1, ek, 1}};
+  ao_config_t cfg;
+  ao_err_t err = {{0}};
+  assert_int_equal(apply_one(&cfg, kids, 2, &err), 0);
+  ao_log_config_t *log = &cfg.logs[0];
+  assert_int_equal(log->nrules, 2);
+  const ao_rule_config_t *r = &log->rules[0];
+  assert_string_equal(r->name, "wp");
+  assert_false(r->exclude);
+  assert_int_equal(r->category, AO_CAT_BUILTIN_COUNT);
+  assert_string_equal(r->path, "^/wp-login");
+  assert_int_equal(r->nstatus, 3);
+  assert_int_equal(r->status[1].lo, 400);
+  assert_int_equal(r->status[1].hi, 499);
+  assert_int_equal(r->status[2].lo, 500);
+  assert_int_equal(r->status[2].hi, 599);
+  assert_string_equal(r->methods[0], "POST");
+  assert_true(log->rules[1].exclude);
+  assert_int_equal(log->rules[1].naddr, 1);
+  assert_int_equal(log->rules[1].addr[0].bits, 96 + 24);
+  assert_string_equal(ao_config_category_name(&cfg, AO_CAT_BUILTIN_COUNT),
+                      "wp_login");
+  assert_string_equal(ao_config_category_name(&cfg, AO_CAT_BRUTEFORCE),
+                      "bruteforce");
+  assert_null(ao_config_category_name(&cfg, AO_CAT_BUILTIN_COUNT + 1));
+  ao_config_free(&cfg);
+
+  /* mistakes name the Log, the block and the option */
+  ao_value_t bad_re = S("(unclosed");
+  ao_conf_node_t k1[] = {{"Category", &cat, 1, NULL, 0},
+                         {"Path", &bad_re, 1, NULL, 0}};
+  ao_conf_node_t b1[] = {{"Rule", &rn, 1, k1, 2}};
+  expect_rule_error(b1, 1,
+                    "<Log \"web\"> <Rule \"wp\"> Path: invalid regular "
+                    "expression \"(unclosed\": missing closing parenthesis");
+  ao_conf_node_t k2[] = {{"Path", &path, 1, NULL, 0}};
+  ao_conf_node_t b2[] = {{"Rule", &rn, 1, k2, 1}};
+  expect_rule_error(b2, 1, "<Rule \"wp\">: missing required option Category");
+  ao_conf_node_t k3[] = {{"Category", &cat, 1, NULL, 0}};
+  ao_conf_node_t b3[] = {{"Rule", &rn, 1, k3, 1}};
+  expect_rule_error(b3, 1, "no condition");
+  ao_conf_node_t b3e[] = {{"Exclude", &rn, 1, NULL, 0}};
+  expect_rule_error(b3e, 1, "<Exclude \"wp\">: no condition");
+  ao_conf_node_t k4[] = {{"Category", &cat, 1, NULL, 0},
+                         {"Path", &path, 1, NULL, 0}};
+  ao_conf_node_t b4[] = {{"Exclude", &rn, 1, k4, 2}};
+  expect_rule_error(b4, 1, "Category: an <Exclude> has no category");
+  ao_value_t badst = S("4-99");
+  ao_conf_node_t k5[] = {{"Category", &cat, 1, NULL, 0},
+                         {"Status", &badst, 1, NULL, 0}};
+  ao_conf_node_t b5[] = {{"Rule", &rn, 1, k5, 2}};
+  expect_rule_error(b5, 1, "Status: invalid value \"4-99\"");
+  ao_value_t badnet = S("192.0.2.0/33");
+  ao_conf_node_t k6[] = {{"Address", &badnet, 1, NULL, 0}};
+  ao_conf_node_t b6[] = {{"Exclude", &rn, 1, k6, 1}};
+  expect_rule_error(b6, 1, "Address: invalid value \"192.0.2.0/33\"");
+  ao_conf_node_t b7[] = {{"Rule", &rn, 1, k4, 2}, {"Rule", &rn, 1, k4, 2}};
+  expect_rule_error(b7, 2, "<Rule \"wp\">: duplicate name \"wp\"");
+  ao_value_t bigcat = S("Not-Valid");
+  ao_conf_node_t k8[] = {{"Category", &bigcat, 1, NULL, 0},
+                         {"Path", &path, 1, NULL, 0}};
+  ao_conf_node_t b8[] = {{"Rule", &rn, 1, k8, 2}};
+  expect_rule_error(b8, 1, "invalid category name \"Not-Valid\"");
+  ao_conf_node_t k9[] = {{"Category", &cat, 1, NULL, 0},
+                         {"Path", &path, 1, NULL, 0},
+                         {"Path", &path, 1, NULL, 0}};
+  ao_conf_node_t b9[] = {{"Rule", &rn, 1, k9, 3}};
+  expect_rule_error(b9, 1, "<Rule \"wp\"> Path: given twice");
+  ao_value_t f = S("/x");
+  ao_conf_node_t k10[] = {{"File", &f, 1, NULL, 0}};
+  ao_conf_node_t b10[] = {{"Rule", &rn, 1, k10, 1}};
+  expect_rule_error(b10, 1, "option \"File\" is not allowed in this block");
+  ao_value_t badname = S("a b");
+  ao_conf_node_t b11[] = {{"Rule", &badname, 1, k4, 2}};
+  expect_rule_error(b11, 1, "<Rule>: expects one name");
+  /* the failing node is reported for hosts that know its position */
+  ao_config_t cfg2;
+  assert_int_equal(apply_one(&cfg2, b1, 1, &err), -1);
+  assert_ptr_equal(ao_config_error_node(), &k1[1]);
+  ao_config_free(&cfg2);
+}
+
+/* At most AO_CAT_MAX - AO_CAT_BUILTIN_COUNT user categories, one index per
+ * name for every Log. */
+static void test_user_categories(void **state) {
+  (void)state;
+  ao_config_t cfg;
+  ao_config_init(&cfg);
+  ao_err_t err = {{0}};
+  char name[32];
+  int first = -1;
+  for (int i = 0; i < AO_CAT_MAX - AO_CAT_BUILTIN_COUNT; i++) {
+    snprintf(name, sizeof name, "c%d", i);
+    int cat = ao_config_category(&cfg, name, 1, &err);
+    assert_int_equal(cat, AO_CAT_BUILTIN_COUNT + i);
+    if (i == 0)
+      first = cat;
+  }
+  assert_int_equal(ao_config_category(&cfg, "c0", 1, &err), first);
+  assert_int_equal(ao_config_category(&cfg, "sqli", 1, &err), AO_CAT_SQLI);
+  assert_int_equal(ao_config_category(&cfg, "one_more", 1, &err), -1);
+  assert_non_null(strstr(err.msg, "at most 24 categories"));
+  assert_int_equal(ao_config_category(&cfg, "nope", 0, &err), -1);
+  ao_config_free(&cfg);
+}
+
+static void test_signature_file_option(void **state) {
+  (void)state;
+  char *dir = ao_test_mkdtemp();
+  char *good = ao_test_path(dir, "good.data");
+  ao_test_write(good, "# c\n/.secret\n", 13);
+  ao_value_t ok[] = {S(good), S("leak"), S("path")};
+  ao_conf_node_t k[] = {{"SignatureFile", ok, 3, NULL, 0},
+                        {"SignatureFile", ok, 3, NULL, 0}};
+  ao_config_t cfg;
+  ao_err_t err = {{0}};
+  assert_int_equal(apply_one(&cfg, k, 2, &err), 0); /* repeatable */
+  assert_int_equal(cfg.logs[0].nsigfiles, 2);
+  assert_int_equal(cfg.logs[0].sigfiles[0].field, AO_SIG_PATH);
+  assert_int_equal(cfg.logs[0].sigfiles[0].category, AO_CAT_BUILTIN_COUNT);
+  ao_config_free(&cfg);
+  ao_value_t badfield[] = {S(good), S("leak"), S("cookie")};
+  ao_conf_node_t k2[] = {{"SignatureFile", badfield, 3, NULL, 0}};
+  assert_int_equal(apply_one(&cfg, k2, 1, &err), -1);
+  assert_non_null(strstr(err.msg, "unknown field \"cookie\""));
+  ao_config_free(&cfg);
+  char *missing = ao_test_path(dir, "missing.data");
+  ao_value_t nofile[] = {S(missing), S("leak"), S("path")};
+  ao_conf_node_t k3[] = {{"SignatureFile", nofile, 3, NULL, 0}};
+  assert_int_equal(apply_one(&cfg, k3, 1, &err), -1);
+  assert_non_null(strstr(err.msg, "cannot open"));
+  ao_config_free(&cfg);
+  ao_value_t two[] = {S(good), S("leak")};
+  ao_conf_node_t k4[] = {{"SignatureFile", two, 2, NULL, 0}};
+  assert_int_equal(apply_one(&cfg, k4, 1, &err), -1);
+  assert_non_null(strstr(err.msg, "expects three strings"));
+  ao_config_free(&cfg);
+  free(good);
+  free(missing);
+  ao_test_rmdir(dir);
+}
+
 /* Every option of the table is documented in README.md and shown in
  * conf.d/attack_origin.conf, so the documentation cannot drift. */
 static void test_options_documented(void **state) {
@@ -358,6 +623,11 @@ int main(void) {
       cmocka_unit_test(test_boolean_refused),
       cmocka_unit_test(test_apply_tree),
       cmocka_unit_test(test_options_documented),
+      cmocka_unit_test(test_bruteforce_options),
+      cmocka_unit_test(test_categories_option),
+      cmocka_unit_test(test_rule_blocks),
+      cmocka_unit_test(test_user_categories),
+      cmocka_unit_test(test_signature_file_option),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

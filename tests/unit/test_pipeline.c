@@ -225,6 +225,144 @@ static void test_no_database(void **state) {
   ao_pipeline_destroy(p);
 }
 
+
+/* --- detection in the pipeline (issue 5) ---------------------------------- */
+
+/* A pipeline of a Log configured through the neutral tree (like collectd
+ * and the command-line tool do), with extra options for the Log. */
+static ao_pipeline_t *pipeline_with(ao_config_t *cfg,
+                                    const ao_conf_node_t *kids, size_t n) {
+  static ao_value_t name;
+  name = (ao_value_t){.type = AO_VAL_STRING, .s = "web"};
+  ao_conf_node_t log = {"Log", &name, 1, kids, n};
+  ao_conf_node_t root = {"Plugin", NULL, 0, &log, 1};
+  ao_config_init(cfg);
+  cfg->files_from_caller = 1;
+  ao_err_t err = {{0}};
+  if (ao_config_apply(cfg, &root, &err) != 0 ||
+      ao_config_finish(cfg, &err) != 0)
+    fail_msg("config: %s", err.msg);
+  ao_pipeline_t *p = ao_pipeline_create(cfg, &cfg->logs[0], 0, &err);
+  if (p == NULL)
+    fail_msg("pipeline: %s", err.msg);
+  return p;
+}
+
+static void logline(char *buf, size_t n, const char *addr, const char *method,
+                    const char *target, int status, int second,
+                    const char *ua) {
+  snprintf(buf, n,
+           "%s - - [10/Oct/2026:13:%02d:%02d +0000] \"%s %s HTTP/1.1\" %d 42 "
+           "\"-\" \"%s\"",
+           addr, second / 60, second % 60, method, target, status, ua);
+}
+
+/* Brute force: the 5th failed login of a burst and the later ones count
+ * as bruteforce (and 401 as auth); another address is not affected. */
+static void test_bruteforce(void **state) {
+  (void)state;
+  ao_config_t cfg;
+  ao_pipeline_t *p = pipeline_with(&cfg, NULL, 0);
+  char buf[512];
+  ao_catmask_t bf = AO_CAT_BIT(AO_CAT_BRUTEFORCE);
+  for (int i = 0; i < 7; i++) {
+    logline(buf, sizeof buf, "198.51.100.7", "POST", "/wp-login.php", 200,
+            i * 5, "Mozilla/5.0");
+    ao_verdict_t v = one(p, buf);
+    /* wp-login.php is a tier-1 probe; bruteforce comes on top from the
+     * 5th POST */
+    assert_true(v.cats & AO_CAT_BIT(AO_CAT_PROBE));
+    assert_int_equal((v.cats & bf) != 0, i >= 4);
+  }
+  logline(buf, sizeof buf, "203.0.113.8", "GET", "/admin", 401, 40,
+          "Mozilla/5.0");
+  assert_int_equal(one(p, buf).cats, AO_CAT_BIT(AO_CAT_AUTH));
+  const ao_counts_t *c = ao_pipeline_counts(p);
+  uint64_t total = 0;
+  for (int k = 0; k < AO_COUNTRY_COUNT; k++)
+    total += c->by_cat[k][AO_CAT_BRUTEFORCE];
+  assert_int_equal(total, 3);
+  assert_string_equal(ao_pipeline_category_name(p, AO_CAT_BRUTEFORCE),
+                      "bruteforce");
+  ao_health_t h;
+  ao_pipeline_health(p, &h);
+  assert_int_equal(h.bruteforce_evictions, 0);
+  assert_int_equal(h.bruteforce_tracked, 2);
+  ao_pipeline_destroy(p);
+  ao_config_free(&cfg);
+
+  /* BruteForceAttempts 0 and BruteForceNotFound 0: off */
+  ao_value_t zero = {.type = AO_VAL_NUMBER, .n = 0};
+  ao_conf_node_t off[] = {{"BruteForceAttempts", &zero, 1, NULL, 0},
+                          {"BruteForceNotFound", &zero, 1, NULL, 0}};
+  p = pipeline_with(&cfg, off, 2);
+  for (int i = 0; i < 10; i++) {
+    logline(buf, sizeof buf, "198.51.100.7", "GET", "/admin", 401, i,
+            "Mozilla/5.0");
+    assert_int_equal(one(p, buf).cats, AO_CAT_BIT(AO_CAT_AUTH));
+  }
+  ao_pipeline_destroy(p);
+  ao_config_free(&cfg);
+}
+
+/* Categories limits the built-in categories; Rules add theirs; Excludes
+ * win over everything, brute force included. */
+static void test_rules_and_categories(void **state) {
+  (void)state;
+  ao_value_t cats[] = {{.type = AO_VAL_STRING, .s = "-scanner"}};
+  ao_value_t rn = {.type = AO_VAL_STRING, .s = "backup_dl"},
+             rc = {.type = AO_VAL_STRING, .s = "backup_download"},
+             rp = {.type = AO_VAL_STRING, .s = "\\.(zip|tar\\.gz)$"},
+             rs = {.type = AO_VAL_STRING, .s = "2xx"};
+  ao_conf_node_t rk[] = {{"Category", &rc, 1, NULL, 0},
+                         {"Path", &rp, 1, NULL, 0},
+                         {"Status", &rs, 1, NULL, 0}};
+  ao_value_t en = {.type = AO_VAL_STRING, .s = "our_scanner"},
+             enet = {.type = AO_VAL_STRING, .s = "192.0.2.0/24"};
+  ao_conf_node_t ek[] = {{"Address", &enet, 1, NULL, 0}};
+  ao_conf_node_t kids[] = {{"Categories", cats, 1, NULL, 0},
+                           {"Rule", &rn, 1, rk, 3},
+                           {"Exclude", &en, 1, ek, 1}};
+  ao_config_t cfg;
+  ao_pipeline_t *p = pipeline_with(&cfg, kids, 3);
+  int bk = AO_CAT_BUILTIN_COUNT;
+  assert_string_equal(ao_pipeline_category_name(p, bk), "backup_download");
+  assert_null(ao_pipeline_category_name(p, bk + 1));
+  char buf[512];
+  /* sqlmap's user agent: scanner is off; its injection still counts */
+  logline(buf, sizeof buf, "198.51.100.7", "GET", "/x?id=1%27%20or%201=1--",
+          200, 1, "sqlmap/1.7");
+  assert_int_equal(one(p, buf).cats, AO_CAT_BIT(AO_CAT_SQLI));
+  logline(buf, sizeof buf, "198.51.100.7", "GET", "/", 200, 2, "sqlmap/1.7");
+  assert_int_equal(one(p, buf).cats, 0);
+  /* the rule's own category */
+  logline(buf, sizeof buf, "198.51.100.7", "GET", "/files/report.zip", 200,
+          3, "Mozilla/5.0");
+  assert_int_equal(one(p, buf).cats, AO_CAT_BIT(bk));
+  /* with a built-in category as well (a site backup is a probe) */
+  logline(buf, sizeof buf, "198.51.100.7", "GET", "/site.tar.gz", 200, 3,
+          "Mozilla/5.0");
+  assert_int_equal(one(p, buf).cats, AO_CAT_BIT(bk) | AO_CAT_BIT(AO_CAT_PROBE));
+  logline(buf, sizeof buf, "198.51.100.7", "GET", "/site.tar.gz", 404, 4,
+          "Mozilla/5.0");
+  assert_int_equal(one(p, buf).cats, AO_CAT_BIT(AO_CAT_PROBE)); /* backup */
+  /* the excluded network: no attack at all, and no brute-force bucket */
+  for (int i = 0; i < 30; i++) {
+    logline(buf, sizeof buf, "192.0.2.10", "GET", "/x?id=1%27%20or%201=1--",
+            401, 10 + i, "Mozilla/5.0");
+    ao_verdict_t v = one(p, buf);
+    assert_int_equal(v.cats, 0);
+    assert_true(v.addr_valid);
+  }
+  ao_health_t h;
+  ao_pipeline_health(p, &h);
+  /* only 198.51.100.7 (its 404 above): the excluded address has no bucket */
+  assert_int_equal(h.bruteforce_tracked, 1);
+  assert_int_equal(h.rule_errors, 0);
+  ao_pipeline_destroy(p);
+  ao_config_free(&cfg);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_verdicts, setup, teardown),
@@ -232,6 +370,8 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_read_and_health, setup, teardown),
       cmocka_unit_test_setup_teardown(test_scan_fd, setup, teardown),
       cmocka_unit_test_setup_teardown(test_no_database, setup, teardown),
+      cmocka_unit_test(test_bruteforce),
+      cmocka_unit_test(test_rules_and_categories),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,312 @@
+/*
+ * test_rate.c - brute force by rate (ao_rate).
+ *
+ *   - which records are candidate events (401, 403 and failed form POSTs on
+ *     login endpoints, sshd failures, 404s that are not static assets);
+ *   - the threshold semantics: the event that fills the bucket and the
+ *     later ones count, the earlier ones do not, a slow trickle never
+ *     trips, the address calms down after the window;
+ *   - log time, not read time: a backlog read at once keeps its rate;
+ *     timestamps in CLF, ISO 8601, syslog and Unix forms; unparsable ones
+ *     fall back to read time and are counted;
+ *   - distinct 404 paths; the bounded table and its eviction counter.
+ */
+#include "ao_test.h"
+
+#include "ao_rate.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const uint8_t seed[16] = {1, 2, 3, 4, 5, 6, 7, 8,
+                                 9, 10, 11, 12, 13, 14, 15, 16};
+
+static ao_slice_t sl(const char *s) { return (ao_slice_t){s, strlen(s)}; }
+
+static ao_record_t rec_of(const char *method, const char *target, int status,
+                          const char *time) {
+  ao_record_t r;
+  memset(&r, 0, sizeof(r));
+  r.method = sl(method);
+  r.target = sl(target);
+  r.status = status;
+  r.time = sl(time);
+  return r;
+}
+
+static ao_ip_t ip_of(const char *s) {
+  ao_ip_t ip;
+  assert_int_equal(ao_ip_parse(s, strlen(s), &ip), 0);
+  return ip;
+}
+
+static ao_rate_t *make(unsigned attempts, unsigned notfound, double window,
+                       size_t cap) {
+  ao_rate_config_t c = {attempts, notfound, window, cap};
+  ao_err_t err;
+  ao_rate_t *r = ao_rate_create(&c, seed, &err);
+  assert_non_null(r);
+  return r;
+}
+
+/* "10/Oct/2026:13:55:36 +0000" shifted by s seconds */
+static const char *clf(int s, char *buf, size_t n) {
+  int h = 13 + s / 3600, m = (s / 60) % 60, sec = s % 60;
+  snprintf(buf, n, "10/Oct/2026:%02d:%02d:%02d +0000", h, m, sec);
+  return buf;
+}
+
+static void test_kinds(void **state) {
+  (void)state;
+  ao_rate_t *r = make(5, 20, 600, 64);
+  ao_record_t a = rec_of("GET", "/admin", 401, "");
+  assert_int_equal(ao_rate_kind(r, &a), AO_RATE_AUTH);
+  a = rec_of("GET", "/wp-login.php", 403, "");
+  assert_int_equal(ao_rate_kind(r, &a), AO_RATE_AUTH);
+  a = rec_of("GET", "/private/report.pdf", 403, "");
+  assert_int_equal(ao_rate_kind(r, &a), AO_RATE_NONE); /* no login page */
+  a = rec_of("POST", "/login_form", 200, "");
+  assert_int_equal(ao_rate_kind(r, &a), AO_RATE_AUTH); /* form re-rendered */
+  a = rec_of("GET", "/login_form", 200, "");
+  assert_int_equal(ao_rate_kind(r, &a), AO_RATE_NONE); /* just the form */
+  a = rec_of("POST", "/user/login", 302, "");
+  assert_int_equal(ao_rate_kind(r, &a), AO_RATE_NONE); /* success */
+  a = rec_of("POST", "/api/auth?x=1", 422, "");
+  assert_int_equal(ao_rate_kind(r, &a), AO_RATE_AUTH);
+  a = rec_of("POST", "/author/john", 200, "");
+  assert_int_equal(ao_rate_kind(r, &a), AO_RATE_NONE); /* "auth" in a word */
+  a = rec_of("GET", "/nothing-here", 404, "");
+  assert_int_equal(ao_rate_kind(r, &a), AO_RATE_NOTFOUND);
+  a = rec_of("GET", "/img/logo.PNG?v=2", 404, "");
+  assert_int_equal(ao_rate_kind(r, &a), AO_RATE_NONE); /* a static asset */
+  a = rec_of("GET", "/favicon.ico", 404, "");
+  assert_int_equal(ao_rate_kind(r, &a), AO_RATE_NONE);
+  a = rec_of("", "", -1, "");
+  a.flags = AO_REC_AUTH_FAILURE; /* sshd */
+  assert_int_equal(ao_rate_kind(r, &a), AO_RATE_AUTH);
+  a = rec_of("GET", "/", 200, "");
+  assert_int_equal(ao_rate_kind(r, &a), AO_RATE_NONE);
+  ao_rate_destroy(r);
+  /* either bucket can be switched off */
+  r = make(0, 20, 600, 64);
+  a = rec_of("GET", "/admin", 401, "");
+  assert_int_equal(ao_rate_kind(r, &a), AO_RATE_NONE);
+  ao_rate_destroy(r);
+  r = make(5, 0, 600, 64);
+  a = rec_of("GET", "/x", 404, "");
+  assert_int_equal(ao_rate_kind(r, &a), AO_RATE_NONE);
+  ao_rate_destroy(r);
+  assert_true(ao_rate_login_path(sl("/oauth/token")));
+  assert_true(ao_rate_login_path(sl("/xmlrpc.php")));
+  assert_false(ao_rate_login_path(sl("/blog/authors")));
+}
+
+/* The 5th failure within the window and those after it are bruteforce;
+ * the first four are not. Then the address calms down. */
+static void test_threshold(void **state) {
+  (void)state;
+  ao_rate_t *r = make(5, 20, 600, 64);
+  ao_ip_t ip = ip_of("198.51.100.7");
+  char t[64];
+  int got[8];
+  for (int i = 0; i < 8; i++) {
+    ao_record_t a = rec_of("POST", "/login", 401, clf(i * 10, t, sizeof t));
+    got[i] = ao_rate_event(r, &ip, &a, AO_RATE_AUTH, 0);
+  }
+  int want[8] = {0, 0, 0, 0, 1, 1, 1, 1};
+  assert_memory_equal(got, want, sizeof(got));
+  /* another address is not affected */
+  ao_ip_t other = ip_of("2001:db8::1");
+  ao_record_t b = rec_of("POST", "/login", 401, clf(90, t, sizeof t));
+  assert_false(ao_rate_event(r, &other, &b, AO_RATE_AUTH, 0));
+  /* still hot 5 minutes later (the bucket has not run empty)... */
+  ao_record_t c = rec_of("POST", "/login", 401, clf(70 + 300, t, sizeof t));
+  assert_true(ao_rate_event(r, &ip, &c, AO_RATE_AUTH, 0));
+  /* ...calm after a whole window of silence: a new failure is a user's */
+  ao_record_t d = rec_of("POST", "/login", 401, clf(370 + 601, t, sizeof t));
+  assert_false(ao_rate_event(r, &ip, &d, AO_RATE_AUTH, 0));
+  const ao_rate_stats_t *st = ao_rate_stats(r);
+  assert_int_equal(st->events, 11);
+  assert_int_equal(st->bruteforce, 5);
+  assert_int_equal(st->time_fallbacks, 0);
+  ao_rate_destroy(r);
+}
+
+/* One failure every three minutes leaks away as fast as it comes (5 per
+ * 600 s leak one per 120 s... a trickle below that never trips). */
+static void test_slow_trickle(void **state) {
+  (void)state;
+  ao_rate_t *r = make(5, 20, 600, 64);
+  ao_ip_t ip = ip_of("203.0.113.9");
+  char t[64];
+  int any = 0;
+  for (int i = 0; i < 30; i++) {
+    ao_record_t a = rec_of("POST", "/login", 401, clf(i * 180, t, sizeof t));
+    any |= ao_rate_event(r, &ip, &a, AO_RATE_AUTH, 0);
+  }
+  assert_false(any);
+  ao_rate_destroy(r);
+}
+
+/* A backlog read at once (same read time for every line) keeps the rate it
+ * had when it was written: log time decides, so a day's worth of rare
+ * failures is no burst, and a real burst in it is. */
+static void test_backlog_uses_log_time(void **state) {
+  (void)state;
+  ao_rate_t *r = make(5, 20, 600, 64);
+  ao_ip_t ip = ip_of("192.0.2.44");
+  char t[64];
+  double read_now = 1.9e9; /* the same for every line */
+  int any = 0;
+  for (int i = 0; i < 10; i++) {
+    ao_record_t a =
+        rec_of("POST", "/login", 401, clf(i * 1000, t, sizeof t));
+    any |= ao_rate_event(r, &ip, &a, AO_RATE_AUTH, read_now);
+  }
+  assert_false(any);
+  /* timed by read time alone, the same ten lines would be a burst */
+  ao_rate_t *r2 = make(5, 20, 600, 64);
+  int burst = 0;
+  for (int i = 0; i < 10; i++) {
+    ao_record_t a = rec_of("POST", "/login", 401, "not a time");
+    burst |= ao_rate_event(r2, &ip, &a, AO_RATE_AUTH, read_now);
+  }
+  assert_true(burst);
+  assert_int_equal(ao_rate_stats(r2)->time_fallbacks, 10);
+  ao_rate_destroy(r);
+  ao_rate_destroy(r2);
+}
+
+/* Timestamps a little out of order (several writers) never leak a
+ * negative amount. */
+static void test_out_of_order(void **state) {
+  (void)state;
+  ao_rate_t *r = make(3, 20, 600, 64);
+  ao_ip_t ip = ip_of("192.0.2.45");
+  char t[64];
+  int s[] = {100, 90, 95, 80};
+  int got = 0;
+  for (size_t i = 0; i < 4; i++) {
+    ao_record_t a = rec_of("GET", "/admin", 401, clf(s[i], t, sizeof t));
+    got += ao_rate_event(r, &ip, &a, AO_RATE_AUTH, 0);
+  }
+  assert_int_equal(got, 2); /* the 3rd and 4th */
+  ao_rate_destroy(r);
+}
+
+/* 404s count once per distinct path. */
+static void test_distinct_404(void **state) {
+  (void)state;
+  ao_rate_t *r = make(5, 4, 60, 64);
+  ao_ip_t ip = ip_of("192.0.2.46");
+  char t[64];
+  for (int i = 0; i < 10; i++) {
+    ao_record_t a = rec_of("GET", "/same-missing-page", 404,
+                           clf(i, t, sizeof t));
+    assert_false(ao_rate_event(r, &ip, &a, AO_RATE_NOTFOUND, 0));
+  }
+  static const char *const paths[] = {"/a", "/b", "/c", "/d", "/e", "/a?x=1"};
+  /* the first 404 above has leaked away; "/d" is the 4th distinct path;
+   * "/a?x=1" is "/a" again: not counted */
+  int want[] = {0, 0, 0, 1, 1, 0};
+  for (int i = 0; i < 6; i++) {
+    ao_record_t a = rec_of("GET", paths[i], 404, clf(20 + i, t, sizeof t));
+    assert_int_equal(ao_rate_event(r, &ip, &a, AO_RATE_NOTFOUND, 0),
+                     want[i]);
+  }
+  ao_rate_destroy(r);
+}
+
+static void test_time_forms(void **state) {
+  (void)state;
+  double v = 0, now = 1791590400.0; /* 2026-10-10 00:00:00 UTC */
+  assert_int_equal(
+      ao_rate_parse_time(sl("10/Oct/2026:13:55:36 +0000"), now, &v), 0);
+  assert_true(v == 1791640536.0);
+  assert_int_equal(
+      ao_rate_parse_time(sl("[10/Oct/2026:15:55:36 +0200]"), now, &v), 0);
+  assert_true(v == 1791640536.0);
+  assert_int_equal(ao_rate_parse_time(sl("2026-10-10T13:55:36Z"), now, &v), 0);
+  assert_true(v == 1791640536.0);
+  assert_int_equal(
+      ao_rate_parse_time(sl("2026-10-10 14:55:36.500+01:00"), now, &v), 0);
+  assert_true(v == 1791640536.5);
+  assert_int_equal(ao_rate_parse_time(sl("Oct 10 13:55:36"), now, &v), 0);
+  assert_true(v == 1791640536.0);
+  assert_int_equal(ao_rate_parse_time(sl("Oct  9 13:55:36"), now, &v), 0);
+  assert_true(v == 1791640536.0 - 86400);
+  /* December's syslog lines read in January belong to last year */
+  double jan = 1798761600.0 + 3600; /* 2027-01-01 01:00 UTC */
+  assert_int_equal(ao_rate_parse_time(sl("Dec 31 23:00:00"), jan, &v), 0);
+  assert_true(v == 1798761600.0 - 3600);
+  assert_int_equal(ao_rate_parse_time(sl("1791640536"), now, &v), 0);
+  assert_true(v == 1791640536.0);
+  assert_int_equal(ao_rate_parse_time(sl("1791640536250"), now, &v), 0);
+  assert_true(v == 1791640536.25);
+  static const char *const bad[] = {"",
+                                    "-",
+                                    "yesterday",
+                                    "10/Foo/2026:13:55:36 +0000",
+                                    "10/Oct/2026:25:55:36 +0000",
+                                    "2026-13-10T13:55:36Z",
+                                    "12345"};
+  for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+    assert_int_equal(ao_rate_parse_time(sl(bad[i]), now, &v), -1);
+}
+
+/* The table is bounded: more addresses than capacity evict (counted), a
+ * hot address outlives calm ones in its set. */
+static void test_bounded(void **state) {
+  (void)state;
+  ao_rate_t *r = make(2, 20, 600, 8);
+  assert_int_equal(ao_rate_capacity(r), 8);
+  char t[64], a[64];
+  ao_ip_t hot = ip_of("198.51.100.200");
+  for (int i = 0; i < 3; i++) {
+    ao_record_t e = rec_of("GET", "/admin", 401, clf(i, t, sizeof t));
+    ao_rate_event(r, &hot, &e, AO_RATE_AUTH, 0);
+  }
+  for (int i = 0; i < 1000; i++) {
+    snprintf(a, sizeof a, "10.%d.%d.1", i / 200, i % 200);
+    ao_ip_t ip = ip_of(a);
+    ao_record_t e = rec_of("GET", "/admin", 401, clf(10 + i % 50, t, sizeof t));
+    ao_rate_event(r, &ip, &e, AO_RATE_AUTH, 0);
+  }
+  assert_true(ao_rate_tracked(r) <= 8);
+  assert_true(ao_rate_stats(r)->evictions >= 1000 - 8);
+  ao_record_t e = rec_of("GET", "/admin", 401, clf(100, t, sizeof t));
+  assert_true(ao_rate_event(r, &hot, &e, AO_RATE_AUTH, 0));
+  ao_rate_destroy(r);
+}
+
+static void test_create_errors(void **state) {
+  (void)state;
+  ao_err_t err;
+  ao_rate_config_t c = {5, 20, 600, 0};
+  assert_null(ao_rate_create(&c, NULL, &err));
+  assert_non_null(strstr(err.msg, "capacity"));
+  c.capacity = 16;
+  c.window = 0;
+  assert_null(ao_rate_create(&c, NULL, &err));
+  c.window = 60;
+  ao_rate_t *r = ao_rate_create(&c, NULL, &err); /* random seed */
+  assert_non_null(r);
+  ao_rate_destroy(r);
+  ao_rate_destroy(NULL);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_kinds),
+      cmocka_unit_test(test_threshold),
+      cmocka_unit_test(test_slow_trickle),
+      cmocka_unit_test(test_backlog_uses_log_time),
+      cmocka_unit_test(test_out_of_order),
+      cmocka_unit_test(test_distinct_404),
+      cmocka_unit_test(test_time_forms),
+      cmocka_unit_test(test_bounded),
+      cmocka_unit_test(test_create_errors),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
