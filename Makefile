@@ -75,6 +75,7 @@ FAKE_COLLECTD_OBJ := $(B)/tests/fakes/fake_collectd.o
 
 .PHONY: all check unit integration demo install uninstall clean asan symbols \
         deps deps-demo lint bench
+.PHONY: e2e deb rpm chart
 .DEFAULT_GOAL := all
 
 all: $(PLUGIN) $(CLI)
@@ -151,6 +152,8 @@ integration: deps all $(TEST_DATA)/stamp
 	@AO_TEST_DATA=$(abspath $(TEST_DATA)) python3 tests/integration/run.py
 
 check: unit symbols integration
+# The end-to-end tests with real Graphite, InfluxDB and Prometheus (issue 7).
+check: e2e
 
 asan:
 	$(MAKE) B=build-asan USE_WERROR=$(USE_WERROR) \
@@ -175,6 +178,13 @@ $(DEMO_DB): tests/tools/mkmmdb.pl tests/data/demo-geo.tsv
 
 demo: deps all $(DEMO_DB)
 	@python3 tests/tools/demo.py
+
+# --- end to end, packages, chart (issue 7) -------------------------------------
+# Debian's python3: graphite-web, Django and PyYAML are Debian packages.
+E2E_PYTHON ?= /usr/bin/python3
+
+e2e: deps all $(DEMO_DB) $(TEST_DATA)/stamp
+	@AO_TEST_DATA=$(abspath $(TEST_DATA)) $(E2E_PYTHON) tests/e2e/run.py
 
 # --- install -----------------------------------------------------------------
 install: all
