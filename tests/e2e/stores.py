@@ -345,6 +345,17 @@ class GraphiteWeb(Server):
         return json.loads(body) if fmt == "json" else body
 
 
+    def expand(self, query):
+        """The metrics/expand API (what Grafana's expand() variables use):
+        every full path that matches."""
+        url = "http://127.0.0.1:%d/metrics/expand?%s" % (
+            self.port, urllib.parse.urlencode({"query": query}))
+        st, body = http_get(url, timeout=30)
+        if st != 200:
+            raise AssertionError("graphite expand %s: HTTP %d" % (query, st))
+        return json.loads(body)["results"]
+
+
 # --- InfluxDB 1.x --------------------------------------------------------------
 
 
