@@ -183,8 +183,33 @@ demo: deps all $(DEMO_DB)
 # Debian's python3: graphite-web, Django and PyYAML are Debian packages.
 E2E_PYTHON ?= /usr/bin/python3
 
-e2e: deps all $(DEMO_DB) $(TEST_DATA)/stamp
+e2e: deps all $(DEMO_DB) $(TEST_DATA)/stamp deb rpm
 	@AO_TEST_DATA=$(abspath $(TEST_DATA)) $(E2E_PYTHON) tests/e2e/run.py
+
+# A Debian package with dpkg-buildpackage (packaging/debian), checked by
+# lintian (report in build/deb/lintian.txt), and an RPM with rpmbuild
+# (packaging/rpm). Both build from a copy of this tree, never in it.
+DEB_DIR = $(B)/deb
+deb:
+	rm -rf $(DEB_DIR) && mkdir -p $(DEB_DIR)/src
+	tar --exclude=./build --exclude='./build-*' --exclude=./.git -cf - . | \
+	  tar -xf - -C $(DEB_DIR)/src
+	cp -r packaging/debian $(DEB_DIR)/src/debian
+	cd $(DEB_DIR)/src && dpkg-buildpackage -us -uc -b
+	lintian --info $(DEB_DIR)/*.changes > $(DEB_DIR)/lintian.txt 2>&1; \
+	  status=$$?; cat $(DEB_DIR)/lintian.txt; exit $$status
+	@ls -l $(DEB_DIR)/*.deb
+
+RPM_DIR = $(abspath $(B))/rpm
+RPM_VERSION = $(shell sed -n 's/^Version: *//p' packaging/rpm/collectd-attack-origin.spec)
+rpm:
+	rm -rf $(RPM_DIR) && mkdir -p $(RPM_DIR)/SOURCES
+	tar --exclude=./build --exclude='./build-*' --exclude=./.git \
+	  --transform 's,^\.,collectd-attack-origin-$(RPM_VERSION),' \
+	  -czf $(RPM_DIR)/SOURCES/collectd-attack-origin-$(RPM_VERSION).tar.gz .
+	rpmbuild --define "_topdir $(RPM_DIR)" --nodeps \
+	  -ba packaging/rpm/collectd-attack-origin.spec
+	@ls -l $(RPM_DIR)/RPMS/*/*.rpm $(RPM_DIR)/SRPMS/*.rpm
 
 # --- install -----------------------------------------------------------------
 install: all
