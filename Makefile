@@ -186,6 +186,10 @@ E2E_PYTHON ?= /usr/bin/python3
 e2e: deps all $(DEMO_DB) $(TEST_DATA)/stamp deb rpm
 	@AO_TEST_DATA=$(abspath $(TEST_DATA)) $(E2E_PYTHON) tests/e2e/run.py
 
+# README's picture: a real run, drawn by gnuplot from collectd's csv output.
+chart: deps all $(DEMO_DB)
+	@python3 tests/tools/chart.py docs/attack-origin-chart.png
+
 # A Debian package with dpkg-buildpackage (packaging/debian), checked by
 # lintian (report in build/deb/lintian.txt), and an RPM with rpmbuild
 # (packaging/rpm). Both build from a copy of this tree, never in it.
