@@ -41,17 +41,19 @@ MMDB_CFLAGS := $(shell $(PKG_CONFIG) --cflags libmaxminddb 2>/dev/null)
 MMDB_LIBS := $(shell $(PKG_CONFIG) --libs libmaxminddb 2>/dev/null || echo -lmaxminddb)
 PCRE2_CFLAGS := $(shell $(PKG_CONFIG) --cflags libpcre2-8 2>/dev/null)
 PCRE2_LIBS := $(shell $(PKG_CONFIG) --libs libpcre2-8 2>/dev/null || echo -lpcre2-8)
+YAJL_CFLAGS := $(shell $(PKG_CONFIG) --cflags yajl 2>/dev/null)
+YAJL_LIBS := $(shell $(PKG_CONFIG) --libs yajl 2>/dev/null || echo -lyajl)
 CMOCKA_CFLAGS := $(shell $(PKG_CONFIG) --cflags cmocka 2>/dev/null)
 CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
 
 REAL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -fPIC -fvisibility=hidden \
-              -MMD -MP -Iplugin/core $(MMDB_CFLAGS) $(PCRE2_CFLAGS) \
+              -MMD -MP -Iplugin/core $(MMDB_CFLAGS) $(PCRE2_CFLAGS) $(YAJL_CFLAGS) \
               $(WARNINGS) $(CFLAGS)
 # collectd's headers use GNU and BSD extensions and are not -Wpedantic clean.
 ADAPTER_CFLAGS = $(REAL_CFLAGS) -D_GNU_SOURCE -DHAVE_CONFIG_H \
                  -I$(COLLECTD_INCLUDE) -I$(COLLECTD_INCLUDE)/.. -Wno-pedantic -Wno-strict-prototypes \
                  -Wno-missing-prototypes -Wno-cast-align
-LIBS = $(MMDB_LIBS) $(PCRE2_LIBS) -lm
+LIBS = $(MMDB_LIBS) $(PCRE2_LIBS) $(YAJL_LIBS) -lm
 
 B = build
 CORE_SRC := $(sort $(wildcard plugin/core/*.c))
@@ -74,7 +76,7 @@ HELPER_OBJ := $(HELPER_SRC:%.c=$(B)/%.o)
 FAKE_COLLECTD_OBJ := $(B)/tests/fakes/fake_collectd.o
 
 .PHONY: all check unit integration demo install uninstall clean asan symbols \
-        deps deps-demo lint bench
+        deps deps-demo lint bench bench-json bench-formats
 .PHONY: e2e deb rpm chart
 .DEFAULT_GOAL := all
 
@@ -215,6 +217,12 @@ rpm:
 	  -ba packaging/rpm/collectd-attack-origin.spec
 	@ls -l $(RPM_DIR)/RPMS/*/*.rpm $(RPM_DIR)/SRPMS/*.rpm
 
+# --- benchmarks ----------------------------------------------------------------
+# attack-origin against GoAccess, collectd's tail plugin, mtail,
+# fail2ban-regex and wc -l on the same generated logs (README, "Performance").
+bench: deps all
+	@python3 tests/bench/bench.py
+
 # --- install -----------------------------------------------------------------
 install: all
 	install -d $(DESTDIR)$(PLUGINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(CONFDIR) \
@@ -227,6 +235,33 @@ install: all
 uninstall:
 	rm -f $(DESTDIR)$(PLUGINDIR)/attack_origin.so $(DESTDIR)$(BINDIR)/attack-origin
 	rm -rf $(DESTDIR)$(DOCDIR)
+
+# The JSON parser measurement (README, "Structured JSON"): ns/line, and heap
+# allocations per line from valgrind's totals for 1 and 10,001 lines.
+JSONC_CFLAGS := $(shell $(PKG_CONFIG) --cflags json-c 2>/dev/null)
+JSONC_LIBS := $(shell $(PKG_CONFIG) --libs json-c 2>/dev/null)
+$(B)/bench/bench_json: tests/bench/bench_json.c $(CORE_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(REAL_CFLAGS) $(if $(JSONC_LIBS),-DAO_BENCH_JSONC $(JSONC_CFLAGS)) \
+	  -o $@ $< $(CORE_LIB) $(LIBS) $(JSONC_LIBS)
+
+bench-json: $(B)/bench/bench_json
+	@for m in ao yajl $(if $(JSONC_LIBS),jsonc); do \
+	  $(B)/bench/bench_json $$m 1000000; \
+	  for k in 1 10001; do \
+	    printf '%s %s lines: ' $$m $$k; \
+	    valgrind $(B)/bench/bench_json $$m $$k 2>&1 >/dev/null | \
+	      sed -n 's/.*total heap usage: \([0-9,]*\) allocs.*/\1 allocs/p'; \
+	  done; \
+	done
+
+# Parse-only cost per line of each Format (README, "Log formats").
+$(B)/bench/bench_formats: tests/bench/bench_formats.c $(CORE_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(REAL_CFLAGS) -o $@ $< $(CORE_LIB) $(LIBS)
+
+bench-formats: $(B)/bench/bench_formats
+	@python3 tests/bench/bench_formats.py $(B)/bench/bench_formats
 
 lint:
 	cppcheck --quiet --error-exitcode=1 --std=c11 --enable=warning,portability \

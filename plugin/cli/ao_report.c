@@ -41,10 +41,14 @@ static uint64_t category_total(const ao_counts_t *c, int cat) {
 void ao_report_text(FILE *out, const ao_report_input_t *in) {
   const ao_counts_t *c = in->counts;
   const ao_health_t *h = &in->health;
-  fprintf(out, "files: %zu  lines: %llu  unparsed: %llu  oversized: %llu\n",
+  fprintf(out, "files: %zu  lines: %llu  unparsed: %llu  oversized: %llu",
           in->files, (unsigned long long)h->lines_read,
           (unsigned long long)h->lines_unparsed,
           (unsigned long long)h->lines_oversized);
+  /* only formats that ignore lines (sshd) have any */
+  if (h->lines_ignored > 0)
+    fprintf(out, "  ignored: %llu", (unsigned long long)h->lines_ignored);
+  fputc('\n', out);
   fprintf(out, "geoip: %s\n",
           in->geoip_path ? in->geoip_path : "none (every country is ZZ)");
   double pct_lines = h->lines_read ? 100.0 * (double)c->total /
@@ -101,11 +105,12 @@ void ao_report_json(FILE *out, const ao_report_input_t *in) {
   const ao_counts_t *c = in->counts;
   const ao_health_t *h = &in->health;
   fprintf(out, "{\"files\": %zu, \"lines_read\": %llu, \"lines_unparsed\": "
-               "%llu, \"lines_oversized\": %llu, \"attacks\": %llu, ",
+               "%llu, \"lines_oversized\": %llu, \"lines_ignored\": %llu, "
+               "\"attacks\": %llu, ",
           in->files, (unsigned long long)h->lines_read,
           (unsigned long long)h->lines_unparsed,
           (unsigned long long)h->lines_oversized,
-          (unsigned long long)c->total);
+          (unsigned long long)h->lines_ignored, (unsigned long long)c->total);
   fputs("\"geoip_database\": ", out);
   if (in->geoip_path)
     ao_report_json_string(out, in->geoip_path);
@@ -166,5 +171,9 @@ void ao_report_verdict(FILE *out, const ao_verdict_t *v, uint64_t line_no,
   fputc(']', out);
   if (v->parse_error)
     fputs(", \"parse_error\": true", out);
+  if (v->ignored)
+    fputs(", \"ignored\": true", out);
+  if (v->attacks > 1)
+    fprintf(out, ", \"attacks\": %u", v->attacks);
   fputs("}\n", out);
 }

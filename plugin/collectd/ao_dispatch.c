@@ -40,6 +40,8 @@ size_t ao_health_metrics(const ao_health_t *h, ao_health_metric_t *out,
   const ao_health_metric_t all[] = {
       {"lines_read", h->lines_read},
       {"lines_unparsed", h->lines_unparsed},
+      {"lines_ignored", h->lines_ignored},
+      {"regex_errors", h->regex_errors},
       {"lines_oversized", h->lines_oversized},
       {"lines_partial", h->lines_partial},
       {"lines_attack", h->lines_attack},

@@ -28,6 +28,22 @@ enum opt_id {
   OPT_FILE,
   OPT_FORMAT,
   OPT_START_AT,
+  OPT_LOG_FORMAT,
+  OPT_ESCAPE,
+  OPT_REGEX,
+  OPT_CLIENT_FIELD, /* OPT_CLIENT_FIELD + AO_JF_x is the option of field x */
+  OPT_XFF_FIELD,
+  OPT_METHOD_FIELD,
+  OPT_URI_FIELD,
+  OPT_QUERY_FIELD,
+  OPT_STATUS_FIELD,
+  OPT_USER_AGENT_FIELD,
+  OPT_REFERER_FIELD,
+  OPT_HOST_FIELD,
+  OPT_PROTOCOL_FIELD,
+  OPT_REQUEST_FIELD,
+  OPT_TIME_FIELD,
+  OPT_TRUSTED_PROXY,
   OPT_COUNT
 };
 
@@ -56,10 +72,47 @@ static const ao_option_t options[] = {
                              "skipped"},
     [OPT_FILE] = {"File", AO_SCOPE_LOG, "path", NULL, "the log file to follow"},
     [OPT_FORMAT] = {"Format", AO_SCOPE_LOG, "string", "combined",
-                    "line format: combined or common"},
+                    "line format: combined, common, nginx, apache, json, "
+                    "caddy, traefik, sshd or regex"},
     [OPT_START_AT] = {"StartAt", AO_SCOPE_LOG, "string", "end",
                       "end: only what is appended from now on (tail -F); "
                       "beginning: what the file already holds too"},
+    [OPT_LOG_FORMAT] = {"LogFormat", AO_SCOPE_LOG, "string", NULL,
+                        "Format nginx: the log_format string; Format apache: "
+                        "the LogFormat string"},
+    [OPT_ESCAPE] = {"Escape", AO_SCOPE_LOG, "string", "default",
+                    "Format nginx: the log_format's escape= (default, json, "
+                    "none)"},
+    [OPT_REGEX] = {"Regex", AO_SCOPE_LOG, "string", NULL,
+                   "Format regex: PCRE2 pattern with a (?<client>...) group"},
+    [OPT_CLIENT_FIELD] = {"ClientField", AO_SCOPE_LOG, "path", NULL,
+                          "JSON formats: dot path of the client address"},
+    [OPT_XFF_FIELD] = {"XffField", AO_SCOPE_LOG, "path", NULL,
+                       "JSON formats: dot path of X-Forwarded-For"},
+    [OPT_METHOD_FIELD] = {"MethodField", AO_SCOPE_LOG, "path", NULL,
+                          "JSON formats: dot path of the method"},
+    [OPT_URI_FIELD] = {"URIField", AO_SCOPE_LOG, "path", NULL,
+                       "JSON formats: dot path of the URI (path?query)"},
+    [OPT_QUERY_FIELD] = {"QueryField", AO_SCOPE_LOG, "path", NULL,
+                         "JSON formats: dot path of a separate query"},
+    [OPT_STATUS_FIELD] = {"StatusField", AO_SCOPE_LOG, "path", NULL,
+                          "JSON formats: dot path of the status"},
+    [OPT_USER_AGENT_FIELD] = {"UserAgentField", AO_SCOPE_LOG, "path", NULL,
+                              "JSON formats: dot path of the user agent"},
+    [OPT_REFERER_FIELD] = {"RefererField", AO_SCOPE_LOG, "path", NULL,
+                           "JSON formats: dot path of the referer"},
+    [OPT_HOST_FIELD] = {"HostField", AO_SCOPE_LOG, "path", NULL,
+                        "JSON formats: dot path of the Host"},
+    [OPT_PROTOCOL_FIELD] = {"ProtocolField", AO_SCOPE_LOG, "path", NULL,
+                            "JSON formats: dot path of the protocol"},
+    [OPT_REQUEST_FIELD] = {"RequestField", AO_SCOPE_LOG, "path", NULL,
+                           "JSON formats: dot path of a whole request line"},
+    [OPT_TIME_FIELD] = {"TimeField", AO_SCOPE_LOG, "path", NULL,
+                        "JSON formats: dot path of the time"},
+    [OPT_TRUSTED_PROXY] = {"TrustedProxy", AO_SCOPE_PLUGIN | AO_SCOPE_LOG,
+                           "CIDR", "(none)",
+                           "proxies whose X-Forwarded-For is believed; "
+                           "repeatable"},
     [OPT_COUNT] = {NULL, 0, NULL, NULL, NULL},
 };
 
@@ -76,8 +129,16 @@ void ao_config_init(ao_config_t *cfg) {
 void ao_config_free(ao_config_t *cfg) {
   free(cfg->geoip_database);
   free(cfg->geoip_country_path);
-  for (size_t i = 0; i < cfg->nlogs; i++)
-    free(cfg->logs[i].file);
+  free(cfg->trusted.cidr);
+  for (size_t i = 0; i < cfg->nlogs; i++) {
+    ao_log_config_t *log = &cfg->logs[i];
+    free(log->file);
+    free(log->log_format);
+    free(log->regex);
+    for (int f = 0; f < AO_JF_COUNT; f++)
+      free(log->json[f]);
+    free(log->trusted.cidr);
+  }
   free(cfg->logs);
   memset(cfg, 0, sizeof(*cfg));
 }
@@ -198,17 +259,45 @@ static int set_tunable(const char *where, int id, ao_tunables_t *tun,
 }
 
 static int lookup_key(const char *where, const char *key, unsigned scope,
-                      unsigned *given, ao_err_t *err) {
+                      uint64_t *given, ao_err_t *err) {
   int id = find_option(key, scope);
   if (id == -1)
     return ao_err_set(err, "%s: unknown option \"%s\"", where, key);
   if (id == -2)
     return ao_err_set(err, "%s: option \"%s\" is not allowed in this block",
                       where, key);
-  if (*given & (1u << id))
+  /* TrustedProxy is a list: each occurrence adds to it. */
+  if (id != OPT_TRUSTED_PROXY && (*given & ((uint64_t)1 << id)))
     return ao_err_set(err, "%s %s: given twice", where, options[id].name);
-  *given |= 1u << id;
+  *given |= (uint64_t)1 << id;
   return id;
+}
+
+/* TrustedProxy "CIDR" ["CIDR"...]: adds to the block's list. */
+static int add_trusted(const char *where, ao_trust_list_t *t,
+                       const ao_value_t *vals, size_t nvals, ao_err_t *err) {
+  const char *opt = options[OPT_TRUSTED_PROXY].name;
+  if (nvals == 0)
+    return ao_err_set(err, "%s %s: expects one or more strings (CIDRs)",
+                      where, opt);
+  ao_cidr_t *grown = realloc(t->cidr, (t->n + nvals) * sizeof(*grown));
+  if (grown == NULL)
+    return ao_err_set(err, "%s %s: out of memory", where, opt);
+  t->cidr = grown;
+  for (size_t i = 0; i < nvals; i++) {
+    if (vals[i].type != AO_VAL_STRING) {
+      char got[300];
+      describe(&vals[i], got, sizeof(got));
+      return ao_err_set(err, "%s %s: expects a string, got %s", where, opt,
+                        got);
+    }
+    ao_err_t sub = {{0}};
+    if (ao_cidr_parse(vals[i].s, &t->cidr[t->n], &sub) != 0)
+      return ao_err_set(err, "%s %s: %s", where, opt, sub.msg);
+    t->n++;
+  }
+  t->set = 1;
+  return 0;
 }
 
 int ao_config_set(ao_config_t *cfg, const char *key, const ao_value_t *vals,
@@ -229,6 +318,8 @@ int ao_config_set(ao_config_t *cfg, const char *key, const ao_value_t *vals,
       return -1;
     cfg->geoip_cache_size = (size_t)v;
     return 0;
+  case OPT_TRUSTED_PROXY:
+    return add_trusted(where, &cfg->trusted, vals, nvals, err);
   default:
     return set_tunable(where, id, &cfg->tun, vals, nvals, err);
   }
@@ -304,7 +395,31 @@ int ao_config_log_set(ao_config_t *cfg, ao_log_config_t *log, const char *key,
                         "\"beginning\")",
                         where, opt, vals[0].s);
     return 0;
+  case OPT_LOG_FORMAT:
+    return get_string(where, opt, vals, nvals, &log->log_format, err);
+  case OPT_REGEX:
+    return get_string(where, opt, vals, nvals, &log->regex, err);
+  case OPT_ESCAPE:
+    if (one_value(where, opt, vals, nvals, AO_VAL_STRING, err) != 0)
+      return -1;
+    if (strcasecmp(vals[0].s, "default") == 0)
+      log->escape = AO_ESCAPE_DEFAULT;
+    else if (strcasecmp(vals[0].s, "json") == 0)
+      log->escape = AO_ESCAPE_JSON;
+    else if (strcasecmp(vals[0].s, "none") == 0)
+      log->escape = AO_ESCAPE_NONE;
+    else
+      return ao_err_set(err,
+                        "%s %s: unknown value \"%s\" (expected \"default\", "
+                        "\"json\" or \"none\")",
+                        where, opt, vals[0].s);
+    return 0;
+  case OPT_TRUSTED_PROXY:
+    return add_trusted(where, &log->trusted, vals, nvals, err);
   default:
+    if (id >= OPT_CLIENT_FIELD && id < OPT_CLIENT_FIELD + AO_JF_COUNT)
+      return get_string(where, opt, vals, nvals,
+                        &log->json[id - OPT_CLIENT_FIELD], err);
     return set_tunable(where, id, &log->tun, vals, nvals, err);
   }
 }
@@ -349,11 +464,94 @@ int ao_config_apply(ao_config_t *cfg, const ao_conf_node_t *block,
   return 0;
 }
 
+void ao_config_parser_options(const ao_log_config_t *log,
+                              ao_parser_options_t *out) {
+  memset(out, 0, sizeof(*out));
+  out->format = log->format;
+  out->log_format = log->log_format;
+  out->escape = log->escape;
+  out->regex = log->regex;
+  for (int f = 0; f < AO_JF_COUNT; f++)
+    out->json[f] = log->json[f];
+  out->max_line = log->tun.max_line > 0 ? log->tun.max_line : DEF_MAX_LINE;
+}
+
+static int is_json_format(ao_format_id_t f) {
+  return f == AO_FMT_JSON || f == AO_FMT_CADDY || f == AO_FMT_TRAEFIK;
+}
+
+/* The format options fit the Format, and the format strings compile:
+ * mistakes in them refuse the configuration, with their position. */
+static int check_format(const ao_log_config_t *log, ao_err_t *err) {
+  char where[AO_LOG_NAME_MAX + 16];
+  snprintf(where, sizeof(where), "<Log \"%s\">", log->name);
+  const char *fmt = ao_format_name(log->format);
+  int strings = log->format == AO_FMT_NGINX || log->format == AO_FMT_APACHE;
+  if (log->log_format != NULL && !strings)
+    return ao_err_set(err,
+                      "%s LogFormat: only used with Format \"nginx\" or "
+                      "\"apache\", not \"%s\"",
+                      where, fmt);
+  if ((log->given & ((uint64_t)1 << OPT_ESCAPE)) &&
+      log->format != AO_FMT_NGINX)
+    return ao_err_set(err,
+                      "%s Escape: only used with Format \"nginx\", not "
+                      "\"%s\"",
+                      where, fmt);
+  if (log->regex != NULL && log->format != AO_FMT_REGEX)
+    return ao_err_set(err,
+                      "%s Regex: only used with Format \"regex\", not "
+                      "\"%s\"",
+                      where, fmt);
+  for (int f = 0; f < AO_JF_COUNT; f++)
+    if (log->json[f] != NULL && !is_json_format(log->format))
+      return ao_err_set(err,
+                        "%s %s: only used with Format \"json\", \"caddy\" "
+                        "or \"traefik\", not \"%s\"",
+                        where, options[OPT_CLIENT_FIELD + f].name, fmt);
+  if (strings && log->log_format == NULL)
+    return ao_err_set(err,
+                      "%s: Format \"%s\" needs LogFormat (the format string "
+                      "of the server's configuration)",
+                      where, fmt);
+  if (log->format == AO_FMT_REGEX && log->regex == NULL)
+    return ao_err_set(err, "%s: Format \"regex\" needs Regex", where);
+  if (log->format == AO_FMT_JSON && log->json[AO_JF_CLIENT] == NULL)
+    return ao_err_set(err,
+                      "%s: Format \"json\" needs ClientField (the dot path "
+                      "of the client address, e.g. \"request.remote_ip\")",
+                      where);
+  ao_parser_options_t po;
+  ao_config_parser_options(log, &po);
+  ao_err_t sub = {{0}};
+  ao_parser_t *p = ao_parser_create_opts(&po, &sub);
+  if (p == NULL) {
+    /* sub says "<Option>: what"; quote the option's value after it */
+    const char *value = NULL;
+    const char *colon = strchr(sub.msg, ':');
+    size_t on = colon != NULL ? (size_t)(colon - sub.msg) : 0;
+    if (on == 9 && strncmp(sub.msg, "LogFormat", 9) == 0)
+      value = log->log_format;
+    else if (on == 5 && strncmp(sub.msg, "Regex", 5) == 0)
+      value = log->regex;
+    for (int f = 0; f < AO_JF_COUNT && value == NULL && colon != NULL; f++)
+      if (strlen(options[OPT_CLIENT_FIELD + f].name) == on &&
+          strncmp(sub.msg, options[OPT_CLIENT_FIELD + f].name, on) == 0)
+        value = log->json[f];
+    if (value != NULL)
+      return ao_err_set(err, "%s %.*s \"%s\":%s", where, (int)on, sub.msg,
+                        value, colon + 1);
+    return ao_err_set(err, "%s %s", where, sub.msg);
+  }
+  ao_parser_destroy(p);
+  return 0;
+}
+
 int ao_config_log_done(const ao_log_config_t *log, ao_err_t *err) {
   if (log->file == NULL)
     return ao_err_set(err, "<Log \"%s\">: missing required option File",
                       log->name);
-  return 0;
+  return check_format(log, err);
 }
 
 /* Gives log the plugin block's settings for the tunables it does not set
@@ -375,8 +573,21 @@ int ao_config_finish(ao_config_t *cfg, ao_err_t *err) {
   for (size_t i = 0; i < cfg->nlogs; i++) {
     ao_log_config_t *log = &cfg->logs[i];
     inherit(cfg, log);
-    if (cfg->files_from_caller)
+    if (!log->trusted.set && cfg->trusted.n > 0) {
+      /* a Log without its own TrustedProxy uses the plugin block's */
+      log->trusted.cidr = malloc(cfg->trusted.n * sizeof(ao_cidr_t));
+      if (log->trusted.cidr == NULL)
+        return ao_err_set(err, "<Log \"%s\">: out of memory", log->name);
+      memcpy(log->trusted.cidr, cfg->trusted.cidr,
+             cfg->trusted.n * sizeof(ao_cidr_t));
+      log->trusted.n = cfg->trusted.n;
+      log->trusted.set = 1;
+    }
+    if (cfg->files_from_caller) {
+      if (check_format(log, err) != 0)
+        return -1;
       continue;
+    }
     if (ao_config_log_done(log, err) != 0)
       return -1;
     for (size_t j = 0; j < i; j++)

@@ -27,6 +27,7 @@
 #include "ao_common.h"
 #include "ao_logfmt.h"
 #include "ao_tail.h"
+#include "ao_xff.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -73,13 +74,26 @@ enum {
   AO_SET_MAX_LINE = 1u << 2,
 };
 
+/* TrustedProxy CIDRs (repeatable option). */
+typedef struct ao_trust_list {
+  ao_cidr_t *cidr;
+  size_t n;
+  int set; /* given in this block (a Log's list replaces the plugin's) */
+} ao_trust_list_t;
+
 typedef struct ao_log_config {
   char name[AO_LOG_NAME_MAX + 1]; /* plugin instance, [A-Za-z0-9_]{1,63} */
   char *file;
   ao_format_id_t format;
   ao_start_t start_at;
   ao_tunables_t tun;
-  unsigned given; /* bit per option index: duplicate detection */
+  uint64_t given; /* bit per option index: duplicate detection */
+  /* format options (Format nginx/apache/json/caddy/traefik/regex) */
+  char *log_format;          /* LogFormat */
+  ao_escape_t escape;        /* Escape */
+  char *regex;               /* Regex */
+  char *json[AO_JF_COUNT];   /* ClientField ... TimeField */
+  ao_trust_list_t trusted;   /* TrustedProxy, resolved by finish */
 } ao_log_config_t;
 
 typedef struct ao_config {
@@ -89,7 +103,8 @@ typedef struct ao_config {
   ao_tunables_t tun;
   ao_log_config_t *logs;
   size_t nlogs;
-  unsigned given;
+  uint64_t given;
+  ao_trust_list_t trusted; /* TrustedProxy of the plugin block */
   /* Set by the command-line tool, which reads the files it is given: a Log
    * then needs no File. */
   int files_from_caller;
@@ -144,6 +159,10 @@ int ao_config_log_done(const ao_log_config_t *log, ao_err_t *err);
  * done, at least one Log, two Logs on one file) and resolves inherited
  * settings into every Log's `tun`. Returns 0, or -1 with err filled. */
 int ao_config_finish(ao_config_t *cfg, ao_err_t *err);
+
+/* The parser options of a Log (borrowing its strings). */
+void ao_config_parser_options(const ao_log_config_t *log,
+                              ao_parser_options_t *out);
 
 /* 1 when name is a valid Log name. */
 int ao_config_valid_name(const char *name);

@@ -29,20 +29,28 @@ typedef struct ao_counts {
   uint64_t total;                                 /* all attack lines */
 } ao_counts_t;
 
-/* Counts one attack line from cc with categories mask (mask != 0). */
-static inline void ao_counts_add(ao_counts_t *c, ao_country_t cc,
-                                 ao_catmask_t mask) {
+/* Counts n attacks from cc with categories mask (mask != 0); n is 1 for
+ * an ordinary line, more for a line that stands for several events (sshd's
+ * "message repeated N times"). Constant time whatever n. */
+static inline void ao_counts_add_n(ao_counts_t *c, ao_country_t cc,
+                                   ao_catmask_t mask, uint64_t n) {
   if (cc >= AO_COUNTRY_COUNT)
     cc = AO_COUNTRY_ZZ;
-  c->attacks[cc]++;
-  c->total++;
+  c->attacks[cc] += n;
+  c->total += n;
   c->seen[cc] = 1;
   c->cat_seen[cc] |= mask;
   while (mask != 0) {
     int cat = __builtin_ctz(mask);
-    c->by_cat[cc][cat]++;
+    c->by_cat[cc][cat] += n;
     mask &= mask - 1;
   }
+}
+
+/* Counts one attack line from cc with categories mask (mask != 0). */
+static inline void ao_counts_add(ao_counts_t *c, ao_country_t cc,
+                                 ao_catmask_t mask) {
+  ao_counts_add_n(c, cc, mask, 1);
 }
 
 #endif /* AO_COUNTS_H */

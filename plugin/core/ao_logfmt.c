@@ -106,6 +106,12 @@
  */
 #include "ao_logfmt.h"
 
+#include "ao_fmt_apache.h"
+#include "ao_fmt_nginx.h"
+#include "ao_fmt_regex.h"
+#include "ao_fmt_sshd.h"
+#include "ao_fmtprog.h"
+
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -117,6 +123,10 @@
 
 struct ao_parser {
   ao_format_id_t id;
+  ao_fmtprog_t *prog;    /* nginx, apache */
+  ao_fmt_json_t *json;   /* json, caddy, traefik */
+  ao_fmt_sshd_t *sshd;   /* sshd */
+  ao_fmt_regex_t *regex; /* regex */
 };
 
 /* What must follow a quote for it to close the field being scanned. */
@@ -131,23 +141,23 @@ static const struct {
   const char *name;
   ao_format_id_t id;
 } ao_formats[] = {
-    {"combined", AO_FMT_COMBINED},
-    {"common", AO_FMT_COMMON},
+    {"combined", AO_FMT_COMBINED}, {"common", AO_FMT_COMMON},
+    {"nginx", AO_FMT_NGINX},       {"apache", AO_FMT_APACHE},
+    {"json", AO_FMT_JSON},         {"caddy", AO_FMT_CADDY},
+    {"traefik", AO_FMT_TRAEFIK},   {"sshd", AO_FMT_SSHD},
+    {"regex", AO_FMT_REGEX},
 };
 
 static ao_slice_t ao_lf_slice(const char *p, size_t n);
 static ao_slice_t ao_lf_dash_empty(const char *p, size_t n);
 static size_t ao_lf_find(const char *s, size_t n, size_t from, char c);
 static int ao_lf_is_digit(char c);
-static int ao_lf_is_tchar(char c);
 static size_t ao_lf_status_size(const char *s, size_t n, size_t i, int *status);
 static int ao_lf_closes(const char *s, size_t n, size_t q, ao_lf_close_t how);
 static size_t ao_lf_scan_quoted(const char *s, size_t n, size_t i,
                                 ao_lf_close_t how, unsigned *flags);
 static int ao_lf_head(const char *s, size_t n, ao_record_t *rec,
                       size_t *req_open);
-static int ao_lf_http_version(const char *p, size_t n);
-static void ao_lf_split_request(ao_record_t *rec);
 
 int ao_format_lookup(const char *name, ao_format_id_t *out) {
   if (name == NULL)
@@ -171,30 +181,138 @@ const char *ao_format_name(ao_format_id_t id) {
   return "unknown";
 }
 
-const char *ao_format_names(void) { return "\"combined\" or \"common\""; }
-
-ao_parser_t *ao_parser_create(ao_format_id_t id, ao_err_t *err) {
-  if (id != AO_FMT_COMBINED && id != AO_FMT_COMMON) {
-    ao_err_set(err, "unknown log format id %d (expected %s)", (int)id,
-               ao_format_names());
-    return NULL;
-  }
-  ao_parser_t *p = malloc(sizeof(*p));
-  if (p == NULL) {
-    ao_err_set(err, "cannot create a \"%s\" parser: out of memory",
-               ao_format_name(id));
-    return NULL;
-  }
-  p->id = id;
-  return p;
+const char *ao_format_names(void) {
+  return "\"combined\", \"common\", \"nginx\", \"apache\", \"json\", "
+         "\"caddy\", \"traefik\", \"sshd\" or \"regex\"";
 }
 
-void ao_parser_destroy(ao_parser_t *p) { free(p); }
+ao_parser_t *ao_parser_create(ao_format_id_t id, ao_err_t *err) {
+  ao_parser_options_t o = {.format = id, .max_line = 65536};
+  return ao_parser_create_opts(&o, err);
+}
 
-int ao_parser_parse(const ao_parser_t *p, const char *line, size_t n,
+static const char *const ao_json_option_names[AO_JF_COUNT] = {
+    [AO_JF_CLIENT] = "ClientField",     [AO_JF_XFF] = "XffField",
+    [AO_JF_METHOD] = "MethodField",     [AO_JF_URI] = "URIField",
+    [AO_JF_QUERY] = "QueryField",       [AO_JF_STATUS] = "StatusField",
+    [AO_JF_AGENT] = "UserAgentField",   [AO_JF_REFERER] = "RefererField",
+    [AO_JF_HOST] = "HostField",         [AO_JF_PROTOCOL] = "ProtocolField",
+    [AO_JF_REQUEST] = "RequestField",   [AO_JF_TIME] = "TimeField",
+};
+
+ao_parser_t *ao_parser_create_opts(const ao_parser_options_t *o,
+                                   ao_err_t *err) {
+  ao_parser_t *p = calloc(1, sizeof(*p));
+  if (p == NULL) {
+    ao_err_set(err, "cannot create a \"%s\" parser: out of memory",
+               ao_format_name(o->format));
+    return NULL;
+  }
+  p->id = o->format;
+  size_t max_line = o->max_line > 0 ? o->max_line : 65536;
+  ao_err_t sub = {{0}};
+  switch (o->format) {
+  case AO_FMT_COMBINED:
+  case AO_FMT_COMMON:
+    return p;
+  case AO_FMT_NGINX:
+  case AO_FMT_APACHE:
+    if (o->log_format == NULL) {
+      ao_err_set(err, "LogFormat: required with Format \"%s\"",
+                 ao_format_name(o->format));
+      break;
+    }
+    if (o->format == AO_FMT_NGINX) {
+      ao_fpescape_t esc = o->escape == AO_ESCAPE_JSON   ? AO_FPESC_JSON
+                          : o->escape == AO_ESCAPE_NONE ? AO_FPESC_NONE
+                                                        : AO_FPESC_BACKSLASH;
+      p->prog = ao_fmt_nginx_compile(o->log_format, esc, max_line, &sub);
+    } else {
+      p->prog = ao_fmt_apache_compile(o->log_format, max_line, &sub);
+    }
+    if (p->prog != NULL)
+      return p;
+    ao_err_set(err, "LogFormat: %s", sub.msg);
+    break;
+  case AO_FMT_JSON:
+  case AO_FMT_CADDY:
+  case AO_FMT_TRAEFIK: {
+    int bad = -1;
+    ao_json_preset_t preset = o->format == AO_FMT_CADDY     ? AO_JSON_PRESET_CADDY
+                              : o->format == AO_FMT_TRAEFIK ? AO_JSON_PRESET_TRAEFIK
+                                                            : AO_JSON_PRESET_NONE;
+    p->json = ao_fmt_json_create(preset, o->json, max_line, &bad, &sub);
+    if (p->json != NULL)
+      return p;
+    if (bad >= 0 && bad < AO_JF_COUNT)
+      ao_err_set(err, "%s: %s", ao_json_option_names[bad], sub.msg);
+    else
+      ao_err_set(err, "%s", sub.msg);
+    break;
+  }
+  case AO_FMT_SSHD:
+    p->sshd = ao_fmt_sshd_create(&sub);
+    if (p->sshd != NULL)
+      return p;
+    ao_err_set(err, "%s", sub.msg);
+    break;
+  case AO_FMT_REGEX:
+    if (o->regex == NULL) {
+      ao_err_set(err, "Regex: required with Format \"regex\"");
+      break;
+    }
+    p->regex = ao_fmt_regex_create(o->regex, &sub);
+    if (p->regex != NULL)
+      return p;
+    ao_err_set(err, "Regex: %s", sub.msg);
+    break;
+  default:
+    ao_err_set(err, "unknown log format id %d (expected %s)", (int)o->format,
+               ao_format_names());
+    break;
+  }
+  ao_parser_destroy(p);
+  return NULL;
+}
+
+const char *ao_json_option_name(int field) {
+  return field >= 0 && field < AO_JF_COUNT ? ao_json_option_names[field]
+                                           : "?";
+}
+
+void ao_parser_destroy(ao_parser_t *p) {
+  if (p == NULL)
+    return;
+  ao_fmtprog_free(p->prog);
+  ao_fmt_json_destroy(p->json);
+  ao_fmt_sshd_destroy(p->sshd);
+  ao_fmt_regex_destroy(p->regex);
+  free(p);
+}
+
+uint64_t ao_parser_regex_errors(const ao_parser_t *p) {
+  return p != NULL ? ao_fmt_regex_errors(p->regex) : 0;
+}
+
+int ao_parser_parse(ao_parser_t *p, const char *line, size_t n,
                     ao_record_t *rec) {
   if (p == NULL || line == NULL || rec == NULL)
     return -1;
+  switch (p->id) {
+  case AO_FMT_NGINX:
+  case AO_FMT_APACHE:
+    return ao_fmtprog_match(p->prog, line, n, rec);
+  case AO_FMT_JSON:
+  case AO_FMT_CADDY:
+  case AO_FMT_TRAEFIK:
+    return ao_fmt_json_parse(p->json, line, n, rec);
+  case AO_FMT_SSHD:
+    return ao_fmt_sshd_parse(p->sshd, line, n, rec);
+  case AO_FMT_REGEX:
+    return ao_fmt_regex_parse(p->regex, line, n, rec);
+  default:
+    break;
+  }
   if (n > 0 && line[n - 1] == '\r')
     n--;
 
@@ -207,6 +325,9 @@ int ao_parser_parse(const ao_parser_t *p, const char *line, size_t n,
       .protocol = AO_SLICE_EMPTY,
       .referer = AO_SLICE_EMPTY,
       .user_agent = AO_SLICE_EMPTY,
+      .query = AO_SLICE_EMPTY,
+      .xff = AO_SLICE_EMPTY,
+      .host = AO_SLICE_EMPTY,
       .status = -1,
       .flags = 0,
   };
@@ -225,7 +346,7 @@ int ao_parser_parse(const ao_parser_t *p, const char *line, size_t n,
   /* Cannot fail: the closing rule already checked this shape. */
   size_t after = ao_lf_status_size(line, n, req_close + 1, &r.status);
   r.request = ao_lf_dash_empty(line + req_open + 1, req_close - req_open - 1);
-  ao_lf_split_request(&r);
+  ao_record_split_request(&r);
 
   if (combined) {
     /* The closing rule guaranteed line[after..] = ` "`. */
@@ -241,6 +362,18 @@ int ao_parser_parse(const ao_parser_t *p, const char *line, size_t n,
       return -1;
     r.referer = ao_lf_dash_empty(line + ref_open + 1, ref_close - ref_open - 1);
     r.user_agent = ao_lf_dash_empty(line + ua_open + 1, ua_close - ua_open - 1);
+    /* nginx's `main` format appends "$http_x_forwarded_for": a quoted field
+     * right after the user agent is taken as the forwarded-for chain. It
+     * is only ever read for a TrustedProxy peer (ao_xff). */
+    if (n - ua_close >= 3 && line[ua_close + 1] == ' ' &&
+        line[ua_close + 2] == '"') {
+      unsigned xflags = 0;
+      size_t x_open = ua_close + 2;
+      size_t x_close =
+          ao_lf_scan_quoted(line, n, x_open + 1, AO_LF_CLOSE_AGENT, &xflags);
+      if (x_close != AO_LF_NPOS)
+        r.xff = ao_lf_dash_empty(line + x_open + 1, x_close - x_open - 1);
+    }
   }
 
   r.flags |= flags;
@@ -363,53 +496,6 @@ static size_t ao_lf_status_size(const char *s, size_t n, size_t i,
   return j;
 }
 
-/* Splits rec->request into method, target and protocol, or sets
- * AO_REC_NOT_HTTP (see THE REQUEST LINE above). */
-static void ao_lf_split_request(ao_record_t *rec) {
-  const char *p = rec->request.p;
-  size_t n = rec->request.n;
-  size_t m = 0;
-  while (m < n && ao_lf_is_tchar(p[m]))
-    m++;
-  if (m == 0 || m == n || p[m] != ' ') {
-    rec->flags |= AO_REC_NOT_HTTP;
-    return;
-  }
-  size_t t0 = m + 1;
-  size_t t1 = n;
-  while (t1 > t0 && p[t1 - 1] != ' ')
-    t1--;
-  ao_slice_t protocol = AO_SLICE_EMPTY;
-  if (t1 > t0) {
-    /* A third token: it has to be the protocol. */
-    if (!ao_lf_http_version(p + t1, n - t1)) {
-      rec->flags |= AO_REC_NOT_HTTP;
-      return;
-    }
-    protocol = ao_lf_slice(p + t1, n - t1);
-    t1--; /* the separating space */
-  } else {
-    t1 = n; /* HTTP/0.9: METHOD SP TARGET */
-  }
-  if (t1 <= t0 || p[t0] == ' ' || p[t1 - 1] == ' ') {
-    rec->flags |= AO_REC_NOT_HTTP;
-    return;
-  }
-  rec->method = ao_lf_slice(p, m);
-  rec->target = ao_lf_slice(p + t0, t1 - t0);
-  rec->protocol = protocol;
-}
-
-/* "HTTP/" DIGIT *(DIGIT / "."): HTTP/1.0, HTTP/1.1, HTTP/2.0, HTTP/3. */
-static int ao_lf_http_version(const char *p, size_t n) {
-  if (n < 6 || memcmp(p, "HTTP/", 5) != 0 || !ao_lf_is_digit(p[5]))
-    return 0;
-  for (size_t i = 6; i < n; i++)
-    if (!ao_lf_is_digit(p[i]) && p[i] != '.')
-      return 0;
-  return 1;
-}
-
 static size_t ao_lf_find(const char *s, size_t n, size_t from, char c) {
   if (from >= n)
     return AO_LF_NPOS;
@@ -431,28 +517,3 @@ static ao_slice_t ao_lf_dash_empty(const char *p, size_t n) {
 /* ASCII only, on purpose: <ctype.h> depends on the locale and is undefined
  * for negative chars, and log bytes are often >= 0x80. */
 static int ao_lf_is_digit(char c) { return c >= '0' && c <= '9'; }
-
-static int ao_lf_is_tchar(char c) {
-  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || ao_lf_is_digit(c))
-    return 1;
-  switch (c) {
-  case '!':
-  case '#':
-  case '$':
-  case '%':
-  case '&':
-  case '\'':
-  case '*':
-  case '+':
-  case '-':
-  case '.':
-  case '^':
-  case '_':
-  case '`':
-  case '|':
-  case '~':
-    return 1;
-  default:
-    return 0;
-  }
-}

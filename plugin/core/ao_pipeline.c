@@ -6,6 +6,7 @@
 #include "ao_classify.h"
 #include "ao_logfmt.h"
 #include "ao_tail.h"
+#include "ao_xff.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,7 +24,10 @@ struct ao_pipeline {
   ao_tail_stats_t scan_stats; /* lines read by ao_pipeline_scan_fd() */
   uint64_t line_no;
   uint64_t unparsed;
+  uint64_t ignored;
   uint64_t addr_invalid;
+  ao_cidr_t *trusted; /* TrustedProxy of the Log (owned copy) */
+  size_t ntrusted;
   int geo_all;
   ao_counts_t counts;
   /* Verdict callback of the scan in progress. */
@@ -44,9 +48,22 @@ ao_pipeline_t *ao_pipeline_create(const ao_config_t *cfg,
   p->max_line = log->tun.max_line;
 
   ao_err_t sub = {{0}};
-  p->parser = ao_parser_create(log->format, &sub);
+  ao_parser_options_t popt;
+  ao_config_parser_options(log, &popt);
+  popt.max_line = p->max_line;
+  p->parser = ao_parser_create_opts(&popt, &sub);
   if (p->parser == NULL)
     goto fail;
+  if (log->trusted.n > 0) {
+    p->trusted = malloc(log->trusted.n * sizeof(*p->trusted));
+    if (p->trusted == NULL) {
+      ao_err_set(&sub, "out of memory");
+      goto fail;
+    }
+    memcpy(p->trusted, log->trusted.cidr,
+           log->trusted.n * sizeof(*p->trusted));
+    p->ntrusted = log->trusted.n;
+  }
   p->classifier = ao_classifier_create(p->max_line, &sub);
   if (p->classifier == NULL)
     goto fail;
@@ -84,6 +101,7 @@ void ao_pipeline_destroy(ao_pipeline_t *p) {
   ao_classifier_destroy(p->classifier);
   ao_geo_destroy(p->geo);
   ao_share_destroy(p->share);
+  free(p->trusted);
   free(p);
 }
 
@@ -97,7 +115,13 @@ void ao_pipeline_line(ao_pipeline_t *p, const char *line, size_t len,
     return;
   }
   ao_record_t rec;
-  if (ao_parser_parse(p->parser, line, len, &rec) != 0) {
+  int prc = ao_parser_parse(p->parser, line, len, &rec);
+  if (prc == AO_PARSE_IGNORED) {
+    v->ignored = 1;
+    p->ignored++;
+    return;
+  }
+  if (prc != 0) {
     v->parse_error = 1;
     p->unparsed++;
     return;
@@ -107,7 +131,11 @@ void ao_pipeline_line(ao_pipeline_t *p, const char *line, size_t len,
    * unless the caller wants every line's country (verdicts). */
   if (v->cats == 0 && !p->geo_all)
     return;
-  v->addr_valid = ao_ip_parse(rec.addr.p, rec.addr.n, &v->ip) == 0;
+  /* The client: the address field, or behind a trusted proxy the
+   * rightmost untrusted X-Forwarded-For entry (ao_xff.h). */
+  ao_xff_result_t xr =
+      ao_xff_client(p->trusted, p->ntrusted, rec.addr, rec.xff, &v->ip);
+  v->addr_valid = xr == AO_XFF_PEER || xr == AO_XFF_CLIENT;
   if (v->addr_valid)
     v->country = ao_geo_lookup(p->geo, &v->ip);
   if (v->cats == 0)
@@ -116,9 +144,10 @@ void ao_pipeline_line(ao_pipeline_t *p, const char *line, size_t len,
    * HostnameLookups, garbage) still counts, under ZZ. */
   if (!v->addr_valid)
     p->addr_invalid++;
-  ao_counts_add(&p->counts, v->country, v->cats);
+  v->attacks = rec.repeat > 1 ? rec.repeat : 1;
+  ao_counts_add_n(&p->counts, v->country, v->cats, v->attacks);
   if (p->share != NULL)
-    ao_share_add(p->share, v->country, 1);
+    ao_share_add(p->share, v->country, v->attacks);
 }
 
 static int on_line(void *ud, const char *line, size_t len) {
@@ -192,6 +221,8 @@ void ao_pipeline_health(const ao_pipeline_t *p, ao_health_t *out) {
   out->truncations = ts.truncations;
   out->read_errors = ts.errors;
   out->lines_unparsed = p->unparsed;
+  out->lines_ignored = p->ignored;
+  out->regex_errors = ao_parser_regex_errors(p->parser);
   out->lines_attack = p->counts.total;
   out->addresses_invalid = p->addr_invalid;
   out->geo = *ao_geo_stats(p->geo);

@@ -15,7 +15,13 @@
  *
  *   Unit of counting: one attack per attack line, whatever the number of
  *   categories it matches; per-category counters count the line once in
- *   each matching category (so they may sum to more than the total).
+ *   each matching category (so they may sum to more than the total). An
+ *   sshd line that stands for N attempts ("message repeated N times")
+ *   counts N (see ao_fmt_sshd.h for the sshd unit).
+ *
+ *   Client address: the line's address field, unless TrustedProxy is set,
+ *   the address is a trusted proxy and the line has a forwarded-for value:
+ *   then the client found by ao_xff_client() (rightmost untrusted entry).
  *
  *   Threads: a pipeline is used by one thread at a time (collectd never runs
  *   one read callback concurrently with itself). Pipelines share nothing.
@@ -38,6 +44,10 @@ typedef struct ao_verdict {
   uint64_t line_no;    /* 1-based, per pipeline */
   int empty;           /* an empty line: ignored */
   int parse_error;     /* the line does not have the Log's format */
+  int ignored;         /* not for this format to count (sshd: a line of
+                          another program in auth.log) */
+  unsigned attacks;    /* attacks the line counts: 1, or more for sshd's
+                          "message repeated N times"; 0 when cats is 0 */
   int addr_valid;      /* the address field is a valid IP address (judged
                           for attacks, or every line with geolocate_all) */
   ao_ip_t ip;          /* when addr_valid */
@@ -50,6 +60,8 @@ typedef struct ao_verdict {
 typedef struct ao_health {
   uint64_t lines_read;        /* complete lines, including oversized ones */
   uint64_t lines_unparsed;    /* lines that did not have the format */
+  uint64_t lines_ignored;     /* lines of other programs (sshd format) */
+  uint64_t regex_errors;      /* Format regex: matches stopped by a limit */
   uint64_t lines_oversized;   /* lines longer than MaxLineLength, skipped */
   uint64_t lines_partial;     /* fragments dropped at rotation/truncation */
   uint64_t lines_attack;      /* attack lines (all countries) */

@@ -3,12 +3,14 @@
  *
  * DESCRIPTION
  *   A parser (ao_logfmt) fills an ao_record_t with borrowed slices of the
- *   line it was given: nothing is copied or decoded, so parsing allocates
- *   nothing and the slices are valid only until the next line is read.
- *   Fields keep the escapes the server wrote (nginx `\x22`, Apache `\"` and
- *   `\xhh`); AO_REC_ESCAPED says some may be present, and the classifier's
- *   normaliser decodes them. A field the line does not have, or that the
- *   server logged as "-", is an empty slice.
+ *   line it was given, or of the parser's own scratch buffer for values it
+ *   had to decode (JSON strings): parsing allocates nothing and the slices
+ *   are valid only until the next line is parsed. Fields from nginx's
+ *   default escaping and Apache keep the escapes the server wrote (nginx
+ *   `\x22`, Apache `\"` and `\xhh`); AO_REC_ESCAPED says some may be
+ *   present, and the classifier's normaliser decodes them. Decoded JSON
+ *   values never carry AO_REC_ESCAPED. A field the line does not have, or
+ *   that the server logged as "-", is an empty slice.
  */
 #ifndef AO_RECORD_H
 #define AO_RECORD_H
@@ -46,6 +48,20 @@ typedef struct ao_record {
   ao_slice_t user_agent; /* empty when "-" or absent */
   int status;            /* 100..999, or -1 when the line has none ("-") */
   unsigned flags;        /* AO_REC_* */
+  unsigned repeat;       /* events the line stands for when > 1 (sshd:
+                            "message repeated N times"); 0 and 1 mean one */
 } ao_record_t;
+
+/* An empty record: every slice AO_SLICE_EMPTY, status -1, no flags. */
+void ao_record_clear(ao_record_t *rec);
+
+/* Splits rec->request into method, target and protocol, or sets
+ * AO_REC_NOT_HTTP when it is not "METHOD TARGET [HTTP/x]" (see
+ * ao_logfmt.h, THE REQUEST LINE). Allocates nothing. */
+void ao_record_split_request(ao_record_t *rec);
+
+/* Both servers write "-" for an absent value: the empty slice for "-",
+ * else s itself (empty slices are AO_SLICE_EMPTY). */
+ao_slice_t ao_record_dash(ao_slice_t s);
 
 #endif /* AO_RECORD_H */

@@ -2,7 +2,7 @@
 # mkmmdb.pl - build a real MaxMind DB (.mmdb) from a small TSV, for tests and
 # the demo.
 #
-#   perl tests/tools/mkmmdb.pl --layout maxmind|flat|asn [--type DATABASE_TYPE]
+#   perl tests/tools/mkmmdb.pl --layout maxmind|geolite2|flat|asn [--type DATABASE_TYPE]
 #        [--ip-version 6|4] [--epoch UNIX_SECONDS] IN.tsv OUT.mmdb
 #
 # Input: one network per line, exactly three TAB-separated fields:
@@ -19,6 +19,8 @@
 # more specific prefix after a wider one.
 #
 # Layouts (record contents per network):
+#   geolite2 the maxmind layout plus names.en (the code) and continent
+#            {code, names}, as GeoLite2-Country records carry them
 #   maxmind  {country: {iso_code}, registered_country: {iso_code}}, as in
 #            GeoLite2-Country / GeoIP2-City. database_type "GeoLite2-Country"
 #            unless --type says otherwise (e.g. --type GeoLite2-City).
@@ -57,7 +59,7 @@ my $DEFAULT_EPOCH = 1704067200;
 sub usage {
   my ($msg) = @_;
   print STDERR "mkmmdb.pl: $msg\n" if defined $msg;
-  print STDERR "usage: perl mkmmdb.pl --layout maxmind|flat|asn"
+  print STDERR "usage: perl mkmmdb.pl --layout maxmind|geolite2|flat|asn"
     . " [--type DATABASE_TYPE] [--ip-version 6|4] [--epoch N]"
     . " IN.tsv OUT.mmdb\n";
   exit 2;
@@ -71,7 +73,7 @@ GetOptionsFromArray(\@ARGV, \%opt, 'layout=s', 'type=s', 'ip-version=i',
 usage() if $opt{help};
 usage('--layout is required') unless defined $opt{layout};
 usage("unknown --layout \"$opt{layout}\"")
-  unless $opt{layout} =~ /\A(?:maxmind|flat|asn)\z/;
+  unless $opt{layout} =~ /\A(?:maxmind|geolite2|flat|asn)\z/;
 usage("--ip-version must be 4 or 6, not \"$opt{'ip-version'}\"")
   unless $opt{'ip-version'} == 4 || $opt{'ip-version'} == 6;
 usage('--epoch must be >= 0') if $opt{epoch} < 0;
@@ -81,6 +83,7 @@ my $ipv = $opt{'ip-version'};
 
 my %default_type = (
   maxmind => 'GeoLite2-Country',
+  geolite2 => 'GeoLite2-Country',
   flat    => "DBIP-COUNTRY ipv$ipv",
   asn     => 'GeoLite2-ASN',
 );
@@ -93,7 +96,26 @@ my %key_type = (
   country_code                   => 'utf8_string',
   autonomous_system_number       => 'uint32',
   autonomous_system_organization => 'utf8_string',
+  continent                      => 'map',
+  code                           => 'utf8_string',
+  names                          => 'map',
+  en                             => 'utf8_string',
 );
+
+# The geolite2 layout adds what GeoLite2 records also carry and some readers
+# (GoAccess in `make bench`) need: country names and the continent. Names
+# are the codes themselves (this is test data); continents for the codes the
+# project's tables use, "--" otherwise.
+my %continent = map { split /:/ } qw(
+  AE:AS AR:SA AT:EU AU:OC BE:EU BR:SA BT:AS CA:NA CH:EU CL:SA CN:AS CO:SA
+  CZ:EU DE:EU DK:EU EG:AF ES:EU FI:EU FR:EU GB:EU ID:AS IE:EU IL:AS IN:AS
+  IR:AS IT:EU JP:AS KE:AF KR:AS MA:AF MX:NA NG:AF NL:EU NO:EU NZ:OC PH:AS
+  PL:EU PT:EU RU:EU SE:EU TH:AS TR:AS TW:AS UA:EU US:NA VN:AS ZA:AF);
+
+sub geo_country {
+  my ($code) = @_;
+  return { iso_code => $code, names => { en => $code } };
+}
 
 my $tree = MaxMind::DB::Writer::Tree->new(
   ip_version               => $ipv,
@@ -133,6 +155,11 @@ while (my $line = <$fh>) {
   if ($opt{layout} eq 'maxmind') {
     $rec{country}            = { iso_code => $cc }  if $cc ne '-';
     $rec{registered_country} = { iso_code => $reg } if $reg ne '-';
+  } elsif ($opt{layout} eq 'geolite2') {
+    $rec{country}            = geo_country($cc)  if $cc ne '-';
+    $rec{registered_country} = geo_country($reg) if $reg ne '-';
+    my $c = $continent{ $cc ne '-' ? $cc : $reg } // '--';
+    $rec{continent} = { code => $c, names => { en => $c } };
   } elsif ($opt{layout} eq 'flat') {
     my $code = $cc ne '-' ? $cc : $reg;
     $rec{country_code} = $code if $code ne '-';

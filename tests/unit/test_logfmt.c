@@ -876,7 +876,16 @@ static void test_format_names(void **state) {
   assert_string_equal(ao_format_name(AO_FMT_COMBINED), "combined");
   assert_string_equal(ao_format_name(AO_FMT_COMMON), "common");
   assert_string_equal(ao_format_name((ao_format_id_t)42), "unknown");
-  assert_string_equal(ao_format_names(), "\"combined\" or \"common\"");
+  assert_string_equal(ao_format_names(),
+                      "\"combined\", \"common\", \"nginx\", \"apache\", "
+                      "\"json\", \"caddy\", \"traefik\", \"sshd\" or "
+                      "\"regex\"");
+  const char *more[] = {"nginx", "apache", "json", "caddy", "traefik", "sshd",
+                        "regex"};
+  for (size_t i = 0; i < AO_ARRAY_SIZE(more); i++) {
+    assert_int_equal(ao_format_lookup(more[i], &id), 0);
+    assert_string_equal(ao_format_name(id), more[i]);
+  }
 }
 
 static void test_parser_create_errors(void **state) {
@@ -885,7 +894,7 @@ static void test_parser_create_errors(void **state) {
   memset(&err, 0, sizeof(err));
   assert_null(ao_parser_create((ao_format_id_t)42, &err));
   assert_non_null(strstr(err.msg, "42"));
-  assert_non_null(strstr(err.msg, "\"combined\" or \"common\""));
+  assert_non_null(strstr(err.msg, "\"combined\", \"common\""));
   assert_null(ao_parser_create((ao_format_id_t)-1, NULL));
   ao_parser_t *p = ao_parser_create(AO_FMT_COMMON, &err);
   assert_non_null(p);

@@ -1,0 +1,108 @@
+/*
+ * ao_record.c - helpers shared by the parsers (see ao_record.h).
+ */
+#include "ao_record.h"
+
+#include <string.h>
+
+static int ao_rec_is_digit(char c) { return c >= '0' && c <= '9'; }
+
+/* RFC 9110 token characters. ASCII only, on purpose: <ctype.h> depends on
+ * the locale and is undefined for negative chars. */
+static int ao_rec_is_tchar(char c) {
+  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || ao_rec_is_digit(c))
+    return 1;
+  switch (c) {
+  case '!':
+  case '#':
+  case '$':
+  case '%':
+  case '&':
+  case '\'':
+  case '*':
+  case '+':
+  case '-':
+  case '.':
+  case '^':
+  case '_':
+  case '`':
+  case '|':
+  case '~':
+    return 1;
+  default:
+    return 0;
+  }
+}
+
+/* "HTTP/" DIGIT *(DIGIT / "."): HTTP/1.0, HTTP/1.1, HTTP/2.0, HTTP/3. */
+static int ao_rec_http_version(const char *p, size_t n) {
+  if (n < 6 || memcmp(p, "HTTP/", 5) != 0 || !ao_rec_is_digit(p[5]))
+    return 0;
+  for (size_t i = 6; i < n; i++)
+    if (!ao_rec_is_digit(p[i]) && p[i] != '.')
+      return 0;
+  return 1;
+}
+
+static ao_slice_t ao_rec_slice(const char *p, size_t n) {
+  return n == 0 ? AO_SLICE_EMPTY : (ao_slice_t){p, n};
+}
+
+void ao_record_clear(ao_record_t *rec) {
+  *rec = (ao_record_t){
+      .addr = AO_SLICE_EMPTY,
+      .time = AO_SLICE_EMPTY,
+      .request = AO_SLICE_EMPTY,
+      .method = AO_SLICE_EMPTY,
+      .target = AO_SLICE_EMPTY,
+      .query = AO_SLICE_EMPTY,
+      .xff = AO_SLICE_EMPTY,
+      .host = AO_SLICE_EMPTY,
+      .protocol = AO_SLICE_EMPTY,
+      .referer = AO_SLICE_EMPTY,
+      .user_agent = AO_SLICE_EMPTY,
+      .status = -1,
+      .flags = 0,
+  };
+}
+
+ao_slice_t ao_record_dash(ao_slice_t s) {
+  if (s.n == 0 || (s.n == 1 && s.p[0] == '-'))
+    return AO_SLICE_EMPTY;
+  return s;
+}
+
+void ao_record_split_request(ao_record_t *rec) {
+  const char *p = rec->request.p;
+  size_t n = rec->request.n;
+  size_t m = 0;
+  while (m < n && ao_rec_is_tchar(p[m]))
+    m++;
+  if (m == 0 || m == n || p[m] != ' ') {
+    rec->flags |= AO_REC_NOT_HTTP;
+    return;
+  }
+  size_t t0 = m + 1;
+  size_t t1 = n;
+  while (t1 > t0 && p[t1 - 1] != ' ')
+    t1--;
+  ao_slice_t protocol = AO_SLICE_EMPTY;
+  if (t1 > t0) {
+    /* A third token: it has to be the protocol. */
+    if (!ao_rec_http_version(p + t1, n - t1)) {
+      rec->flags |= AO_REC_NOT_HTTP;
+      return;
+    }
+    protocol = ao_rec_slice(p + t1, n - t1);
+    t1--; /* the separating space */
+  } else {
+    t1 = n; /* HTTP/0.9: METHOD SP TARGET */
+  }
+  if (t1 <= t0 || p[t0] == ' ' || p[t1 - 1] == ' ') {
+    rec->flags |= AO_REC_NOT_HTTP;
+    return;
+  }
+  rec->method = ao_rec_slice(p, m);
+  rec->target = ao_rec_slice(p + t0, t1 - t0);
+  rec->protocol = protocol;
+}
