@@ -8,6 +8,7 @@ someone's installation).
 """
 
 import glob
+import re
 import json
 import os
 import subprocess
@@ -268,3 +269,40 @@ class TestRpm(unittest.TestCase):
             left = [os.path.join(dp, f) for dp, _, fs in os.walk(root)
                     for f in fs if not any(dp.startswith(x) for x in dbs)]
             self.assertEqual(left, [])
+
+
+class TestBuildDependencies(unittest.TestCase):
+    """Every library the Makefile links through pkg-config is a build
+    dependency of both packages (debian/control: the Debian package that
+    ships its .pc file; the spec: pkgconfig(NAME)), so that a library
+    added to the build cannot be forgotten in the packaging."""
+
+    def modules(self):
+        with open(os.path.join(REPO, "Makefile")) as f:
+            mk = f.read()
+        libs = re.search(r"^LIBS = (.*)$", mk, re.M).group(1)
+        out = []
+        for var in re.findall(r"\$\((\w+)_LIBS\)", libs):
+            m = re.search(r"^%s_LIBS := \$\(shell \$\(PKG_CONFIG\) --libs (\S+)"
+                          % var, mk, re.M)
+            self.assertIsNotNone(m, var)
+            out.append(m.group(1))
+        return out
+
+    def test_declared(self):
+        mods = self.modules()
+        self.assertIn("libmaxminddb", mods)
+        with open(os.path.join(REPO, "packaging", "debian", "control")) as f:
+            control = f.read()
+        bd = re.search(r"^Build-Depends:(.*?)^\S", control, re.M | re.S).group(1)
+        bd = {re.split(r"[ (]", x.strip())[0] for x in bd.split(",") if x.strip()}
+        with open(os.path.join(REPO, "packaging", "rpm",
+                               "collectd-attack-origin.spec")) as f:
+            spec = f.read()
+        for mod in mods:
+            pc = run("pkg-config", "--variable=pcfiledir", mod).stdout.strip()
+            owner = run("dpkg", "-S", os.path.realpath(
+                os.path.join(pc, mod + ".pc"))).stdout.split(":")[0]
+            self.assertIn(owner, bd, "debian/control Build-Depends lacks %s"
+                          % owner)
+            self.assertIn("BuildRequires:  pkgconfig(%s)" % mod, spec)
