@@ -85,6 +85,7 @@ FAKE_COLLECTD_OBJ := $(B)/tests/fakes/fake_collectd.o
 .PHONY: all check unit integration demo install uninstall clean asan symbols \
         deps deps-demo lint bench bench-json bench-formats eval \
         bench-classify
+.PHONY: e2e deb rpm chart
 .DEFAULT_GOAL := all
 
 all: $(PLUGIN) $(CLI)
@@ -168,6 +169,8 @@ integration: deps all $(TEST_DATA)/stamp
 	@AO_TEST_DATA=$(abspath $(TEST_DATA)) python3 tests/integration/run.py
 
 check: unit symbols integration
+# The end-to-end tests with real Graphite, InfluxDB and Prometheus (issue 7).
+check: e2e
 
 asan:
 	$(MAKE) B=build-asan USE_WERROR=$(USE_WERROR) \
@@ -210,6 +213,42 @@ $(DEMO_DB): tests/tools/mkmmdb.pl tests/data/demo-geo.tsv
 
 demo: deps all $(DEMO_DB)
 	@python3 tests/tools/demo.py
+
+# --- end to end, packages, chart (issue 7) -------------------------------------
+# Debian's python3: graphite-web, Django and PyYAML are Debian packages.
+E2E_PYTHON ?= /usr/bin/python3
+
+e2e: deps all $(DEMO_DB) $(TEST_DATA)/stamp deb rpm
+	@AO_TEST_DATA=$(abspath $(TEST_DATA)) $(E2E_PYTHON) tests/e2e/run.py
+
+# README's picture: a real run, drawn by gnuplot from collectd's csv output.
+chart: deps all $(DEMO_DB)
+	@python3 tests/tools/chart.py docs/attack-origin-chart.png
+
+# A Debian package with dpkg-buildpackage (packaging/debian), checked by
+# lintian (report in build/deb/lintian.txt), and an RPM with rpmbuild
+# (packaging/rpm). Both build from a copy of this tree, never in it.
+DEB_DIR = $(B)/deb
+deb:
+	rm -rf $(DEB_DIR) && mkdir -p $(DEB_DIR)/src
+	tar --exclude=./build --exclude='./build-*' --exclude=./.git -cf - . | \
+	  tar -xf - -C $(DEB_DIR)/src
+	cp -r packaging/debian $(DEB_DIR)/src/debian
+	cd $(DEB_DIR)/src && dpkg-buildpackage -us -uc -b
+	lintian --info $(DEB_DIR)/*.changes > $(DEB_DIR)/lintian.txt 2>&1; \
+	  status=$$?; cat $(DEB_DIR)/lintian.txt; exit $$status
+	@ls -l $(DEB_DIR)/*.deb
+
+RPM_DIR = $(abspath $(B))/rpm
+RPM_VERSION = $(shell sed -n 's/^Version: *//p' packaging/rpm/collectd-attack-origin.spec)
+rpm:
+	rm -rf $(RPM_DIR) && mkdir -p $(RPM_DIR)/SOURCES
+	tar --exclude=./build --exclude='./build-*' --exclude=./.git \
+	  --transform 's,^\.,collectd-attack-origin-$(RPM_VERSION),' \
+	  -czf $(RPM_DIR)/SOURCES/collectd-attack-origin-$(RPM_VERSION).tar.gz .
+	rpmbuild --define "_topdir $(RPM_DIR)" --nodeps \
+	  -ba packaging/rpm/collectd-attack-origin.spec
+	@ls -l $(RPM_DIR)/RPMS/*/*.rpm $(RPM_DIR)/SRPMS/*.rpm
 
 # --- benchmarks ----------------------------------------------------------------
 # attack-origin against GoAccess, collectd's tail plugin, mtail,

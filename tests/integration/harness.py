@@ -70,8 +70,9 @@ class Collectd:
     """One collectd process in the foreground, in its own directory."""
 
     def __init__(self, workdir, plugin_conf, interval=1.0, extra_conf="",
-                 plugins=("logfile", "csv")):
+                 plugins=("logfile", "csv"), host=HOST):
         self.dir = workdir
+        self.host = host
         self.interval = interval
         self.proc = None
         pdir = os.path.join(workdir, "plugins")
@@ -85,7 +86,7 @@ class Collectd:
         with open(os.path.join(workdir, "attack_origin.conf"), "w") as f:
             f.write(plugin_conf)
         lines = [
-            'Hostname "%s"' % HOST,
+            'Hostname "%s"' % host,
             "FQDNLookup false",
             "Interval %g" % interval,
             'BaseDir "%s"' % workdir,
@@ -153,7 +154,7 @@ class Collectd:
 
     def series(self, instance, type_, type_instance):
         """All (time, value) rows collectd wrote for one identifier."""
-        pat = os.path.join(self.csv_dir, HOST, "attack_origin-%s" % instance,
+        pat = os.path.join(self.csv_dir, self.host, "attack_origin-%s" % instance,
                            "%s-%s-*" % (type_, type_instance))
         rows = []
         # Files are per day; the date suffix sorts them.
@@ -177,7 +178,7 @@ class Collectd:
 
     def instances(self, instance, type_):
         """type instances of one type that have a file."""
-        d = os.path.join(self.csv_dir, HOST, "attack_origin-%s" % instance)
+        d = os.path.join(self.csv_dir, self.host, "attack_origin-%s" % instance)
         out = set()
         for path in glob.glob(os.path.join(d, "%s-*" % type_)):
             m = re.fullmatch(r"%s-(.+)-\d{4}-\d{2}-\d{2}" % re.escape(type_),
