@@ -8,6 +8,8 @@
 #   make install    PREFIX=/usr DESTDIR=... (plugin into collectd's plugin dir)
 #   make asan       unit tests under AddressSanitizer + UBSan
 #   make symbols    check that the plugin exports only module_register
+#   make fuzz       every libFuzzer target in tests/fuzz for FUZZ_SECONDS each
+#   make sanitize   unit and integration tests under ASan + UBSan
 #
 # User CFLAGS/LDFLAGS are honoured; the flags the build needs are kept apart
 # in REAL_CFLAGS (the hiredis way), so CFLAGS=-O0 does not lose -fPIC.
@@ -74,7 +76,7 @@ HELPER_OBJ := $(HELPER_SRC:%.c=$(B)/%.o)
 FAKE_COLLECTD_OBJ := $(B)/tests/fakes/fake_collectd.o
 
 .PHONY: all check unit integration demo install uninstall clean asan symbols \
-        deps deps-demo lint bench
+        deps deps-demo lint bench fuzz fuzz-build fuzz-regress
 .DEFAULT_GOAL := all
 
 all: $(PLUGIN) $(CLI)
@@ -189,11 +191,48 @@ uninstall:
 	rm -f $(DESTDIR)$(PLUGINDIR)/attack_origin.so $(DESTDIR)$(BINDIR)/attack-origin
 	rm -rf $(DESTDIR)$(DOCDIR)
 
+# --- fuzzing (libFuzzer) -----------------------------------------------------
+# Every tests/fuzz/fuzz_<name>.c is a target over core functions. They are
+# built with clang in their own directory (the core instrumented for
+# coverage, ASan and UBSan) and run by tests/fuzz/run.sh: first every seed
+# and kept regression input (tests/fuzz/seeds, tests/fuzz/regressions),
+# then FUZZ_SECONDS of fuzzing each. FUZZ_SECONDS=0 only replays.
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 60
+FB = build-fuzz
+FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(FB)/%)
+FUZZ_CORE_OBJ := $(CORE_SRC:plugin/core/%.c=$(FB)/core/%.o)
+FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -g -O1 -fno-omit-frame-pointer \
+              -MMD -MP -Iplugin/core -Itests/fuzz $(MMDB_CFLAGS) $(PCRE2_CFLAGS) \
+              $(WARNINGS) -Wno-missing-prototypes $(FUZZ_SAN)
+
+$(FB)/core/%.o: plugin/core/%.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+$(FB)/libaocore.a: $(FUZZ_CORE_OBJ)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(FB)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FB)/libaocore.a
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FB)/libaocore.a $(LIBS)
+
+fuzz-build: deps $(FUZZ_BIN) $(TEST_DATA)/stamp
+
+fuzz: fuzz-build
+	@AO_TEST_DATA=$(abspath $(TEST_DATA)) tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BIN)
+
+fuzz-regress: fuzz-build
+	@AO_TEST_DATA=$(abspath $(TEST_DATA)) tests/fuzz/run.sh 0 $(FUZZ_BIN)
+
 lint:
 	cppcheck --quiet --error-exitcode=1 --std=c11 --enable=warning,portability \
 	  --inline-suppr -Iplugin/core plugin/core plugin/cli
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz build-san
 
 -include $(CORE_OBJ:.o=.d) $(ADAPTER_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(HELPER_OBJ:.o=.d)
+-include $(FUZZ_CORE_OBJ:.o=.d)
