@@ -54,6 +54,8 @@ ADAPTER_CFLAGS = $(REAL_CFLAGS) -D_GNU_SOURCE -DHAVE_CONFIG_H \
                  -I$(COLLECTD_INCLUDE) -I$(COLLECTD_INCLUDE)/.. -Wno-pedantic -Wno-strict-prototypes \
                  -Wno-missing-prototypes -Wno-cast-align
 LIBS = $(MMDB_LIBS) $(PCRE2_LIBS) -lm
+# ao_geodb shares database snapshots between collectd's read threads.
+LIBS += -pthread
 
 B = build
 CORE_SRC := $(sort $(wildcard plugin/core/*.c))

@@ -55,6 +55,8 @@ size_t ao_health_metrics(const ao_health_t *h, ao_health_metric_t *out,
       {"geoip_no_database", h->geo.no_database},
       {"geoip_reloads", h->geo.reloads},
       {"geoip_reload_failures", h->geo.reload_failures},
+      {"geoip_cache_evictions", h->geo.cache_evictions},
+      {"rule_errors", h->rule_errors},
   };
   size_t count = sizeof(all) / sizeof(all[0]);
   for (size_t i = 0; i < count && i < n; i++)

@@ -5,6 +5,7 @@
 
 #include "ao_classify.h"
 #include "ao_logfmt.h"
+#include "ao_regex.h"
 #include "ao_tail.h"
 
 #include <stdio.h>
@@ -24,6 +25,7 @@ struct ao_pipeline {
   uint64_t line_no;
   uint64_t unparsed;
   uint64_t addr_invalid;
+  uint64_t rule_errors;
   int geo_all;
   ao_counts_t counts;
   /* Verdict callback of the scan in progress. */
@@ -137,14 +139,19 @@ int ao_pipeline_read(ao_pipeline_t *p, double now) {
   if (p->tail == NULL)
     return 0;
   p->scan_fn = NULL;
-  return ao_tail_read(p->tail, on_line, p);
+  uint64_t re0 = ao_regex_thread_errors();
+  int rc = ao_tail_read(p->tail, on_line, p);
+  p->rule_errors += ao_regex_thread_errors() - re0;
+  return rc;
 }
 
 int ao_pipeline_scan_fd(ao_pipeline_t *p, int fd, ao_verdict_fn fn,
                         void *ud) {
   p->scan_fn = fn;
   p->scan_ud = ud;
+  uint64_t re0 = ao_regex_thread_errors();
   int rc = ao_lines_scan_fd(fd, p->max_line, on_line, p, &p->scan_stats);
+  p->rule_errors += ao_regex_thread_errors() - re0;
   p->scan_fn = NULL;
   p->scan_ud = NULL;
   return rc;
@@ -194,6 +201,7 @@ void ao_pipeline_health(const ao_pipeline_t *p, ao_health_t *out) {
   out->lines_unparsed = p->unparsed;
   out->lines_attack = p->counts.total;
   out->addresses_invalid = p->addr_invalid;
+  out->rule_errors = p->rule_errors;
   out->geo = *ao_geo_stats(p->geo);
   out->geo_loaded = ao_geo_loaded(p->geo);
   out->geo_build_epoch = ao_geo_build_epoch(p->geo);

@@ -58,6 +58,9 @@ typedef struct ao_health {
   uint64_t truncations;
   uint64_t read_errors;
   uint64_t lag_bytes;         /* unread bytes after the last read */
+  uint64_t rule_errors;       /* user regex matches stopped by a PCRE2
+                                 limit while processing this Log's lines
+                                 (ao_regex_thread_errors()) */
   ao_geo_stats_t geo;
   int geo_loaded;
   uint64_t geo_build_epoch;   /* Unix seconds, 0 when none is loaded */

@@ -18,6 +18,9 @@ const ao_regex_limits_t ao_regex_default_limits = {
     .heap_limit_kib = 4096,
 };
 
+/* See ao_regex_thread_errors(). */
+static _Thread_local uint64_t thread_errors;
+
 #define JIT_STACK_START (32 * 1024)
 #define JIT_STACK_MAX (512 * 1024)
 
@@ -90,8 +93,10 @@ int ao_regex_match(ao_regex_t *re, const char *s, size_t n) {
   int rc = pcre2_match(re->code, (PCRE2_SPTR)s, n, 0, 0, re->md, re->mctx);
   if (rc >= 0)
     return 1;
-  if (rc != PCRE2_ERROR_NOMATCH)
+  if (rc != PCRE2_ERROR_NOMATCH) {
     re->errors++; /* a limit, or a JIT stack exhausted: not a match */
+    thread_errors++;
+  }
   return 0;
 }
 
@@ -112,5 +117,7 @@ ao_slice_t ao_regex_group(const ao_regex_t *re, const char *s, int number) {
 }
 
 uint64_t ao_regex_errors(const ao_regex_t *re) { return re->errors; }
+
+uint64_t ao_regex_thread_errors(void) { return thread_errors; }
 
 int ao_regex_jit(const ao_regex_t *re) { return re->jit; }

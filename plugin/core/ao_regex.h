@@ -63,6 +63,13 @@ ao_slice_t ao_regex_group(const ao_regex_t *re, const char *s, int number);
 
 /* Matches stopped by a limit or an error since creation. */
 uint64_t ao_regex_errors(const ao_regex_t *re);
+/* Matches stopped by a limit or an error on the calling thread, by any
+ * pattern, since the thread started. A pipeline reads it before and after
+ * its work and counts the difference as its rule errors (the `rule_errors`
+ * self-metric), whichever module owns the patterns (a Format regex, rule
+ * conditions): nothing has to be wired per pattern, and since one Log is
+ * processed by one thread at a time, the difference is that Log's. */
+uint64_t ao_regex_thread_errors(void);
 /* 1 when the pattern runs JIT-compiled. */
 int ao_regex_jit(const ao_regex_t *re);
 

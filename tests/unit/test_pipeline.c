@@ -5,6 +5,7 @@
 #include "ao_test.h"
 
 #include "ao_pipeline.h"
+#include "ao_regex.h"
 
 #include <fcntl.h>
 #include <math.h>
@@ -209,6 +210,46 @@ static void test_scan_fd(void **state) {
   ao_pipeline_destroy(p);
 }
 
+/* A catastrophic user pattern run while a Log's lines are processed (as a
+ * Format regex or a rule condition does) counts in that Log's
+ * rule_errors, one per stopped match, and not in another Log's. */
+static int hostile_rule(void *ud, const ao_verdict_t *v, const char *line,
+                        size_t len) {
+  (void)v;
+  ao_regex_match(ud, line, len);
+  return 0;
+}
+
+static void test_rule_errors(void **state) {
+  fixture_t *f = *state;
+  ao_pipeline_t *p = ao_pipeline_create(&f->cfg, f->lc, 0, NULL);
+  ao_pipeline_t *q = ao_pipeline_create(&f->cfg, f->lc, 0, NULL);
+  ao_regex_t *re = ao_regex_compile("^(\\S+ ?)+\" 404", 0, NULL, NULL);
+  assert_non_null(re);
+  char buf[512];
+  for (int i = 0; i < 5; i++) {
+    line(buf, sizeof(buf), "81.2.69.160", "/index.html", 200, "Mozilla/5.0");
+    ao_test_append_str(f->log, buf);
+    ao_test_append_str(f->log, "\n");
+  }
+  int fd = open(f->log, O_RDONLY);
+  assert_int_equal(ao_pipeline_scan_fd(p, fd, hostile_rule, re), 0);
+  close(fd);
+  fd = open(f->log, O_RDONLY);
+  assert_int_equal(ao_pipeline_scan_fd(q, fd, NULL, NULL), 0);
+  close(fd);
+  ao_health_t h;
+  ao_pipeline_health(p, &h);
+  assert_int_equal(h.lines_read, 5);
+  assert_int_equal(h.rule_errors, 5);
+  assert_int_equal(ao_regex_errors(re), 5);
+  ao_pipeline_health(q, &h);
+  assert_int_equal(h.rule_errors, 0);
+  ao_regex_free(re);
+  ao_pipeline_destroy(p);
+  ao_pipeline_destroy(q);
+}
+
 /* No database: everything counts under ZZ, nothing is lost. */
 static void test_no_database(void **state) {
   fixture_t *f = *state;
@@ -232,6 +273,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_read_and_health, setup, teardown),
       cmocka_unit_test_setup_teardown(test_scan_fd, setup, teardown),
       cmocka_unit_test_setup_teardown(test_no_database, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_rule_errors, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

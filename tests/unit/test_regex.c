@@ -5,6 +5,8 @@
 
 #include "ao_regex.h"
 
+#include <pthread.h>
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -99,12 +101,61 @@ static void test_limits(void **state) {
   ao_regex_free(re);
 }
 
+typedef struct thread_arg {
+  uint64_t before, after;
+} thread_arg_t;
+
+static void *other_thread(void *arg) {
+  thread_arg_t *t = arg;
+  t->before = ao_regex_thread_errors();
+  ao_regex_t *re = ao_regex_compile("^(a+)+$", 0, NULL, NULL);
+  char s[64];
+  memset(s, 'a', sizeof(s));
+  s[63] = 'b';
+  ao_regex_match(re, s, sizeof(s));
+  t->after = ao_regex_thread_errors();
+  ao_regex_free(re);
+  return NULL;
+}
+
+/* The per-thread count of stopped matches (what a pipeline turns into its
+ * rule_errors metric) grows by one per limit hit, whichever pattern, and
+ * only on the thread that matched. */
+static void test_thread_errors(void **state) {
+  (void)state;
+  uint64_t t0 = ao_regex_thread_errors();
+  ao_regex_t *a = ao_regex_compile("^(a+)+$", 0, NULL, NULL);
+  ao_regex_t *b = ao_regex_compile("(.*a){20}$", 0, NULL, NULL);
+  ao_regex_t *ok = ao_regex_compile("^a+b$", 0, NULL, NULL);
+  char s[4096];
+  memset(s, 'a', sizeof(s));
+  s[sizeof(s) - 1] = 'b';
+  assert_int_equal(ao_regex_match(a, s, sizeof(s)), 0);
+  assert_int_equal(ao_regex_match(b, s, sizeof(s)), 0);
+  assert_int_equal(ao_regex_match(a, s, sizeof(s)), 0);
+  assert_int_equal(ao_regex_match(ok, s, sizeof(s)), 1);
+  assert_int_equal(ao_regex_match(ok, "x", 1), 0); /* no match: no error */
+  assert_int_equal(ao_regex_thread_errors() - t0, 3);
+
+  thread_arg_t t;
+  pthread_t th;
+  assert_int_equal(pthread_create(&th, NULL, other_thread, &t), 0);
+  assert_int_equal(pthread_join(th, NULL), 0);
+  assert_int_equal(t.after - t.before, 1);
+  assert_int_equal(t.before, 0); /* a new thread starts at zero */
+  assert_int_equal(ao_regex_thread_errors() - t0, 3);
+  ao_regex_free(a);
+  ao_regex_free(b);
+  ao_regex_free(ok);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_compile_errors),
       cmocka_unit_test(test_match_and_groups),
       cmocka_unit_test(test_bytes),
       cmocka_unit_test(test_limits),
+      cmocka_unit_test(test_thread_errors),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
