@@ -78,7 +78,7 @@ HELPER_OBJ := $(HELPER_SRC:%.c=$(B)/%.o)
 FAKE_COLLECTD_OBJ := $(B)/tests/fakes/fake_collectd.o
 
 .PHONY: all check unit integration demo install uninstall clean asan symbols \
-        deps deps-demo lint bench fuzz fuzz-build fuzz-regress
+        deps deps-demo lint bench fuzz fuzz-build fuzz-regress sanitize
 .DEFAULT_GOAL := all
 
 all: $(PLUGIN) $(CLI)
@@ -161,6 +161,23 @@ asan:
 	  CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 	  LDFLAGS="-fsanitize=address,undefined" unit
 
+# `make asan`, then the integration tests with the plugin and the CLI built
+# with ASan + UBSan running inside the real collectd (its sanitizer runtimes
+# preloaded; see tests/sanitize/run.sh), then the GeoIP tests, whose Logs
+# share database snapshots between threads, under ThreadSanitizer.
+SAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
+            -fno-sanitize-recover=all
+TSAN_FLAGS = -O1 -g -fsanitize=thread -fno-omit-frame-pointer
+sanitize: asan
+	$(MAKE) B=build-san USE_WERROR=$(USE_WERROR) CFLAGS="$(SAN_FLAGS)" \
+	  LDFLAGS="-fsanitize=address,undefined" all build-san/testdata/stamp
+	AO_TEST_DATA=$(abspath build-san/testdata) tests/sanitize/run.sh build-san
+	$(MAKE) B=build-tsan USE_WERROR=$(USE_WERROR) CFLAGS="$(TSAN_FLAGS)" \
+	  LDFLAGS="-fsanitize=thread" build-tsan/tests/test_geodb \
+	  build-tsan/tests/test_geo build-tsan/testdata/stamp
+	TSAN_OPTIONS="halt_on_error=1" AO_TEST_DATA=$(abspath build-tsan/testdata) \
+	  tests/run-unit.sh build-tsan/tests/test_geodb build-tsan/tests/test_geo
+
 # Only module_register may leave the plugin: everything else is hidden.
 symbols: $(PLUGIN)
 	@tests/check-symbols.sh $(PLUGIN)
@@ -234,7 +251,7 @@ lint:
 	  --inline-suppr -Iplugin/core plugin/core plugin/cli
 
 clean:
-	rm -rf build build-asan build-fuzz build-san
+	rm -rf build build-asan build-fuzz build-san build-tsan
 
 -include $(CORE_OBJ:.o=.d) $(ADAPTER_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(HELPER_OBJ:.o=.d)
 -include $(FUZZ_CORE_OBJ:.o=.d)

@@ -59,6 +59,13 @@ def main():
         seeds = [b"\x00" + l for l in lines()]
     elif name == "ip":
         seeds = addresses()
+    elif name == "geo":
+        data = os.environ.get("AO_TEST_DATA", os.path.join(REPO, "build",
+                                                           "testdata"))
+        for f in sorted(os.listdir(data)) if os.path.isdir(data) else []:
+            if f.endswith(".mmdb"):
+                with open(os.path.join(data, f), "rb") as fh:
+                    seeds.append(fh.read())
     elif name == "lines":
         blob = b"\n".join(lines(100)) + b"\n"
         seeds = [struct.pack(">H", k) + blob[i:i + 3000]

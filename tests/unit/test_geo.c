@@ -982,6 +982,14 @@ static int under_valgrind(void) {
   return p != NULL && strstr(p, "vgpreload") != NULL;
 }
 
+/* Sanitized builds (make asan, make sanitize) fork and run an order of
+ * magnitude slower: the trial loops below do fewer rounds there. */
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define AO_SANITIZED 1
+#else
+#define AO_SANITIZED 0
+#endif
+
 typedef struct inplace {
   const char *path, *a, *b, *asn;
 } inplace_t;
@@ -1099,7 +1107,8 @@ static void test_every_prefix_refused(void **state) {
   char *src = need_data("test-country.mmdb");
   char *path = ao_test_path(f->dir, "db.mmdb");
   install(src, path);
-  prefixes_t t = {path, src, under_valgrind() ? 97 : 3, 0, 0};
+  prefixes_t t = {path, src, under_valgrind() ? 97 : AO_SANITIZED ? 31 : 3, 0,
+                  0};
   int st = run_child(prefix_sequence, &t, 600);
   if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
     fail_msg("prefixes: %s %d", WIFSIGNALED(st) ? "signal" : "step",
@@ -1219,15 +1228,15 @@ static void report_trials(const char *what, const outcomes_t *o) {
  * another). Crashes and hangs must be 0 and a refused file must leave the
  * old answers intact; the other rates are reported (README, "GeoIP
  * database replaced while running"). AO_CORRUPT_TRIALS sets the number
- * of trials of the first run (default 1000, 40 under valgrind; the second
- * run has half as many); seeds are fixed. */
+ * of trials of the first run (default 1000; 100 in sanitized builds, 40
+ * under valgrind; the second run has half as many); seeds are fixed. */
 static void test_corruption_trials(void **state) {
   fixture_t *f = *state;
   char *src = need_data("test-country.mmdb");
   char *path = ao_test_path(f->dir, "GeoLite2-Country.mmdb");
   size_t n;
   char *orig = ao_test_slurp(src, &n);
-  int trials = under_valgrind() ? 40 : 1000;
+  int trials = under_valgrind() ? 40 : AO_SANITIZED ? 100 : 1000;
   if (getenv("AO_CORRUPT_TRIALS") != NULL)
     trials = atoi(getenv("AO_CORRUPT_TRIALS"));
   MMDB_s m;

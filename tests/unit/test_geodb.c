@@ -24,6 +24,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -757,7 +758,7 @@ static void test_validation_timeout(void **state) {
 typedef struct worker {
   pthread_t t;
   const char *path;
-  volatile int *stop;
+  atomic_int *stop;
   uint64_t lookups, bad, reloads;
   ao_geo_stats_t stats;
 } worker_t;
@@ -780,7 +781,7 @@ static void *work(void *arg) {
   ao_country_from_code("GB", 2, &gb);
   ao_country_from_code("SE", 2, &se);
   ao_ip_t x = v4(81, 2, 69, 160);
-  while (!*w->stop) {
+  while (!atomic_load(w->stop)) {
     ao_geo_refresh(g);
     for (int i = 0; i < 200; i++) {
       ao_ip_t y = v4(81, 2, 69, (uint8_t)i);
@@ -830,7 +831,7 @@ static void test_threads_share_and_swap(void **state) {
                            "--layout maxmind --epoch 1706745600");
   ao_test_install(f->db, path);
   int fds0 = count_fds();
-  volatile int stop = 0;
+  atomic_int stop = 0;
   worker_t w[THREADS];
   memset(w, 0, sizeof(w));
   for (int i = 0; i < THREADS; i++) {
@@ -846,7 +847,7 @@ static void test_threads_share_and_swap(void **state) {
     int m = count_db_maps();
     max_maps = m > max_maps ? m : max_maps;
   }
-  stop = 1;
+  atomic_store(&stop, 1);
   uint64_t lookups = 0, bad = 0, errors = 0, reloads = 0;
   for (int i = 0; i < THREADS; i++) {
     assert_int_equal(pthread_join(w[i].t, NULL), 0);
