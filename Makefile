@@ -78,7 +78,8 @@ HELPER_OBJ := $(HELPER_SRC:%.c=$(B)/%.o)
 FAKE_COLLECTD_OBJ := $(B)/tests/fakes/fake_collectd.o
 
 .PHONY: all check unit integration demo install uninstall clean asan symbols \
-        deps deps-demo lint bench fuzz fuzz-build fuzz-regress sanitize
+        deps deps-demo lint bench fuzz fuzz-build fuzz-regress sanitize \
+        bench-geoip
 .DEFAULT_GOAL := all
 
 all: $(PLUGIN) $(CLI)
@@ -245,6 +246,11 @@ fuzz: fuzz-build
 
 fuzz-regress: fuzz-build
 	@AO_TEST_DATA=$(abspath $(TEST_DATA)) tests/fuzz/run.sh 0 $(FUZZ_BIN)
+
+# What the private GeoIP database copy costs on a database of real size
+# (load time, collectd's memory with 1 and 4 Logs): figures for README.
+bench-geoip: deps all
+	@python3 tests/bench/geoip_copy.py
 
 lint:
 	cppcheck --quiet --error-exitcode=1 --std=c11 --enable=warning,portability \

@@ -607,6 +607,14 @@ static int try_load(ao_geo_t *g, size_t idx, const ao_geo_ident_t *id) {
       ao_geodb_acquire(c->path, id, &g->check, &status, why, sizeof(why));
   if (snap == NULL && status == AO_GEODB_STALE)
     return -2; /* replaced since the caller's stat(): it looks again */
+  if (snap == NULL && status == AO_GEODB_RETRY) {
+    /* Nothing known about the file: tried again at the next refresh,
+     * counted, and complained about at collectd's rate (not reset). */
+    g->stats.reload_failures++;
+    ao_complain(&c->bad, AO_LOG_WARNING, "cannot use GeoIP database %s: %s",
+                c->path, why);
+    return -1;
+  }
   if (snap == NULL)
     goto fail;
   const MMDB_s *db = ao_geodb_mmdb(snap);

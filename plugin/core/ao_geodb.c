@@ -77,6 +77,7 @@ static unsigned fail_next;
 static int backing_mode;
 static int timeout_ms = 30000;
 static void (*copy_hook)(const char *path);
+static void (*child_hook)(void);
 
 /* --- file identity -------------------------------------------------------- */
 
@@ -425,6 +426,8 @@ static void child_main(int wfd, const char *path,
     sigaddset(&all, fatal[i]);
   }
   sigprocmask(SIG_UNBLOCK, &all, NULL);
+  if (child_hook != NULL)
+    child_hook();
   verdict_t v;
   memset(&v, 0, sizeof(v));
   v.ok = walk(path, paths, v.msg, sizeof(v.msg)) == 0;
@@ -459,20 +462,21 @@ static int read_verdict(int rfd, verdict_t *v, int ms) {
   return 0;
 }
 
-/* Runs walk() on path in a child. Returns 0, or -1 with why filled. */
+/* Runs walk() on path in a child. Returns AO_GEODB_OK, or _BAD or _RETRY
+ * with why filled. */
 static int validate_in_child(const char *path, const ao_geodb_paths_t *paths,
                              char *why, size_t n) {
   int pfd[2];
   if (pipe2(pfd, O_CLOEXEC) != 0) {
-    snprintf(why, n, "cannot validate: pipe: %s", strerror(errno));
-    return -1;
+    snprintf(why, n, "cannot validate it now: pipe: %s", strerror(errno));
+    return AO_GEODB_RETRY;
   }
   pid_t pid = fork();
   if (pid < 0) {
-    snprintf(why, n, "cannot validate: fork: %s", strerror(errno));
+    snprintf(why, n, "cannot validate it now: fork: %s", strerror(errno));
     close(pfd[0]);
     close(pfd[1]);
-    return -1;
+    return AO_GEODB_RETRY;
   }
   if (pid == 0) {
     close(pfd[0]);
@@ -493,9 +497,15 @@ static int validate_in_child(const char *path, const ao_geodb_paths_t *paths,
    * verdict read from the pipe decides alone. */
   if (r == -2) {
     snprintf(why, n, "validation took longer than %d ms (killed)", timeout_ms);
-    return -1;
+    return AO_GEODB_BAD;
   }
   if (r != 0) {
+    if (waited == pid && WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL) {
+      /* Not a fault of the file: the OOM killer, an operator. */
+      snprintf(why, n, "the validation process was killed (SIGKILL); will "
+                       "try again");
+      return AO_GEODB_RETRY;
+    }
     if (waited == pid && WIFSIGNALED(st))
       snprintf(why, n,
                "corrupt: reading it crashed the validation process (signal "
@@ -503,14 +513,14 @@ static int validate_in_child(const char *path, const ao_geodb_paths_t *paths,
                WTERMSIG(st));
     else
       snprintf(why, n, "the validation process ended without a verdict");
-    return -1;
+    return AO_GEODB_BAD;
   }
   v.msg[sizeof(v.msg) - 1] = '\0';
   if (!v.ok) {
     snprintf(why, n, "%s", v.msg);
-    return -1;
+    return AO_GEODB_BAD;
   }
-  return 0;
+  return AO_GEODB_OK;
 }
 
 /* --- registry ------------------------------------------------------------- */
@@ -563,8 +573,11 @@ static ao_geodb_t *load(const char *path, const ao_file_id_t *seen,
     (void)fcntl(b.fd, F_ADD_SEALS,
                 F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL);
 #endif
-  if (validate_in_child(b.path, paths, why, n) != 0)
+  rc = validate_in_child(b.path, paths, why, n);
+  if (rc != AO_GEODB_OK) {
+    *status = rc;
     goto fail;
+  }
   rc = MMDB_open(b.path, MMDB_MODE_MMAP, &db->mmdb);
   if (rc != MMDB_SUCCESS) {
     snprintf(why, n, "%s", MMDB_strerror(rc));
@@ -621,7 +634,8 @@ ao_geodb_t *ao_geodb_acquire(const char *path, const ao_file_id_t *seen,
   if (db != NULL) {
     db->next = live;
     live = db;
-  } else if (seen != NULL && *status != AO_GEODB_STALE) {
+  } else if (seen != NULL &&
+             (*status == AO_GEODB_BAD || *status == AO_GEODB_CHANGED)) {
     remember_failure(path, seen, paths->key, *status, why);
   }
   pthread_mutex_unlock(&lock);
@@ -690,6 +704,12 @@ void ao_geodb_set_validate_timeout(int ms) {
 void ao_geodb_set_copy_hook(void (*hook)(const char *path)) {
   pthread_mutex_lock(&lock);
   copy_hook = hook;
+  pthread_mutex_unlock(&lock);
+}
+
+void ao_geodb_set_child_hook(void (*hook)(void)) {
+  pthread_mutex_lock(&lock);
+  child_hook = hook;
   pthread_mutex_unlock(&lock);
 }
 

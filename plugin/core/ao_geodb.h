@@ -94,12 +94,15 @@ enum {
   AO_GEODB_BAD,     /* not a usable database: unreadable, corrupt, ... */
   AO_GEODB_STALE,   /* the path no longer names the file *seen describes
                        (replaced between stat() and open()): look again */
+  AO_GEODB_RETRY,   /* could not be checked now (fork or pipe failed, the
+                       validation process was killed from outside, e.g. by
+                       the OOM killer): says nothing about the file */
 };
 
 /* A snapshot of the file at path, which the caller stat()ed as *seen
  * (NULL: no check). Returns it with a new reference, or NULL with *status
- * (AO_GEODB_CHANGED, _BAD or _STALE) and the reason in why[0..n). Refusals
- * other than _STALE are remembered by (path, *seen, paths->key). */
+ * (AO_GEODB_CHANGED, _BAD, _STALE or _RETRY) and the reason in why[0..n).
+ * _CHANGED and _BAD are remembered by (path, *seen, paths->key). */
 ao_geodb_t *ao_geodb_acquire(const char *path, const ao_file_id_t *seen,
                              const ao_geodb_paths_t *paths, int *status,
                              char *why, size_t n);
@@ -132,6 +135,9 @@ int ao_geodb_walk(const char *path, const ao_geodb_paths_t *paths, char *why,
 void ao_geodb_set_backing(int backing);
 void ao_geodb_set_validate_timeout(int ms);
 void ao_geodb_set_copy_hook(void (*hook)(const char *path));
+/* child_hook, when set, runs in the validation child before the walk (to
+ * make it die in tests). */
+void ao_geodb_set_child_hook(void (*hook)(void));
 void ao_geodb_forget_failures(void);
 
 #endif /* AO_GEODB_H */

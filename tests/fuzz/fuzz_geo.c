@@ -18,6 +18,7 @@
 #include "ao_log.h"
 
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -27,6 +28,9 @@ static void quiet(void *ud, int level, const char *msg) {
   (void)msg;
 }
 
+static char path[64];
+static void remove_file(void) { unlink(path); }
+
 static ao_ip_t addr(const uint8_t b[16], int v4) {
   ao_ip_t ip;
   memcpy(ip.b, b, 16);
@@ -35,11 +39,11 @@ static ao_ip_t addr(const uint8_t b[16], int v4) {
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-  static char path[64];
   if (path[0] == '\0') {
     static const ao_log_sink_t sink = {quiet, NULL, NULL, NULL, NULL};
     ao_log_set_sink(&sink);
     snprintf(path, sizeof(path), "/tmp/fuzz_geo-%d.mmdb", (int)getpid());
+    atexit(remove_file);
   }
   int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
   FUZZ_CHECK(fd >= 0);
