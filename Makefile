@@ -10,6 +10,8 @@
 #   make symbols    check that the plugin exports only module_register
 #   make eval       detection recall and false positives on ../shared/data
 #   make bench-classify   what classification costs per line
+#   make fuzz       every libFuzzer target in tests/fuzz for FUZZ_SECONDS each
+#   make sanitize   unit and integration tests under ASan + UBSan
 #
 # User CFLAGS/LDFLAGS are honoured; the flags the build needs are kept apart
 # in REAL_CFLAGS (the hiredis way), so CFLAGS=-O0 does not lose -fPIC.
@@ -56,6 +58,8 @@ ADAPTER_CFLAGS = $(REAL_CFLAGS) -D_GNU_SOURCE -DHAVE_CONFIG_H \
                  -I$(COLLECTD_INCLUDE) -I$(COLLECTD_INCLUDE)/.. -Wno-pedantic -Wno-strict-prototypes \
                  -Wno-missing-prototypes -Wno-cast-align
 LIBS = $(MMDB_LIBS) $(PCRE2_LIBS) $(YAJL_LIBS) -lm
+# ao_geodb shares database snapshots between collectd's read threads.
+LIBS += -pthread
 
 B = build
 CORE_SRC := $(sort $(wildcard plugin/core/*.c))
@@ -84,7 +88,8 @@ FAKE_COLLECTD_OBJ := $(B)/tests/fakes/fake_collectd.o
 
 .PHONY: all check unit integration demo install uninstall clean asan symbols \
         deps deps-demo lint bench bench-json bench-formats eval \
-        bench-classify
+        bench-classify fuzz fuzz-build fuzz-regress \
+        sanitize bench-geoip
 .PHONY: e2e deb rpm chart
 .DEFAULT_GOAL := all
 
@@ -195,6 +200,23 @@ bench-classify: $(B)/bench/bench_classify
 	@AO_SHARED_DATA=$(abspath ../shared/data) $(B)/bench/bench_classify \
 	  $(BENCH_SECONDS)
 
+# `make asan`, then the integration tests with the plugin and the CLI built
+# with ASan + UBSan running inside the real collectd (its sanitizer runtimes
+# preloaded; see tests/sanitize/run.sh), then the GeoIP tests, whose Logs
+# share database snapshots between threads, under ThreadSanitizer.
+SAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
+            -fno-sanitize-recover=all
+TSAN_FLAGS = -O1 -g -fsanitize=thread -fno-omit-frame-pointer
+sanitize: asan
+	$(MAKE) B=build-san USE_WERROR=$(USE_WERROR) CFLAGS="$(SAN_FLAGS)" \
+	  LDFLAGS="-fsanitize=address,undefined" all build-san/testdata/stamp
+	AO_TEST_DATA=$(abspath build-san/testdata) tests/sanitize/run.sh build-san
+	$(MAKE) B=build-tsan USE_WERROR=$(USE_WERROR) CFLAGS="$(TSAN_FLAGS)" \
+	  LDFLAGS="-fsanitize=thread" build-tsan/tests/test_geodb \
+	  build-tsan/tests/test_geo build-tsan/testdata/stamp
+	TSAN_OPTIONS="halt_on_error=1" AO_TEST_DATA=$(abspath build-tsan/testdata) \
+	  tests/run-unit.sh build-tsan/tests/test_geodb build-tsan/tests/test_geo
+
 # Only module_register may leave the plugin: everything else is hidden.
 symbols: $(PLUGIN)
 	@tests/check-symbols.sh $(PLUGIN)
@@ -298,11 +320,53 @@ $(B)/bench/bench_formats: tests/bench/bench_formats.c $(CORE_LIB)
 bench-formats: $(B)/bench/bench_formats
 	@python3 tests/bench/bench_formats.py $(B)/bench/bench_formats
 
+# --- fuzzing (libFuzzer) -----------------------------------------------------
+# Every tests/fuzz/fuzz_<name>.c is a target over core functions. They are
+# built with clang in their own directory (the core instrumented for
+# coverage, ASan and UBSan) and run by tests/fuzz/run.sh: first every seed
+# and kept regression input (tests/fuzz/seeds, tests/fuzz/regressions),
+# then FUZZ_SECONDS of fuzzing each. FUZZ_SECONDS=0 only replays.
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 60
+FB = build-fuzz
+FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(FB)/%)
+FUZZ_CORE_OBJ := $(CORE_SRC:plugin/core/%.c=$(FB)/core/%.o)
+FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -g -O1 -fno-omit-frame-pointer \
+              -MMD -MP -Iplugin/core -Itests/fuzz $(MMDB_CFLAGS) $(PCRE2_CFLAGS) \
+              $(WARNINGS) -Wno-missing-prototypes $(FUZZ_SAN)
+
+$(FB)/core/%.o: plugin/core/%.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+$(FB)/libaocore.a: $(FUZZ_CORE_OBJ)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(FB)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FB)/libaocore.a
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FB)/libaocore.a $(LIBS)
+
+fuzz-build: deps $(FUZZ_BIN) $(TEST_DATA)/stamp
+
+fuzz: fuzz-build
+	@AO_TEST_DATA=$(abspath $(TEST_DATA)) tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BIN)
+
+fuzz-regress: fuzz-build
+	@AO_TEST_DATA=$(abspath $(TEST_DATA)) tests/fuzz/run.sh 0 $(FUZZ_BIN)
+
+# What the private GeoIP database copy costs on a database of real size
+# (load time, collectd's memory with 1 and 4 Logs): figures for README.
+bench-geoip: deps all
+	@python3 tests/bench/geoip_copy.py
+
 lint:
 	cppcheck --quiet --error-exitcode=1 --std=c11 --enable=warning,portability \
 	  --inline-suppr -Iplugin/core plugin/core plugin/cli
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz build-san build-tsan
 
 -include $(CORE_OBJ:.o=.d) $(ADAPTER_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(HELPER_OBJ:.o=.d)
+-include $(FUZZ_CORE_OBJ:.o=.d)

@@ -58,6 +58,7 @@ size_t ao_health_metrics(const ao_health_t *h, ao_health_metric_t *out,
       {"geoip_reloads", h->geo.reloads},
       {"geoip_reload_failures", h->geo.reload_failures},
       {"bruteforce_evictions", h->bruteforce_evictions},
+      {"geoip_cache_evictions", h->geo.cache_evictions},
       {"rule_errors", h->rule_errors},
   };
   size_t count = sizeof(all) / sizeof(all[0]);

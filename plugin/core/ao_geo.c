@@ -13,14 +13,17 @@
  *   text reaches libmaxminddb.
  *
  *   Cold path (ao_geo_refresh, once per interval): stat() the candidates; a
- *   file whose identity (dev, ino, size, mtime in ns) differs from what is
- *   loaded is opened into a new MMDB_s, validated, and only then swapped in.
- *   A file that fails is remembered by identity, so it is reported and
- *   counted once, and tried again only when it changes.
+ *   file whose identity (dev, ino, size, mtime and ctime in ns) differs from
+ *   what is loaded becomes a private snapshot (ao_geodb: copied, walked in a
+ *   child process, shared with the other Logs), is validated as a country
+ *   database here, and only then swapped in. A file that fails is
+ *   remembered by identity, so it is reported and counted once, and tried
+ *   again only when it changes. The file itself is never mapped.
  */
 #include "ao_geo.h"
 
 #include "ao_geocache.h"
+#include "ao_geodb.h"
 #include "ao_log.h"
 
 #include <maxminddb.h>
@@ -64,15 +67,11 @@ static const char *const ao_geo_auto_paths[][3] = {
     {"country_code", NULL, NULL},
 };
 
-/* What a database file was when we last looked at it. Holding the mapping
- * keeps the inode alive, so (dev, ino) cannot be reused under us while it
- * is loaded; size and mtime catch an in-place rewrite. */
-typedef struct ao_geo_ident {
-  dev_t dev;
-  ino_t ino;
-  off_t size;
-  int64_t mtime_ns;
-} ao_geo_ident_t;
+/* What a database file was when we last looked at it (ao_geodb.h): size,
+ * mtime and ctime catch an in-place rewrite, the inode a rename. We hold a
+ * private copy, not the file, so an inode number may be reused by another
+ * file meanwhile; the other fields then differ. */
+typedef ao_file_id_t ao_geo_ident_t;
 
 typedef struct ao_geo_cand {
   const char *path;
@@ -82,7 +81,8 @@ typedef struct ao_geo_cand {
 } ao_geo_cand_t;
 
 struct ao_geo {
-  MMDB_s *db; /* NULL: nothing loaded, every lookup is ZZ */
+  ao_geodb_t *snap;  /* the private snapshot in use, NULL: none */
+  const MMDB_s *db;  /* its database; NULL: every lookup is ZZ */
   size_t db_idx;
   ao_geo_ident_t db_ident;
   int ever_loaded;
@@ -96,6 +96,9 @@ struct ao_geo {
   char *cpath_buf;
   const char *cpath[AO_GEO_MAX_DEPTH + 1];
   int have_cpath;
+
+  ao_geodb_paths_t check; /* what the snapshot walk must read */
+  char check_key[300];
 
   ao_geocache_t *cache;   /* NULL when disabled */
   ao_complaint_t missing; /* nothing loaded */
@@ -113,7 +116,6 @@ static int entry_code(const ao_geo_t *g, MMDB_entry_s *entry, ao_country_t *cc);
 static int lookup_db(const ao_geo_t *g, const MMDB_s *db, const ao_ip_t *ip,
                      ao_country_t *cc);
 static int stat_ident(const char *path, ao_geo_ident_t *id);
-static int ident_eq(const ao_geo_ident_t *a, const ao_geo_ident_t *b);
 static int type_is_not_location(const char *type);
 static int validate(const ao_geo_t *g, const MMDB_s *db, char *why, size_t n);
 static int try_load(ao_geo_t *g, size_t idx, const ao_geo_ident_t *id);
@@ -220,6 +222,20 @@ ao_geo_t *ao_geo_create(const ao_geo_options_t *opt, ao_err_t *err) {
          ao_geo_default_paths[i] != NULL && g->ncand < AO_GEO_MAX_CANDS; i++)
       g->cand[g->ncand++].path = ao_geo_default_paths[i];
   }
+  /* The snapshot walk reads every record at exactly the paths lookups
+   * read; the key keeps snapshots validated for other paths apart. */
+  if (g->have_cpath) {
+    g->check.path[0] = g->cpath;
+    g->check.n = 1;
+    char where[160];
+    paths_text(g, where, sizeof(where));
+    snprintf(g->check_key, sizeof(g->check_key), "path:%s", where);
+  } else {
+    for (size_t i = 0; i < AO_ARRAY_SIZE(ao_geo_auto_paths); i++)
+      g->check.path[g->check.n++] = ao_geo_auto_paths[i];
+    snprintf(g->check_key, sizeof(g->check_key), "auto");
+  }
+  g->check.key = g->check_key;
   if (opt->cache_size > 0) {
     g->cache = ao_geocache_create(opt->cache_size, NULL);
     if (g->cache == NULL) {
@@ -243,10 +259,7 @@ fail:
 void ao_geo_destroy(ao_geo_t *g) {
   if (g == NULL)
     return;
-  if (g->db != NULL) {
-    MMDB_close(g->db);
-    free(g->db);
-  }
+  ao_geodb_release(g->snap);
   for (size_t i = 0; i < g->ncand; i++)
     ao_complaint_reset(&g->cand[i].bad);
   ao_complaint_reset(&g->missing);
@@ -378,8 +391,8 @@ ao_country_t ao_geo_lookup(ao_geo_t *g, const ao_ip_t *ip) {
     g->stats.errors++;
     return AO_COUNTRY_ZZ;
   }
-  if (g->cache != NULL)
-    ao_geocache_put(g->cache, ip, cc);
+  if (g->cache != NULL && ao_geocache_put(g->cache, ip, cc))
+    g->stats.cache_evictions++;
   return cc;
 }
 
@@ -559,24 +572,10 @@ static int validate(const ao_geo_t *g, const MMDB_s *db, char *why, size_t n) {
 
 /* --- loading and refresh -------------------------------------------------- */
 
+/* Opening a FIFO would block the read thread and a directory cannot be a
+ * database: for those (1) the caller fails the path by identity, unopened. */
 static int stat_ident(const char *path, ao_geo_ident_t *id) {
-  struct stat st;
-  if (stat(path, &st) != 0)
-    return -1;
-  id->dev = st.st_dev;
-  id->ino = st.st_ino;
-  id->size = st.st_size;
-  id->mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
-  /* Opening a FIFO would block the read thread and a directory cannot be
-   * a database: the caller fails such a path by identity, unopened. */
-  if (!S_ISREG(st.st_mode))
-    return 1;
-  return 0;
-}
-
-static int ident_eq(const ao_geo_ident_t *a, const ao_geo_ident_t *b) {
-  return a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
-         a->mtime_ns == b->mtime_ns;
+  return ao_file_id_of(path, id);
 }
 
 static void describe(const MMDB_s *db, char *buf, size_t n) {
@@ -591,58 +590,67 @@ static void describe(const MMDB_s *db, char *buf, size_t n) {
            date);
 }
 
-/* Opens cand[idx], validates it and swaps it in. On failure the loaded
- * database (if any) stays, the file's identity is remembered so that it is
- * reported and counted once, and -1 is returned. */
+/* Takes a snapshot of cand[idx] (ao_geodb: a private, walked copy, shared
+ * with the other Logs), validates it as a country database and swaps it
+ * in. Returns 1 when it was swapped in, 0 when it holds the very bytes
+ * already loaded (touched, chmod-ed, copied over with the same content:
+ * nothing to reload), -1 when it failed: the loaded database (if any)
+ * stays, the file's identity is remembered so that it is reported and
+ * counted once; -2 when the path named another file by the time it was
+ * opened (a rename in between): nothing is counted, the caller looks
+ * again. */
 static int try_load(ao_geo_t *g, size_t idx, const ao_geo_ident_t *id) {
   ao_geo_cand_t *c = &g->cand[idx];
   char why[400];
-  MMDB_s *db = NULL;
-
-  db = malloc(sizeof(*db));
-  if (db == NULL) {
-    snprintf(why, sizeof(why), "out of memory");
-    goto fail;
+  int status = AO_GEODB_BAD;
+  ao_geodb_t *snap =
+      ao_geodb_acquire(c->path, id, &g->check, &status, why, sizeof(why));
+  if (snap == NULL && status == AO_GEODB_STALE)
+    return -2; /* replaced since the caller's stat(): it looks again */
+  if (snap == NULL && status == AO_GEODB_RETRY) {
+    /* Nothing known about the file: tried again at the next refresh,
+     * counted, and complained about at collectd's rate (not reset). */
+    g->stats.reload_failures++;
+    ao_complain(&c->bad, AO_LOG_WARNING, "cannot use GeoIP database %s: %s",
+                c->path, why);
+    return -1;
   }
-  /* LATER (reliability matrix finding 4 / C2): this maps the file itself
-   * (MAP_SHARED), so truncating it in place while it is loaded raises
-   * SIGBUS in whichever thread touches a lost page, and a cp over it changes
-   * answers under us. The fix goes here: copy the file into private storage
-   * (a memfd or an unlinked file in a private directory; libmaxminddb can
-   * only open a path) and MMDB_open the copy, so the database we validate is
-   * the one we keep reading. geoipupdate and our own tools replace by
-   * rename, which is safe today. */
-  int rc = MMDB_open(c->path, MMDB_MODE_MMAP, db);
-  if (rc != MMDB_SUCCESS) {
-    int e = errno;
-    if (rc == MMDB_FILE_OPEN_ERROR || rc == MMDB_IO_ERROR)
-      snprintf(why, sizeof(why), "%s (%s)", MMDB_strerror(rc), strerror(e));
-    else
-      snprintf(why, sizeof(why), "%s", MMDB_strerror(rc));
-    free(db);
-    db = NULL;
+  if (snap == NULL)
     goto fail;
-  }
+  const MMDB_s *db = ao_geodb_mmdb(snap);
   if (validate(g, db, why, sizeof(why)) != 0) {
-    MMDB_close(db);
-    free(db);
-    db = NULL;
+    ao_geodb_release(snap);
     goto fail;
   }
+  if (g->snap != NULL && idx == g->db_idx &&
+      (snap == g->snap || ao_geodb_same_content(snap, g->snap))) {
+    /* The same bytes: keep the cache, count nothing. Move to the newer
+     * snapshot all the same, so that Logs converge on one copy. */
+    ao_geodb_t *old = g->snap;
+    g->snap = snap;
+    g->db = db;
+    ao_geodb_release(old);
+    g->db_ident = *id;
+    c->has_failed = 0;
+    ao_release(&c->bad, AO_LOG_NOTICE,
+               "GeoIP database %s is valid again: the same database as the "
+               "one in use",
+               c->path);
+    ao_release(&g->gone, AO_LOG_NOTICE, "GeoIP database %s is back", c->path);
+    return 0;
+  }
 
-  /* Swap. Pages of the old mapping may still be in the page cache of other
-   * handles; ours go away with MMDB_close. */
-  MMDB_s *old = g->db;
+  /* Swap. Other Logs may still read the old snapshot: it is closed when
+   * the last of them lets go of it. */
+  ao_geodb_t *old = g->snap;
   int had_db = old != NULL;
   int reload = g->ever_loaded;
+  g->snap = snap;
   g->db = db;
   g->db_idx = idx;
   g->db_ident = *id;
   g->ever_loaded = 1;
-  if (old != NULL) {
-    MMDB_close(old);
-    free(old);
-  }
+  ao_geodb_release(old);
   /* Cached answers came from the old database (ngx_http_geoip2_module#134
    * is this bug): the same address must get the new answer at once. */
   if (g->cache != NULL)
@@ -671,9 +679,12 @@ static int try_load(ao_geo_t *g, size_t idx, const ao_geo_ident_t *id) {
     ao_log(AO_LOG_INFO, "%s GeoIP database %s (%s)",
            reload ? "reloaded" : "using", c->path, desc);
   }
-  return 0;
+  return 1;
 
 fail:
+  /* A file that changed while it was copied is remembered by the identity
+   * seen before the copy: once the writer is done, the file differs from
+   * it and is tried again. */
   g->stats.reload_failures++;
   c->has_failed = 1;
   c->failed = *id;
@@ -728,11 +739,11 @@ static int scan(ao_geo_t *g) {
       continue;
     }
     g->any_present = 1;
-    if (g->db != NULL && i == g->db_idx && ident_eq(&id, &g->db_ident)) {
+    if (g->db != NULL && i == g->db_idx && ao_file_id_eq(&id, &g->db_ident)) {
       ao_release(&g->gone, AO_LOG_NOTICE, "GeoIP database %s is back", c->path);
       return 0;
     }
-    if (c->has_failed && ident_eq(&id, &c->failed))
+    if (c->has_failed && ao_file_id_eq(&id, &c->failed))
       continue; /* known bad: reported when it appeared */
     if (st > 0) {
       /* Not a regular file: fail it by identity without opening it. */
@@ -744,8 +755,16 @@ static int scan(ao_geo_t *g) {
                   "cannot use GeoIP database %s: not a regular file", c->path);
       continue;
     }
-    if (try_load(g, i, &id) == 0)
-      return 1;
+    int r = try_load(g, i, &id);
+    /* Renamed over between our stat() and open(): look again, a few times
+     * (each rename is a complete file, so this settles at once). */
+    for (int again = 0; r == -2 && again < 3; again++) {
+      if (stat_ident(c->path, &id) != 0)
+        break;
+      r = try_load(g, i, &id);
+    }
+    if (r >= 0)
+      return r;
   }
   return 0;
 }

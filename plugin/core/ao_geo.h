@@ -22,14 +22,19 @@
  *   Database lifecycle. ao_geo_create() never fails because the database is
  *   missing or broken: it reports that (ao_complain) and counts under ZZ.
  *   ao_geo_refresh(), called once per interval, stat()s the configured path
- *   (or the default paths in order, when none is configured) and opens a
+ *   (or the default paths in order, when none is configured) and takes a
  *   database that appeared or replaced the loaded one (another device,
- *   inode, size or mtime): the new one is opened first and swapped in only
- *   if it opens and is a country database; the old stays in use otherwise.
- *   A swap flushes the cache. A file that fails is reported and counted
- *   once, and tried again only when its identity changes; only regular
- *   files are opened.
- *
+ *   inode, size, mtime or ctime - different, not newer, so geoipupdate's
+ *   PreserveFileTimes still reloads): the new one becomes a private
+ *   snapshot first (ao_geodb.h: copied, walked in a child process, shared
+ *   between Logs), is validated as a country database, and is swapped in
+ *   only then; the old stays in use otherwise. A swap flushes the cache. A
+ *   file whose bytes equal the loaded ones (touched, chmod-ed) is not a
+ *   reload. A file that fails is reported and counted once, and tried
+ *   again only when its identity changes; only regular files are opened,
+ *   and only the configured or default paths are looked at (geoipupdate's
+ *   `<db>.temporary` never is).
+
  *   Reports (ao_complain) are made once per state change, not per refresh:
  *   "no GeoIP database at <path>" once until a database loads (then the
  *   recovery is logged), "cannot use GeoIP database <path>: <reason>" once
@@ -45,12 +50,14 @@
  *   where lookups will read it (country_path or the automatic paths) in one
  *   of the first records of the search tree.
  *
- *   The database file is mapped (MAP_SHARED): replace it by rename, as
- *   geoipupdate does. Truncating it in place while loaded can raise SIGBUS;
- *   reading a private copy is planned (reliability-matrix finding 4).
+ *   The database file itself is never mapped, only the private copy, so a
+ *   file truncated, overwritten or corrupted in place cannot crash the
+ *   process or change answers under a lookup: the change is a new identity,
+ *   a new snapshot is taken and validated, and a bad one is refused while
+ *   the old keeps answering.
  *
- *   Threads: one ao_geo_t per thread (one per <Log>); mmap pages are shared
- *   between handles on the same file.
+ *   Threads: one ao_geo_t per thread (one per <Log>); handles on the same
+ *   file share one snapshot (reference-counted, immutable).
  */
 #ifndef AO_GEO_H
 #define AO_GEO_H
@@ -94,6 +101,7 @@ typedef struct ao_geo_stats {
   uint64_t reload_failures; /* a changed or new file that did not open or
                                validate (once per file identity) */
   uint64_t no_database;     /* ZZ because no database was loaded */
+  uint64_t cache_evictions; /* cached answers pushed out by newer ones */
 } ao_geo_stats_t;
 
 typedef struct ao_geo ao_geo_t;

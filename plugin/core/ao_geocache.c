@@ -183,7 +183,7 @@ int ao_geocache_get(const ao_geocache_t *c, const ao_ip_t *ip,
   return 0;
 }
 
-void ao_geocache_put(ao_geocache_t *c, const ao_ip_t *ip, ao_country_t cc) {
+int ao_geocache_put(ao_geocache_t *c, const ao_ip_t *ip, ao_country_t cc) {
   ao_gc_set_t *s = &c->sets[set_index(c, ip)];
   unsigned free_way = c->ways;
   for (unsigned w = 0; w < c->ways; w++) {
@@ -192,20 +192,23 @@ void ao_geocache_put(ao_geocache_t *c, const ao_ip_t *ip, ao_country_t cc) {
         free_way = w;
     } else if (memcmp(s->key[w], ip->b, 16) == 0) {
       s->cc[w] = cc; /* already cached: refresh the answer in place */
-      return;
+      return 0;
     }
   }
   unsigned w = free_way;
+  int evicted = 0;
   if (w == c->ways) {
     /* Full set: evict in insertion order. */
     w = s->next;
     s->next = (uint8_t)((s->next + 1u) % c->ways);
+    evicted = 1;
   } else {
     s->used |= (uint8_t)(1u << w);
     c->size++;
   }
   memcpy(s->key[w], ip->b, 16);
   s->cc[w] = cc;
+  return evicted;
 }
 
 void ao_geocache_flush(ao_geocache_t *c) {

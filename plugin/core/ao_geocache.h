@@ -33,7 +33,9 @@ void ao_geocache_destroy(ao_geocache_t *c); /* NULL is a no-op */
 /* Returns 1 and sets *out when ip is cached, else 0. */
 int ao_geocache_get(const ao_geocache_t *c, const ao_ip_t *ip,
                     ao_country_t *out);
-void ao_geocache_put(ao_geocache_t *c, const ao_ip_t *ip, ao_country_t cc);
+/* Returns 1 when the insertion evicted another address (its set was full),
+ * else 0. */
+int ao_geocache_put(ao_geocache_t *c, const ao_ip_t *ip, ao_country_t cc);
 void ao_geocache_flush(ao_geocache_t *c);
 size_t ao_geocache_capacity(const ao_geocache_t *c);
 /* Number of occupied entries (always <= capacity). */

@@ -70,12 +70,14 @@ typedef struct ao_health {
   uint64_t truncations;
   uint64_t read_errors;
   uint64_t lag_bytes;         /* unread bytes after the last read */
+  uint64_t rule_errors;       /* <Rule>/<Exclude> regex matches stopped by
+                                 a PCRE2 limit (the condition then does
+                                 not hold) */
   ao_geo_stats_t geo;
   int geo_loaded;
   uint64_t geo_build_epoch;   /* Unix seconds, 0 when none is loaded */
   uint64_t bruteforce_evictions; /* addresses dropped from the full table */
   uint64_t bruteforce_tracked;   /* addresses tracked now (a gauge) */
-  uint64_t rule_errors;       /* rule regexes stopped by a limit */
 } ao_health_t;
 
 typedef struct ao_pipeline ao_pipeline_t;

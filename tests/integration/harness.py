@@ -24,7 +24,8 @@ import tempfile
 import time
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-BUILD = os.path.join(REPO, "build")
+# AO_BUILD: another build directory (`make sanitize` uses build-san).
+BUILD = os.environ.get("AO_BUILD", os.path.join(REPO, "build"))
 PLUGIN = os.path.join(BUILD, "attack_origin.so")
 CLI = os.path.join(BUILD, "attack-origin")
 TESTDATA = os.environ.get("AO_TEST_DATA", os.path.join(BUILD, "testdata"))
@@ -35,6 +36,58 @@ SYSTEM_PLUGINS = os.environ.get("COLLECTD_PLUGINS", "/usr/lib/collectd")
 HOST = "test"
 
 sys.path.insert(0, os.path.join(REPO, "tests", "tools"))
+
+
+# --- sanitizers (`make sanitize`) ---------------------------------------------
+# With AO_SANITIZE=1 the plugin and the CLI in AO_BUILD are built with ASan and
+# UBSan. collectd itself is not: its processes get the sanitizer runtimes
+# preloaded (the runtime must be loaded before the plugin), ASAN_OPTIONS and
+# UBSAN_OPTIONS (set by tests/sanitize/run.sh for every process of the run)
+# send reports to AO_SANITIZE_LOGS/{asan,ubsan}.<pid>, and each collectd's
+# reports are checked when it stops (sanitizer_reports()).
+SANITIZE = os.environ.get("AO_SANITIZE") == "1"
+SAN_LOGS = os.environ.get("AO_SANITIZE_LOGS", "")
+
+
+def sanitizer_preload():
+    out = []
+    for lib in ("libasan.so", "libubsan.so"):
+        p = subprocess.run(["gcc", "-print-file-name=" + lib],
+                           capture_output=True, text=True).stdout.strip()
+        out.append(os.path.realpath(p))
+    return ":".join(out)
+
+
+def _ours(block):
+    """A report block that involves the plugin's own code (or a library it
+    called): a frame in attack_origin.so or the attack-origin CLI, a source
+    under plugin/, or a function of ours (ao_*)."""
+    return re.search(r"attack_origin\.so|attack-origin|"
+                     r"\bplugin/(?:core|collectd|cli)/|\bin ao_\w+",
+                     block) is not None
+
+
+def sanitizer_reports(pid):
+    """(failures, tolerated) report texts a process left behind. Every
+    ASan/UBSan error is a failure. A leak is a failure when its allocation
+    stack has a frame of ours; collectd's own leaks at exit (allocations
+    made by collectd with none of our frames on the stack) are tolerated
+    and returned apart, so that the run can list them."""
+    fails, tolerated = [], []
+    if not SANITIZE or not SAN_LOGS:
+        return fails, tolerated
+    for path in sorted(glob.glob(os.path.join(SAN_LOGS, "*.%d" % pid))):
+        with open(path, errors="replace") as f:
+            text = f.read()
+        if "LeakSanitizer" not in text:
+            fails.append(text)
+            continue
+        blocks = re.split(r"\n(?=(?:Direct|Indirect) leak of )", text)
+        for b in blocks[1:]:
+            (fails if _ours(b) else tolerated).append(b.strip())
+        if "ERROR: AddressSanitizer" in text or "runtime error" in text:
+            fails.append(text)
+    return fails, tolerated
 
 
 def set_option(text, name, value):
@@ -114,15 +167,24 @@ class Collectd:
         """Starts collectd on the config as `collectd -T` (read every plugin
         once, then exit): collectd 5.12's `-t` exits before reading the
         config at all. Returns (exit status, stdout+stderr+log)."""
-        p = subprocess.run([COLLECTD, "-T", "-C", self.conf],
-                           capture_output=True, text=True, timeout=60)
-        return p.returncode, p.stdout + p.stderr + self.log()
+        p = subprocess.Popen([COLLECTD, "-T", "-C", self.conf],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True, env=self._env())
+        out, err = p.communicate(timeout=60)
+        check_sanitizers(p.pid, "collectd -T")
+        return p.returncode, out + err + self.log()
+
+    def _env(self):
+        if not SANITIZE:
+            return None
+        return dict(os.environ, LD_PRELOAD=sanitizer_preload())
 
     def start(self):
         self.stdout = open(os.path.join(self.dir, "stdout"), "w")
         self.proc = subprocess.Popen([COLLECTD, "-f", "-C", self.conf],
                                      stdout=self.stdout,
-                                     stderr=subprocess.STDOUT)
+                                     stderr=subprocess.STDOUT,
+                                     env=self._env())
         return self
 
     def stop(self):
@@ -137,7 +199,9 @@ class Collectd:
                 self.proc.wait()
         self.stdout.close()
         rc = self.proc.returncode
+        pid = self.proc.pid
         self.proc = None
+        check_sanitizers(pid, "collectd")
         return rc
 
     def alive(self):
@@ -192,8 +256,11 @@ class Collectd:
         deadline = time.time() + timeout
         while time.time() < deadline:
             if not self.alive():
-                raise AssertionError("collectd exited while waiting for %s:\n%s"
-                                     % (what, self.log()[-3000:]))
+                fails, _ = sanitizer_reports(self.proc.pid)
+                raise AssertionError("collectd exited while waiting for %s:\n%s%s"
+                                     % (what, self.log()[-3000:],
+                                        "".join("\nsanitizer report:\n" + f[:6000]
+                                                for f in fails)))
             if predicate():
                 return
             time.sleep(0.1)
@@ -212,6 +279,19 @@ class Collectd:
                                           "lines_read")[-1][0] > t0 + 0.5,
                       timeout)
         time.sleep(0.3)
+
+
+TOLERATED = []  # collectd's own leaks seen in this run (see run.py)
+
+
+def check_sanitizers(pid, what):
+    """Fails the calling test when process pid left a sanitizer report that
+    involves our code."""
+    fails, tolerated = sanitizer_reports(pid)
+    TOLERATED.extend(tolerated)
+    if fails:
+        raise AssertionError("%s (pid %d): sanitizer reports:\n%s" % (
+            what, pid, "\n----\n".join(f[:6000] for f in fails)))
 
 
 def is_nan(v):

@@ -5,16 +5,19 @@ import os
 import subprocess
 import unittest
 
-from harness import CLI, GEO_TSV, TESTDATA, Workdir
+from harness import CLI, GEO_TSV, TESTDATA, Workdir, check_sanitizers
 import loggen
 
 DB = os.path.join(TESTDATA, "test-country.mmdb")
 
 
 def run(*args, stdin=None):
-    p = subprocess.run([CLI, *args], input=stdin, capture_output=True,
-                       text=True, timeout=60)
-    return p.returncode, p.stdout, p.stderr
+    p = subprocess.Popen([CLI, *args], stdin=subprocess.PIPE,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         text=True)
+    out, err = p.communicate(stdin, timeout=60)
+    check_sanitizers(p.pid, "attack-origin")  # `make sanitize` only
+    return p.returncode, out, err
 
 
 def write_log(path, lines, final_newline=True):

@@ -3,14 +3,16 @@
 # the demo.
 #
 #   perl tests/tools/mkmmdb.pl --layout maxmind|geolite2|flat|asn [--type DATABASE_TYPE]
-#        [--ip-version 6|4] [--epoch UNIX_SECONDS] IN.tsv OUT.mmdb
+#        [--ip-version 6|4] [--epoch UNIX_SECONDS] [--escapes] IN.tsv OUT.mmdb
 #
 # Input: one network per line, exactly three TAB-separated fields:
 #
 #   prefix<TAB>country<TAB>registered_country
 #
 # "-" means the field is absent from the record; an empty field is an error
-# (absent or not would be ambiguous). Values are stored verbatim (no
+# (absent or not would be ambiguous). With --escapes, the country fields may
+# spell any byte a TSV cannot hold: \n, \r, \t, \\ and \xHH are decoded
+# (so a test database can store "GB\n" or "G\x00B" as a country code). Values are stored verbatim (no
 # validation), so a TSV can hold invalid codes such as "G." to test the
 # reader. Lines whose first non-blank character is "#" are comments, blank
 # lines are ignored; there are no trailing comments, because other readers of
@@ -50,6 +52,7 @@
 use strict;
 use warnings;
 
+use Encode ();
 use File::Basename qw(basename);
 use Getopt::Long qw(GetOptionsFromArray);
 use MaxMind::DB::Writer::Tree;
@@ -60,15 +63,15 @@ sub usage {
   my ($msg) = @_;
   print STDERR "mkmmdb.pl: $msg\n" if defined $msg;
   print STDERR "usage: perl mkmmdb.pl --layout maxmind|geolite2|flat|asn"
-    . " [--type DATABASE_TYPE] [--ip-version 6|4] [--epoch N]"
+    . " [--type DATABASE_TYPE] [--ip-version 6|4] [--epoch N] [--escapes]"
     . " IN.tsv OUT.mmdb\n";
   exit 2;
 }
 
 my %opt = (layout => undef, type => undef, 'ip-version' => 6,
-           epoch => $DEFAULT_EPOCH);
+           epoch => $DEFAULT_EPOCH, escapes => 0);
 GetOptionsFromArray(\@ARGV, \%opt, 'layout=s', 'type=s', 'ip-version=i',
-                    'epoch=i', 'help')
+                    'epoch=i', 'escapes', 'help')
   or usage();
 usage() if $opt{help};
 usage('--layout is required') unless defined $opt{layout};
@@ -145,6 +148,17 @@ while (my $line = <$fh>) {
   die "mkmmdb.pl: $in:$.: empty field (write \"-\" for an absent one)\n"
     if grep { $_ eq '' } @f;
   my ($prefix, $cc, $reg) = @f;
+  if ($opt{escapes}) {
+    # Decoded to bytes, then read as UTF-8 so that the writer stores them
+    # as they are (it encodes Perl characters as UTF-8).
+    for ($cc, $reg) {
+      next if $_ eq '-';
+      my $bytes = s/\\(x[0-9A-Fa-f]{2}|[nrt\\])/
+        { n => "\n", r => "\r", t => "\t", '\\' => '\\' }->{$1}
+        \/\/ chr(hex(substr($1, 1)))/ger;
+      $_ = Encode::decode('UTF-8', $bytes, Encode::FB_DEFAULT);
+    }
+  }
   die "mkmmdb.pl: $in:$.: \"$prefix\" is not a prefix (address/len)\n"
     unless $prefix =~ m{\A[0-9A-Fa-f:.]+/\d{1,3}\z};
   if ($ipv == 4 && $prefix =~ /:/) {

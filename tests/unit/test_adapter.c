@@ -327,6 +327,38 @@ static void test_two_logs(void **state) {
   free(other);
 }
 
+/* A stale database (built 40 days ago: geoipupdate stopped running) is
+ * still used - attacks keep their countries - and its age is the gauge
+ * that shows it (matrix C6; Logstash stops enriching after 30 days, we
+ * do not). */
+static void test_stale_database_age(void **state) {
+  fixture_t *f = *state;
+  /* The fake daemon's clock says 1700000000 (fake_collectd.c). */
+  time_t built = 1700000000 - 40 * 86400;
+  char opts[96];
+  snprintf(opts, sizeof(opts), "--layout maxmind --epoch %lld",
+           (long long)built);
+  char *db = ao_test_mkmmdb(f->dir, "stale", "81.2.69.0/24\tGB\tGB\n", opts);
+  ao_test_write(f->log, LINES, sizeof(LINES) - 1);
+  oconfig_item_t *p = plugin_block(db, "web", f->log);
+  assert_int_equal(fake.config_cb(p), 0);
+  free_item(p, 1);
+  assert_int_equal(fake.init_cb(), 0);
+  assert_int_equal(fake.reads[0].cb(&fake.reads[0].ud), 0);
+  assert_int_equal(fake_find("web", "total_events", "GB")->value.derive, 1);
+  const fake_value_t *age =
+      fake_find("web", "duration", "geoip_database_age");
+  assert_non_null(age);
+  double want = 40 * 86400.0;
+  if (fabs(age->value.gauge - want) > 0.001)
+    fail_msg("age %.0f s, want %.0f s (40 days)", age->value.gauge, want);
+  assert_int_equal(
+      fake_find("web", "derive", "geoip_reload_failures")->value.derive, 0);
+  assert_non_null(fake_find("web", "derive", "geoip_cache_evictions"));
+  assert_int_equal(fake_find("web", "derive", "rule_errors")->value.derive, 0);
+  free(db);
+}
+
 /* Every health counter README documents is dispatched, with the same name. */
 static void test_health_names_documented(void **state) {
   (void)state;
@@ -355,6 +387,8 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_structure_errors, setup, teardown),
       cmocka_unit_test_setup_teardown(test_missing_file, setup, teardown),
       cmocka_unit_test_setup_teardown(test_two_logs, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_stale_database_age, setup,
+                                      teardown),
       cmocka_unit_test_setup_teardown(test_health_names_documented, setup,
                                       teardown),
   };

@@ -19,11 +19,17 @@
 #include "ao_geo.h"
 #include "ao_log.h"
 
+#include <maxminddb.h>
+
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 /* --- helpers -------------------------------------------------------------- */
@@ -472,6 +478,20 @@ static void test_cache(void **state) {
     EXPECT_CC(g, "81.2.69.160", "GB");
   assert_int_equal(ao_geo_stats(g)->cache_hits, 0);
   assert_int_equal(ao_geo_stats(g)->lookups, 5);
+  assert_int_equal(ao_geo_stats(g)->cache_evictions, 0);
+  ao_geo_destroy(g);
+
+  /* More distinct addresses than the cache holds: evictions are counted
+   * (a one-entry cache: every new address after the first evicts). */
+  g = open_db(db, NULL, 1);
+  for (int i = 0; i < 10; i++) {
+    char a[32];
+    snprintf(a, sizeof(a), "81.2.69.%d", i);
+    EXPECT_CC(g, a, "GB");
+  }
+  EXPECT_CC(g, "81.2.69.9", "GB"); /* the last one is still cached */
+  assert_int_equal(ao_geo_stats(g)->cache_evictions, 9);
+  assert_int_equal(ao_geo_stats(g)->cache_hits, 1);
   ao_geo_destroy(g);
   free(db);
 }
@@ -697,10 +717,13 @@ static void test_garbage_keeps_old(void **state) {
   assert_int_equal(cap_count("cannot use GeoIP database", path, NULL), 2);
   EXPECT_CC(g, "2001:218::1", "JP");
 
-  /* A valid database again. */
+  /* A valid database again: the very bytes in use, so the complaint is
+   * released but nothing is reloaded (the cache stays warm). */
   install(src, path);
-  assert_int_equal(ao_geo_refresh(g), 1);
-  assert_int_equal(s->reloads, 1);
+  assert_int_equal(ao_geo_refresh(g), 0);
+  assert_int_equal(s->reloads, 0);
+  assert_int_equal(cap_count(path, "is valid again", NULL), 1);
+  assert_int_equal(ao_geo_refresh(g), 0);
   assert_int_equal(cap_count(path, "is valid again", NULL), 1);
   ao_geo_destroy(g);
   free(junk);
@@ -851,9 +874,12 @@ static void test_removed_keeps_loaded(void **state) {
   EXPECT_CC(g, "81.2.69.160", "GB");
   assert_int_equal(cap_count(path, "was removed", NULL), 1);
   assert_int_equal(cap.complains, 1);
+  /* The same bytes come back: "is back", not a reload. */
   install(src, path);
-  assert_int_equal(ao_geo_refresh(g), 1);
-  assert_int_equal(ao_geo_stats(g)->reloads, 1);
+  assert_int_equal(ao_geo_refresh(g), 0);
+  assert_int_equal(ao_geo_stats(g)->reloads, 0);
+  assert_int_equal(cap_count(path, "is back", NULL), 1);
+  assert_int_equal(cap.releases, 1);
   ao_geo_destroy(g);
   free(path);
   free(src);
@@ -893,6 +919,434 @@ static void test_invalid_options(void **state) {
   ao_geo_destroy(NULL);
 }
 
+/* --- files replaced, overwritten and corrupted in place --------------------
+ * Each of these runs in a forked child, so that a crash (SIGBUS from a
+ * truncated mapping, a libmaxminddb fault) is observed as a wait status
+ * instead of killing the test program. */
+
+/* Addresses with known answers in test-country.mmdb (tests/data/test-geo.tsv). */
+static const struct {
+  const char *ip, *cc;
+} known[] = {
+    {"81.2.69.160", "GB"},    {"89.160.20.112", "SE"},
+    {"216.160.83.56", "US"},  {"67.43.156.1", "BT"},
+    {"202.196.224.1", "PH"},  {"2001:218::1", "JP"},
+    {"88.198.1.1", "DE"},     {"2a01:4f8::1", "DE"},
+    {"5.255.255.5", "RU"},    {"2001:41d0::1", "FR"},
+    {"51.38.1.1", "FR"},      {"200.160.0.1", "BR"},
+    {"168.126.63.1", "KR"},   {"2a00:1450::1", "IE"},
+    {"193.0.0.1", "NL"},      {"80.80.80.80", "ZZ"},
+    {"91.198.174.192", "ZZ"}, {"45.33.32.156", "ZZ"},
+    {"2606:4700:4700::1111", "ZZ"},
+};
+
+/* 0 when every known address gets its answer; else the number wrong. */
+static int known_wrong(ao_geo_t *g) {
+  int wrong = 0;
+  for (size_t i = 0; i < AO_ARRAY_SIZE(known); i++) {
+    ao_ip_t ip = ipx(known[i].ip);
+    wrong += ao_geo_lookup(g, &ip) != C(known[i].cc);
+  }
+  return wrong;
+}
+
+/* Writes data over path in place, as `cp new path` does: same inode,
+ * truncated, then written. */
+static int overwrite(const char *path, const void *data, size_t n) {
+  int fd = open(path, O_WRONLY | O_TRUNC);
+  if (fd < 0)
+    return -1;
+  int ok = n == 0 || write(fd, data, n) == (ssize_t)n;
+  close(fd);
+  return ok ? 0 : -1;
+}
+
+static int run_child(void (*fn)(void *), void *arg, int timeout_s) {
+  fflush(NULL);
+  pid_t pid = fork();
+  assert_true(pid >= 0);
+  if (pid == 0) {
+    signal(SIGSEGV, SIG_DFL);
+    signal(SIGBUS, SIG_DFL);
+    alarm((unsigned)timeout_s); /* a hang dies of SIGALRM */
+    fn(arg);
+    _exit(0);
+  }
+  int st;
+  assert_int_equal(waitpid(pid, &st, 0), pid);
+  return st;
+}
+
+static int under_valgrind(void) {
+  const char *p = getenv("LD_PRELOAD");
+  return p != NULL && strstr(p, "vgpreload") != NULL;
+}
+
+/* Sanitized builds (make asan, make sanitize) fork and run an order of
+ * magnitude slower: the trial loops below do fewer rounds there. */
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define AO_SANITIZED 1
+#else
+#define AO_SANITIZED 0
+#endif
+
+typedef struct inplace {
+  const char *path, *a, *b, *asn;
+} inplace_t;
+
+#define CHILD_CHECK(cond, code)                                                \
+  do {                                                                         \
+    if (!(cond))                                                               \
+      _exit(code);                                                             \
+  } while (0)
+
+static void inplace_sequence(void *arg) {
+  const inplace_t *t = arg;
+  size_t na, nb, nasn;
+  char *a = ao_test_slurp(t->a, &na);
+  char *b = ao_test_slurp(t->b, &nb);
+  char *asn = ao_test_slurp(t->asn, &nasn);
+  CHILD_CHECK(nb < na, 10); /* b is the shorter one */
+  ao_geo_t *g = open_db(t->path, NULL, 256);
+  const ao_geo_stats_t *s = ao_geo_stats(g);
+  ao_ip_t x = ipx("81.2.69.160");
+  ao_country_t gb = C("GB"), se = C("SE");
+  CHILD_CHECK(known_wrong(g) == 0, 11);
+
+  /* 1. cp of a shorter database over the loaded one: swapped in. */
+  CHILD_CHECK(overwrite(t->path, b, nb) == 0, 12);
+  CHILD_CHECK(ao_geo_lookup(g, &x) == gb, 13); /* before the refresh */
+  CHILD_CHECK(ao_geo_refresh(g) == 1, 14);
+  CHILD_CHECK(ao_geo_lookup(g, &x) == se, 15);
+  /* 2. truncate(0): refused, the loaded copy keeps answering. */
+  CHILD_CHECK(truncate(t->path, 0) == 0, 16);
+  CHILD_CHECK(ao_geo_lookup(g, &x) == se, 17);
+  CHILD_CHECK(ao_geo_refresh(g) == 0 && s->reload_failures == 1, 18);
+  CHILD_CHECK(ao_geo_lookup(g, &x) == se, 19);
+  /* 3. a partial write (the first half of the longer database): refused;
+   *    the rest arrives: taken. */
+  CHILD_CHECK(overwrite(t->path, a, na / 2) == 0, 20);
+  CHILD_CHECK(ao_geo_refresh(g) == 0 && s->reload_failures == 2, 21);
+  CHILD_CHECK(ao_geo_lookup(g, &x) == se, 22);
+  int fd = open(t->path, O_WRONLY | O_APPEND);
+  CHILD_CHECK(fd >= 0 && write(fd, a + na / 2, na - na / 2) ==
+                             (ssize_t)(na - na / 2), 23);
+  close(fd);
+  CHILD_CHECK(ao_geo_refresh(g) == 1 && s->reloads == 2, 24);
+  CHILD_CHECK(known_wrong(g) == 0, 25);
+  /* 4. an ASN database copied over it: refused. */
+  CHILD_CHECK(overwrite(t->path, asn, nasn) == 0, 26);
+  CHILD_CHECK(ao_geo_refresh(g) == 0 && s->reload_failures == 3, 27);
+  CHILD_CHECK(known_wrong(g) == 0, 28);
+  /* 5. the longer one over the shorter (ASN) one: taken. */
+  CHILD_CHECK(overwrite(t->path, b, nb) == 0, 29);
+  CHILD_CHECK(ao_geo_refresh(g) == 1 && ao_geo_lookup(g, &x) == se, 30);
+  CHILD_CHECK(s->errors == 0, 31);
+  ao_geo_destroy(g);
+  free(a);
+  free(b);
+  free(asn);
+  _exit(0);
+}
+
+/* In-place cp of a shorter database over a longer one, truncate(0), a
+ * partial write completed later, an ASN database copied over it, and a
+ * longer one over a shorter one (reliability matrix C2, C3, C5): never a
+ * crash, never a failed lookup, the old database answers until a valid new
+ * one is complete. (test_geodb.c shows the same truncate kills a process
+ * that maps the file itself.) */
+static void test_inplace_overwrites(void **state) {
+  fixture_t *f = *state;
+  char *a = need_data("test-country.mmdb");
+  char *asn = need_data("test-asn.mmdb");
+  char *b = build_db(f->dir, "b", tsv_b, "--layout maxmind");
+  char *path = ao_test_path(f->dir, "GeoLite2-Country.mmdb");
+  install(a, path);
+  inplace_t t = {path, a, b, asn};
+  int st = run_child(inplace_sequence, &t, 60);
+  if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+    fail_msg("in-place sequence: %s %d", WIFSIGNALED(st) ? "signal" : "step",
+             WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
+  free(path);
+  free(b);
+  free(asn);
+  free(a);
+}
+
+typedef struct prefixes {
+  const char *path, *src;
+  size_t step;
+  size_t tried, refused;
+} prefixes_t;
+
+static void prefix_sequence(void *arg) {
+  prefixes_t *t = arg;
+  size_t n;
+  char *data = ao_test_slurp(t->src, &n);
+  ao_geo_t *g = open_db(t->path, NULL, 0);
+  const ao_geo_stats_t *s = ao_geo_stats(g);
+  uint64_t fails = 0;
+  for (size_t len = 1; len < n; len += t->step) {
+    CHILD_CHECK(overwrite(t->path, data, len) == 0, 10);
+    ao_geo_refresh(g);
+    CHILD_CHECK(s->reloads == 0, 11); /* no prefix is ever taken */
+    CHILD_CHECK(s->reload_failures == ++fails, 12);
+    CHILD_CHECK(known_wrong(g) == 0, 13);
+  }
+  CHILD_CHECK(s->errors == 0, 14);
+  ao_geo_destroy(g);
+  free(data);
+  _exit(0);
+}
+
+/* Every proper prefix of a database written in place (a copy in progress,
+ * a full disk) is refused and the old database keeps answering (matrix
+ * C3: the experiment had 3 of 201 prefixes open with libmaxminddb alone). */
+static void test_every_prefix_refused(void **state) {
+  fixture_t *f = *state;
+  char *src = need_data("test-country.mmdb");
+  char *path = ao_test_path(f->dir, "db.mmdb");
+  install(src, path);
+  prefixes_t t = {path, src, under_valgrind() ? 97 : AO_SANITIZED ? 31 : 3, 0,
+                  0};
+  int st = run_child(prefix_sequence, &t, 600);
+  if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+    fail_msg("prefixes: %s %d", WIFSIGNALED(st) ? "signal" : "step",
+             WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
+  free(path);
+  free(src);
+}
+
+/* --- random corruption (matrix C4) ---------------------------------------- */
+
+enum {
+  T_REFUSED = 0,  /* refused at load, old answers intact */
+  T_SAME,         /* accepted, every known answer right */
+  T_DEGRADED,     /* accepted, some known address now ZZ (error/absent) */
+  T_WRONG,        /* accepted, some known address in another country */
+  T_UNCHANGED,    /* the random bytes equalled the old ones */
+  T_BROKEN_OLD,   /* refused but the old answers changed: a bug */
+  T_NOUTCOMES
+};
+
+typedef struct trial {
+  ao_geo_t *g; /* loaded with the original, in the parent */
+  const char *path;
+  const char *bytes;
+  size_t n;
+} trial_t;
+
+static void trial_child(void *arg) {
+  const trial_t *t = arg;
+  const ao_geo_stats_t *s = ao_geo_stats(t->g);
+  if (overwrite(t->path, t->bytes, t->n) != 0)
+    _exit(99);
+  ao_geo_refresh(t->g);
+  if (s->reload_failures > 0)
+    _exit(known_wrong(t->g) == 0 ? T_REFUSED : T_BROKEN_OLD);
+  if (s->reloads == 0)
+    _exit(T_UNCHANGED);
+  int zz = 0, other = 0;
+  for (size_t i = 0; i < AO_ARRAY_SIZE(known); i++) {
+    ao_ip_t ip = ipx(known[i].ip);
+    ao_country_t got = ao_geo_lookup(t->g, &ip);
+    if (got == C(known[i].cc))
+      continue;
+    if (got == AO_COUNTRY_ZZ)
+      zz++;
+    else
+      other++;
+  }
+  _exit(other ? T_WRONG : zz ? T_DEGRADED : T_SAME);
+}
+
+typedef struct outcomes {
+  int count[T_NOUTCOMES];
+  int crashes, hangs, other, first_crash, trials;
+} outcomes_t;
+
+/* Runs `trials` forked trials, each writing orig with 4 random bytes in
+ * [lo, hi) replaced over the loaded database in place. */
+static void run_trials(ao_geo_t *g, const char *path, const char *orig,
+                       size_t n, size_t lo, size_t hi, int trials,
+                       uint64_t seed, outcomes_t *o) {
+  memset(o, 0, sizeof(*o));
+  o->first_crash = -1;
+  o->trials = trials;
+  char *bytes = malloc(n);
+  assert_non_null(bytes);
+  uint64_t rng = seed;
+  for (int i = 0; i < trials; i++) {
+    memcpy(bytes, orig, n);
+    for (int k = 0; k < 4; k++) {
+      rng ^= rng << 13;
+      rng ^= rng >> 7;
+      rng ^= rng << 17;
+      bytes[lo + (rng >> 8) % (hi - lo)] = (char)(rng & 0xff);
+    }
+    trial_t t = {g, path, bytes, n};
+    int st = run_child(trial_child, &t, 30);
+    if (WIFSIGNALED(st) && WTERMSIG(st) == SIGALRM) {
+      o->hangs++;
+    } else if (WIFSIGNALED(st)) {
+      o->crashes++;
+      if (o->first_crash < 0)
+        o->first_crash = i;
+    } else if (WEXITSTATUS(st) < T_NOUTCOMES) {
+      o->count[WEXITSTATUS(st)]++;
+    } else {
+      o->other++;
+    }
+  }
+  free(bytes);
+}
+
+static void report_trials(const char *what, const outcomes_t *o) {
+  int changed = o->trials - o->count[T_UNCHANGED];
+  double d = changed ? changed / 100.0 : 1;
+  print_message("corruption trials, %s: %d (%d changed the file): crashes "
+                "%d, hangs %d, refused %d (%.1f%%), accepted with every "
+                "answer right %d (%.1f%%), accepted with some answers ZZ %d "
+                "(%.1f%%), accepted with a wrong country %d (%.1f%%)\n",
+                what, o->trials, changed, o->crashes, o->hangs,
+                o->count[T_REFUSED], o->count[T_REFUSED] / d,
+                o->count[T_SAME], o->count[T_SAME] / d, o->count[T_DEGRADED],
+                o->count[T_DEGRADED] / d, o->count[T_WRONG],
+                o->count[T_WRONG] / d);
+  if (o->crashes)
+    fail_msg("%s: %d trials crashed (first: trial %d)", what, o->crashes,
+             o->first_crash);
+  assert_int_equal(o->hangs, 0);
+  assert_int_equal(o->other, 0);
+  assert_int_equal(o->count[T_BROKEN_OLD], 0);
+}
+
+/* Databases with 4 random bytes replaced are written in place over a
+ * loaded one, one per forked trial, and the known addresses looked up:
+ * first anywhere in the file, then only after the search tree (data
+ * section and metadata, where a flipped letter turns one country into
+ * another). Crashes and hangs must be 0 and a refused file must leave the
+ * old answers intact; the other rates are reported (README, "GeoIP
+ * database replaced while running"). AO_CORRUPT_TRIALS sets the number
+ * of trials of the first run (default 1000; 100 in sanitized builds, 40
+ * under valgrind; the second run has half as many); seeds are fixed. */
+static void test_corruption_trials(void **state) {
+  fixture_t *f = *state;
+  char *src = need_data("test-country.mmdb");
+  char *path = ao_test_path(f->dir, "GeoLite2-Country.mmdb");
+  size_t n;
+  char *orig = ao_test_slurp(src, &n);
+  int trials = under_valgrind() ? 40 : AO_SANITIZED ? 100 : 1000;
+  if (getenv("AO_CORRUPT_TRIALS") != NULL)
+    trials = atoi(getenv("AO_CORRUPT_TRIALS"));
+  MMDB_s m;
+  assert_int_equal(MMDB_open(src, MMDB_MODE_MMAP, &m), MMDB_SUCCESS);
+  size_t data_start = (size_t)m.metadata.node_count *
+                          (m.metadata.record_size / 4u) + 16u;
+  MMDB_close(&m);
+  assert_true(data_start < n);
+  install(src, path);
+  ao_geo_t *g = open_db(path, NULL, 0);
+  assert_int_equal(known_wrong(g), 0);
+
+  outcomes_t all, data;
+  run_trials(g, path, orig, n, 0, n, trials, 0x9e3779b97f4a7c15u, &all);
+  report_trials("anywhere", &all);
+  run_trials(g, path, orig, n, data_start, n, trials / 2,
+             0x2545f4914f6cdd1du, &data);
+  report_trials("after the search tree", &data);
+  /* Most random corruptions hit the tree and are caught there: if this
+   * drops, validation regressed. */
+  int changed = all.trials - all.count[T_UNCHANGED];
+  assert_true(all.count[T_REFUSED] * 10 > changed * 9);
+  ao_geo_destroy(g);
+  free(orig);
+  free(path);
+  free(src);
+}
+
+/* --- identity -------------------------------------------------------------- */
+
+static void set_mtime(const char *path, time_t when) {
+  struct timespec ts[2] = {{when, 0}, {when, 0}};
+  assert_int_equal(utimensat(AT_FDCWD, path, ts, 0), 0);
+}
+
+/* geoipupdate with PreserveFileTimes 1 gives the new file the server's
+ * (older) mtime: a different identity is a change, older or not (the
+ * nginx geoip2 module compares "newer" and misses it). A touch or chmod
+ * of the loaded file is a new identity with the same bytes: no reload. */
+static void test_preserved_older_mtime_reloads(void **state) {
+  fixture_t *f = *state;
+  char *src = need_data("test-country.mmdb");
+  char *b = build_db(f->dir, "b", tsv_b, "--layout maxmind");
+  char *path = ao_test_path(f->dir, "GeoLite2-Country.mmdb");
+  install(src, path);
+  set_mtime(path, 1700000000);
+  ao_geo_t *g = open_db(path, NULL, 64);
+  const ao_geo_stats_t *s = ao_geo_stats(g);
+
+  char *tmp = ao_test_path(f->dir, "GeoLite2-Country.mmdb.temporary");
+  size_t n;
+  char *data = ao_test_slurp(b, &n);
+  ao_test_write(tmp, data, n);
+  set_mtime(tmp, 1600000000); /* older than the loaded file */
+  assert_int_equal(rename(tmp, path), 0);
+  assert_int_equal(ao_geo_refresh(g), 1);
+  assert_int_equal(s->reloads, 1);
+  EXPECT_CC(g, "81.2.69.160", "SE");
+
+  /* In place, same inode, mtime put back to an older value. */
+  free(data);
+  data = ao_test_slurp(src, &n);
+  assert_int_equal(overwrite(path, data, n), 0);
+  set_mtime(path, 1500000000);
+  assert_int_equal(ao_geo_refresh(g), 1);
+  assert_int_equal(s->reloads, 2);
+  EXPECT_CC(g, "81.2.69.160", "GB");
+
+  /* touch and chmod: the same bytes, no reload, no failure. */
+  set_mtime(path, 1800000000);
+  assert_int_equal(chmod(path, 0600), 0);
+  assert_int_equal(ao_geo_refresh(g), 0);
+  assert_int_equal(s->reloads, 2);
+  assert_int_equal(s->reload_failures, 0);
+  assert_int_equal(ao_geo_refresh(g), 0);
+  ao_geo_destroy(g);
+  free(data);
+  free(tmp);
+  free(path);
+  free(b);
+  free(src);
+}
+
+/* geoipupdate writes <db>.temporary before renaming it: a half-written
+ * one next to the database is never looked at. */
+static void test_temporary_ignored(void **state) {
+  fixture_t *f = *state;
+  char *src = need_data("test-country.mmdb");
+  char *path = ao_test_path(f->dir, "GeoLite2-Country.mmdb");
+  install(src, path);
+  ao_geo_t *g = open_db(path, NULL, 64);
+  int base = cap.n;
+  char *tmp = ao_test_path(f->dir, "GeoLite2-Country.mmdb.temporary");
+  size_t n;
+  char *data = ao_test_slurp(src, &n);
+  for (size_t len = 0; len < n; len += n / 5) {
+    ao_test_write(tmp, data, len);
+    assert_int_equal(ao_geo_refresh(g), 0);
+  }
+  assert_int_equal(ao_geo_stats(g)->reload_failures, 0);
+  assert_int_equal(ao_geo_stats(g)->reloads, 0);
+  assert_int_equal(cap.n, base);
+  assert_int_equal(known_wrong(g), 0);
+  ao_geo_destroy(g);
+  free(data);
+  free(tmp);
+  free(path);
+  free(src);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_maxmind_layout, setup, teardown),
@@ -922,6 +1376,14 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_removed_keeps_loaded, setup,
                                       teardown),
       cmocka_unit_test_setup_teardown(test_invalid_options, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_inplace_overwrites, setup,
+                                      teardown),
+      cmocka_unit_test_setup_teardown(test_every_prefix_refused, setup,
+                                      teardown),
+      cmocka_unit_test_setup_teardown(test_corruption_trials, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_preserved_older_mtime_reloads,
+                                      setup, teardown),
+      cmocka_unit_test_setup_teardown(test_temporary_ignored, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -306,14 +306,15 @@ static void test_eviction_by_collision(void **state) {
     a[i] = ip4(0x08080800u + (uint32_t)i);
   ao_country_t cc;
   for (int i = 0; i < 4; i++)
-    ao_geocache_put(c, &a[i], (ao_country_t)i);
+    assert_int_equal(ao_geocache_put(c, &a[i], (ao_country_t)i), 0);
   assert_int_equal(ao_geocache_size(c), 4);
   /* Re-putting a cached key does not evict anybody. */
-  ao_geocache_put(c, &a[2], 2);
+  assert_int_equal(ao_geocache_put(c, &a[2], 2), 0);
   for (int i = 0; i < 4; i++)
     assert_int_equal(ao_geocache_get(c, &a[i], &cc), 1);
 
-  ao_geocache_put(c, &a[4], 4);
+  /* The fifth evicts, and says so (the geoip_cache_evictions metric). */
+  assert_int_equal(ao_geocache_put(c, &a[4], 4), 1);
   assert_int_equal(ao_geocache_size(c), 4);
   assert_int_equal(ao_geocache_get(c, &a[0], &cc), 0); /* oldest gone */
   for (int i = 1; i < 5; i++) {
@@ -328,12 +329,15 @@ static void test_eviction_by_collision(void **state) {
   /* Capacity 1: every new key replaces the previous one. */
   c = ao_geocache_create(1, k_seq);
   assert_non_null(c);
-  ao_geocache_put(c, &a[0], 10);
-  ao_geocache_put(c, &a[1], 11);
+  assert_int_equal(ao_geocache_put(c, &a[0], 10), 0);
+  assert_int_equal(ao_geocache_put(c, &a[1], 11), 1);
   assert_int_equal(ao_geocache_size(c), 1);
-  assert_int_equal(ao_geocache_get(c, &a[0], &cc), 0);
-  assert_int_equal(ao_geocache_get(c, &a[1], &cc), 1);
-  assert_int_equal(cc, 11);
+  /* After a flush the set is empty again: no eviction. */
+  ao_geocache_flush(c);
+  assert_int_equal(ao_geocache_put(c, &a[0], 10), 0);
+  assert_int_equal(ao_geocache_get(c, &a[1], &cc), 0);
+  assert_int_equal(ao_geocache_get(c, &a[0], &cc), 1);
+  assert_int_equal(cc, 10);
   ao_geocache_destroy(c);
 }
 

@@ -5,6 +5,7 @@
 #include "ao_test.h"
 
 #include "ao_pipeline.h"
+#include "ao_regex.h"
 
 #include <fcntl.h>
 #include <math.h>
@@ -305,6 +306,41 @@ static void test_bruteforce(void **state) {
   ao_config_free(&cfg);
 }
 
+/* A <Rule> regex stopped by a PCRE2 limit: the condition does not hold,
+ * the line is no attack of that rule, and the stop is counted in that
+ * Log's rule_errors (a Log without rules counts none). */
+static void test_rule_errors(void **state) {
+  (void)state;
+  ao_value_t rn = {.type = AO_VAL_STRING, .s = "slow"},
+             rc = {.type = AO_VAL_STRING, .s = "slow_rule"},
+             /* the F1 pattern of the reliability matrix, on a user agent
+              * that holds its required characters but never matches */
+             ru = {.type = AO_VAL_STRING, .s = "^(\\S+ ?)+\\) 404"};
+  ao_conf_node_t rk[] = {{"Category", &rc, 1, NULL, 0},
+                         {"UserAgent", &ru, 1, NULL, 0}};
+  ao_conf_node_t kids[] = {{"Rule", &rn, 1, rk, 2}};
+  ao_config_t cfg, cfg2;
+  ao_pipeline_t *p = pipeline_with(&cfg, kids, 1);
+  ao_pipeline_t *q = pipeline_with(&cfg2, NULL, 0);
+  char buf[512];
+  for (int i = 0; i < 5; i++) {
+    logline(buf, sizeof buf, "198.51.100.7", "GET", "/index.html", 200, i,
+            "Mozilla/5.0 (X11; Linux x86_64; rv:121.0) Gecko/20100101 "
+            "Firefox/121.0");
+    assert_int_equal(one(p, buf).cats, 0);
+    assert_int_equal(one(q, buf).cats, 0);
+  }
+  ao_health_t h;
+  ao_pipeline_health(p, &h);
+  assert_int_equal(h.rule_errors, 5);
+  ao_pipeline_health(q, &h);
+  assert_int_equal(h.rule_errors, 0);
+  ao_pipeline_destroy(p);
+  ao_pipeline_destroy(q);
+  ao_config_free(&cfg);
+  ao_config_free(&cfg2);
+}
+
 /* Categories limits the built-in categories; Rules add theirs; Excludes
  * win over everything, brute force included. */
 static void test_rules_and_categories(void **state) {
@@ -372,6 +408,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_no_database, setup, teardown),
       cmocka_unit_test(test_bruteforce),
       cmocka_unit_test(test_rules_and_categories),
+      cmocka_unit_test(test_rule_errors),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

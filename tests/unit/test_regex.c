@@ -5,8 +5,10 @@
 
 #include "ao_regex.h"
 
+
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* Compile errors carry PCRE2's message and the offset. */
 static void test_compile_errors(void **state) {
@@ -99,12 +101,83 @@ static void test_limits(void **state) {
   ao_regex_free(re);
 }
 
+
+static double now_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Hostile subjects (reliability matrix F1, D4, D5): a 150 kB line that
+ * exhausts the JIT's default stack is an error counted like a limit, never
+ * a crash; the matrix's catastrophic patterns on 4 KiB and 64 KiB lines
+ * stop at the limits (the worst time per match is printed for README, not
+ * asserted); NUL bytes and invalid UTF-8 (overlongs, surrogates, lone
+ * continuation bytes) are plain bytes. */
+static void test_hostile_subjects(void **state) {
+  (void)state;
+  size_t big = 150 * 1024;
+  char *s = malloc(big);
+  assert_non_null(s);
+  for (size_t i = 0; i < big; i++)
+    s[i] = "ab"[i & 1];
+  /* Each iteration of the group keeps a backtracking frame, and the "c"
+   * at the very end defeats PCRE2's required-character shortcut. */
+  s[big - 2] = 'x';
+  s[big - 1] = 'c';
+  ao_regex_t *re = ao_regex_compile("^(?:(a)|b)*c", 0, NULL, NULL);
+  assert_non_null(re);
+  assert_int_equal(ao_regex_match(re, s, big), 0);
+  assert_int_equal(ao_regex_errors(re), 1);
+  ao_regex_free(re);
+
+  static const char *const patterns[] = {"^(a+)+$", "(.*a){12}$",
+                                         "^(\\S+ ?)+\" 404"};
+  size_t sizes[] = {4096, 65536};
+  for (size_t p = 0; p < AO_ARRAY_SIZE(patterns); p++) {
+    re = ao_regex_compile(patterns[p], 0, NULL, NULL);
+    assert_non_null(re);
+    for (size_t k = 0; k < AO_ARRAY_SIZE(sizes); k++) {
+      size_t n = sizes[k];
+      /* The third pattern gets space-separated tokens that end in
+       * `" 405 4`: its required characters are there, so PCRE2 has to
+       * try (and fail) every split of the tokens. */
+      static const char req[] = "GET /x 200 ";
+      for (size_t i = 0; i < n; i++)
+        s[i] = p == 2 ? req[i % (sizeof(req) - 1)] : 'a';
+      if (p == 2)
+        memcpy(s + n - 7, " \" 405 4", 7);
+      else
+        s[n - 1] = 'b';
+      uint64_t before = ao_regex_errors(re);
+      double t0 = now_s();
+      int m = ao_regex_match(re, s, n);
+      double dt = now_s() - t0;
+      assert_int_equal(m, 0);
+      print_message("%-16s on %6zu bytes: %7.3f ms, %s\n", patterns[p], n,
+                    dt * 1e3,
+                    ao_regex_errors(re) > before ? "limit hit" : "no match");
+    }
+    ao_regex_free(re);
+  }
+
+  re = ao_regex_compile("^GET /(.*)x$", 0, NULL, NULL);
+  static const char hostile[] = "GET /\xc0\xaf\xed\xa0\x80\x80\xff\0\xfe x";
+  assert_int_equal(ao_regex_match(re, hostile, sizeof(hostile) - 1), 1);
+  assert_int_equal(ao_regex_errors(re), 0);
+  ao_slice_t g = ao_regex_group(re, hostile, 1);
+  assert_int_equal(g.n, sizeof(hostile) - 1 - 6);
+  ao_regex_free(re);
+  free(s);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_compile_errors),
       cmocka_unit_test(test_match_and_groups),
       cmocka_unit_test(test_bytes),
       cmocka_unit_test(test_limits),
+      cmocka_unit_test(test_hostile_subjects),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -5,6 +5,7 @@
 #include "ao_test.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -125,4 +126,47 @@ char *ao_test_slurp(const char *path, size_t *len) {
   if (len != NULL)
     *len = (size_t)sz;
   return buf;
+}
+
+char *ao_test_mkmmdb(const char *dir, const char *name, const char *tsv,
+                     const char *opts) {
+  static const char rel[] = "tests/tools/mkmmdb.pl";
+  char tool[4096] = "";
+  const char *src = getenv("AO_SRC_DIR");
+  const char *data = getenv("AO_TEST_DATA");
+  if (src != NULL && *src)
+    snprintf(tool, sizeof(tool), "%s/%s", src, rel);
+  if ((tool[0] == '\0' || access(tool, R_OK) != 0) && data != NULL && *data)
+    snprintf(tool, sizeof(tool), "%s/../../%s", data, rel);
+  if (access(tool, R_OK) != 0)
+    snprintf(tool, sizeof(tool), "%s", rel);
+  if (access(tool, R_OK) != 0) {
+    print_message("mkmmdb.pl not found (set AO_SRC_DIR): skipped\n");
+    skip();
+  }
+  char tsvname[256], dbname[256];
+  snprintf(tsvname, sizeof(tsvname), "%s.tsv", name);
+  snprintf(dbname, sizeof(dbname), "%s.mmdb", name);
+  char *tsvpath = ao_test_path(dir, tsvname);
+  char *dbpath = ao_test_path(dir, dbname);
+  ao_test_write(tsvpath, tsv, strlen(tsv));
+  char cmd[12288];
+  snprintf(cmd, sizeof(cmd), "perl '%s' %s '%s' '%s'", tool, opts, tsvpath,
+           dbpath);
+  int rc = system(cmd);
+  if (rc != 0)
+    fail_msg("%s: exit status %d", cmd, rc);
+  free(tsvpath);
+  return dbpath;
+}
+
+void ao_test_install(const char *src, const char *dst) {
+  size_t n;
+  char *data = ao_test_slurp(src, &n);
+  char tmp[4096];
+  snprintf(tmp, sizeof(tmp), "%s.temporary", dst);
+  ao_test_write(tmp, data, n);
+  if (rename(tmp, dst) != 0)
+    fail_msg("rename %s %s: %s", tmp, dst, strerror(errno));
+  free(data);
 }

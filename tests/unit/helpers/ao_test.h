@@ -37,5 +37,15 @@ void ao_test_require(const void *fixture, const char *name);
 char *ao_test_shared(const char *name);
 /* Reads a whole file into a malloc'ed NUL-terminated buffer. */
 char *ao_test_slurp(const char *path, size_t *len);
+/* Writes tsv to dir/name.tsv and builds dir/name.mmdb from it with
+ * tests/tools/mkmmdb.pl and the extra options (e.g. "--layout maxmind");
+ * returns the .mmdb path (malloc'ed). The tool is found under $AO_SRC_DIR,
+ * $AO_TEST_DATA/../.. or the current directory; the test is skipped when it
+ * is not. */
+char *ao_test_mkmmdb(const char *dir, const char *name, const char *tsv,
+                     const char *opts);
+/* Installs the bytes of src at dst the way geoipupdate does: written to
+ * dst.temporary, then renamed over dst. */
+void ao_test_install(const char *src, const char *dst);
 
 #endif

@@ -1,0 +1,80 @@
+#!/usr/bin/env python3
+"""seeds.py NAME OUTDIR: generated seed inputs for one fuzz target.
+
+Hand-written seeds live in tests/fuzz/seeds/NAME/ and crashing inputs in
+tests/fuzz/regressions/NAME/; run.sh copies both. This adds what is better
+generated than committed: labelled log lines from tests/tools/loggen.py
+(every attack category, IPv4 and IPv6, combined and common), the addresses
+of tests/data/test-geo.tsv, and - when ../shared/data is there - the first
+lines of the real access logs (read from there, never copied into the
+repository). Targets it does not know get nothing (their own seeds only).
+"""
+import os
+import struct
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(REPO, "tests", "tools"))
+import loggen  # noqa: E402
+
+GEO = os.path.join(REPO, "tests", "data", "test-geo.tsv")
+SHARED = os.environ.get("AO_SHARED_DATA",
+                        os.path.join(REPO, "..", "shared", "data"))
+
+
+def lines(n=300):
+    rows = loggen.load_geo(GEO)
+    out = []
+    for fmt in ("combined", "common"):
+        gen = loggen.Generator(rows, seed=11, fmt=fmt)
+        out += [t.encode() for t, _ in gen.batch(n, 0.6)]
+    for name in ("elastic_apache_logs.log", "logparser_hackers-access.log"):
+        p = os.path.join(SHARED, "access_logs", name)
+        if os.path.exists(p):
+            with open(p, "rb") as f:
+                out += [next(f, b"").rstrip(b"\n") for _ in range(150)]
+    return [l for l in out if l]
+
+
+def addresses():
+    rows = loggen.load_geo(GEO)
+    import random
+    rng = random.Random(5)
+    out = set()
+    for net, _ in rows:
+        out.add(str(net.network_address))
+        out.add(loggen.random_address(rng, net))
+    return sorted(a.encode() for a in out)
+
+
+def main():
+    name, outdir = sys.argv[1], sys.argv[2]
+    os.makedirs(outdir, exist_ok=True)
+    seeds = []
+    if name == "logfmt":
+        for l in lines():
+            seeds += [b"\x00" + l, b"\x01" + l]
+    elif name == "classify":
+        seeds = [b"\x00" + l for l in lines()]
+    elif name == "ip":
+        seeds = addresses()
+    elif name == "geo":
+        data = os.environ.get("AO_TEST_DATA", os.path.join(REPO, "build",
+                                                           "testdata"))
+        for f in sorted(os.listdir(data)) if os.path.isdir(data) else []:
+            if f.endswith(".mmdb"):
+                with open(os.path.join(data, f), "rb") as fh:
+                    seeds.append(fh.read())
+    elif name == "lines":
+        blob = b"\n".join(lines(100)) + b"\n"
+        seeds = [struct.pack(">H", k) + blob[i:i + 3000]
+                 for k, i in ((0, 0), (100, 3000), (4000, 6000))]
+    for i, s in enumerate(seeds):
+        with open(os.path.join(outdir, "gen-%04d" % i), "wb") as f:
+            f.write(s)
+    print("%s: %d generated seeds" % (name, len(seeds)))
+
+
+if __name__ == "__main__":
+    main()
