@@ -91,6 +91,7 @@ FAKE_COLLECTD_OBJ := $(B)/tests/fakes/fake_collectd.o
         bench-classify fuzz fuzz-build fuzz-regress \
         sanitize bench-geoip
 .PHONY: e2e deb rpm chart
+.PHONY: verdicts-diff
 .DEFAULT_GOAL := all
 
 all: $(PLUGIN) $(CLI)
@@ -277,6 +278,13 @@ rpm:
 # fail2ban-regex and wc -l on the same generated logs (README, "Performance").
 bench: deps all
 	@python3 tests/bench/bench.py
+
+# The performance work must not change a verdict: this tree's CLI against
+# the one of VERDICTS_BASE (the last commit before it, by default) on the
+# benchmark logs, the evaluation corpora, the real logs and a mutation
+# corpus, byte for byte (README, "Performance"). VERDICTS_ARGS=--quick.
+verdicts-diff: all
+	@python3 tests/bench/verdicts_diff.py $(if $(VERDICTS_BASE),--base $(VERDICTS_BASE)) $(VERDICTS_ARGS)
 
 # --- install -----------------------------------------------------------------
 install: all
