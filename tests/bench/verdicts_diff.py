@@ -22,7 +22,10 @@ inputs and compares their outputs byte for byte:
     payloads, and with statuses 200/401/403/404/410 - the edges a faster
     path could treat differently from the reference.
 
-Any difference is printed (first lines of each) and the exit status is 1.
+Both run with getrandom() fixed (tests/bench/fixed_random.c, LD_PRELOAD):
+the brute-force table is seeded, and when it is full the seed decides which
+address is evicted, so two runs of one binary may differ in `bruteforce`
+otherwise. Any difference is printed (first lines of each) and the exit status is 1.
 --quick uses the first 200,000 lines of each big input.
 """
 
@@ -195,10 +198,23 @@ def mutation_corpus(sources, out, n, seed=6):
 
 # --- comparing --------------------------------------------------------------
 
+FIXED_RANDOM = None
+
+
+def fixed_random(out):
+    """The getrandom() shim (tests/bench/fixed_random.c): both binaries
+    seed their tables alike, so that evictions match."""
+    so = os.path.join(out, "fixed_random.so")
+    subprocess.run(["cc", "-shared", "-fPIC", "-O2", "-o", so,
+                    os.path.join(HERE, "fixed_random.c")], check=True)
+    return so
+
+
 def run(cli, args, path, kind, outpath):
+    env = dict(os.environ, LD_PRELOAD=FIXED_RANDOM)
     with open(outpath, "wb") as f:
         p = subprocess.run([cli, "scan", kind] + args + [path], stdout=f,
-                           stderr=subprocess.DEVNULL)
+                           stderr=subprocess.DEVNULL, env=env)
     return p.returncode
 
 
@@ -249,6 +265,8 @@ def main():
     args = ap.parse_args()
     os.makedirs(args.out, exist_ok=True)
     base = build_base(args.base, args.out)
+    global FIXED_RANDOM
+    FIXED_RANDOM = fixed_random(args.out)
     limit = 200000 if args.quick else None
 
     bench = os.path.join(REPO, "build", "bench")
