@@ -106,6 +106,7 @@
  */
 #include "ao_logfmt.h"
 
+#include "ao_bytescan.h"
 #include "ao_fmt_apache.h"
 #include "ao_fmt_nginx.h"
 #include "ao_fmt_regex.h"
@@ -407,8 +408,16 @@ static int ao_lf_head(const char *s, size_t n, ao_record_t *rec,
 
   size_t time_end = q - 2; /* the "]" */
   size_t b = time_end;
-  while (b > user && s[b - 1] != '[')
-    b--;
+  /* Both servers' default time has 26 bytes ("10/Oct/2026:13:55:36
+   * +0000"): when the "[" is where it puts it and no other "[" follows, it
+   * is the last one, found without walking back byte by byte. */
+  if (time_end >= user + 27 && s[time_end - 27] == '[' &&
+      ao_find1(s + time_end - 26, 26, '[') == 26) {
+    b = time_end - 26;
+  } else {
+    while (b > user && s[b - 1] != '[')
+      b--;
+  }
   if (b == user)
     return -1; /* no "[" at all */
   b--;         /* the "[" */
@@ -416,7 +425,8 @@ static int ao_lf_head(const char *s, size_t n, ao_record_t *rec,
   if (b < user + 2 || s[b - 1] != ' ')
     return -1;
   size_t time = b + 1;
-  if (time == time_end || memchr(s + time, ']', time_end - time) != NULL)
+  if (time == time_end ||
+      ao_find1(s + time, time_end - time, ']') != time_end - time)
     return -1;
 
   rec->addr = ao_lf_slice(s, addr_end);
@@ -435,13 +445,16 @@ static size_t ao_lf_scan_quoted(const char *s, size_t n, size_t i,
                                 ao_lf_close_t how, unsigned *flags) {
   unsigned escaped = 0;
   while (i < n) {
-    char c = s[i];
-    if (c == '\\') {
+    /* only a quote or a backslash can change anything: jump to the next */
+    i += ao_find2(s + i, n - i, '"', '\\');
+    if (i >= n)
+      break;
+    if (s[i] == '\\') {
       escaped = AO_REC_ESCAPED;
       i += 2; /* may step to n + 1: the loop condition ends the field */
       continue;
     }
-    if (c == '"' && ao_lf_closes(s, n, i, how)) {
+    if (ao_lf_closes(s, n, i, how)) {
       *flags |= escaped;
       return i;
     }
@@ -499,8 +512,8 @@ static size_t ao_lf_status_size(const char *s, size_t n, size_t i,
 static size_t ao_lf_find(const char *s, size_t n, size_t from, char c) {
   if (from >= n)
     return AO_LF_NPOS;
-  const char *hit = memchr(s + from, c, n - from);
-  return hit == NULL ? AO_LF_NPOS : (size_t)(hit - s);
+  size_t k = from + ao_find1(s + from, n - from, (unsigned char)c);
+  return k >= n ? AO_LF_NPOS : k;
 }
 
 static ao_slice_t ao_lf_slice(const char *p, size_t n) {

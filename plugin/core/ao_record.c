@@ -84,8 +84,15 @@ void ao_record_split_request(ao_record_t *rec) {
   }
   size_t t0 = m + 1;
   size_t t1 = n;
-  while (t1 > t0 && p[t1 - 1] != ' ')
-    t1--;
+  /* " HTTP/1.1" (and 1.0, 2.0): the last space is the one before it */
+  if (n >= t0 + 9 && p[n - 9] == ' ' && memcmp(p + n - 8, "HTTP/", 5) == 0 &&
+      p[n - 4] != ' ' && p[n - 3] != ' ' && p[n - 2] != ' ' &&
+      p[n - 1] != ' ') {
+    t1 = n - 8;
+  } else {
+    while (t1 > t0 && p[t1 - 1] != ' ')
+      t1--;
+  }
   ao_slice_t protocol = AO_SLICE_EMPTY;
   if (t1 > t0) {
     /* A third token: it has to be the protocol. */
