@@ -712,12 +712,20 @@ static const cmd_t rce_cmds[] = {
 
 /* --- classifier state --------------------------------------------------- */
 
-/* A memo of recent header verdicts. User agents (and, less so, referers)
- * repeat from line to line - a site sees a few thousand distinct ones a
- * day - and their verdict depends on their bytes only, so a hit saves the
- * whole normalisation and scan. Direct-mapped; a collision only costs a
- * scan. Headers longer than AO_MEMO_TEXT are not memoised. */
-#define AO_MEMO_SLOTS 128u /* power of two */
+/* Memos of recent verdicts. Requests repeat: the same assets, pages and
+ * API calls, the same user agents and referers (in the real logs of
+ * ../shared/data, 85% and 99% of targets were among the 4,096 distinct
+ * ones seen last, and the benchmark log's 77%), and the verdict on a field
+ * depends on its bytes and a few flags only (see field_key()), so a hit
+ * saves the whole normalisation and scan of the field. Each memo is
+ * direct-mapped; a collision only costs a scan. A slot keeps the field's
+ * bytes and the hit compares them all, so a hash collision can never
+ * return another field's verdict. Fields longer than AO_MEMO_TEXT are not
+ * memoised. Memory: AO_MEMO_SLOTS_* * 256 bytes per classifier, touched
+ * as slots fill. */
+#define AO_MEMO_SLOTS_UA 128u /* powers of two */
+#define AO_MEMO_SLOTS_REF 1024u
+#define AO_MEMO_SLOTS_TARGET 4096u
 #define AO_MEMO_TEXT 240u
 
 typedef struct memo_slot {
@@ -754,6 +762,7 @@ struct ao_classifier {
   char *b_html;   /* HTML view of the field being scanned */
   memo_slot_t *ua_memo;
   memo_slot_t *ref_memo;
+  memo_slot_t *target_memo;
   item_t items[AO_MAX_ITEMS]; /* parameters of the query being classified */
   size_t nitems;
   const char *raw_base; /* the raw query the items' rb/re refer to */
@@ -812,6 +821,10 @@ static inline size_t lo_bound(size_t i) {
 
 /* Does t[i..] start with the word w (lower case), not followed by [a-z0-9_]? */
 static int word_at(const scan_t *s, size_t i, const char *w) {
+  /* the first byte rejects almost every call before strlen() runs (the
+   * word lists are walked a word at a time) */
+  if (i >= s->n || s->t[i] != w[0])
+    return 0;
   size_t k = strlen(w);
   if (i + k > s->n || memcmp(s->t + i, w, k) != 0)
     return 0;
@@ -827,6 +840,10 @@ static size_t word_end(const scan_t *s, size_t i) {
 }
 
 static int span_eq(const scan_t *s, size_t b, size_t e, const char *w) {
+  if (e == b)
+    return w[0] == '\0';
+  if (s->t[b] != w[0])
+    return 0;
   size_t k = strlen(w);
   return e - b == k && memcmp(s->t + b, w, k) == 0;
 }
@@ -1762,6 +1779,8 @@ static const cmd_t *shell_word(const scan_t *s, size_t i, size_t *we) {
                                      "usr/bin/", "usr/sbin/", "bin/"};
   if (at(s, i) == '/' || at(s, i) == 'u' || at(s, i) == 'b') {
     for (size_t k = 0; k < AO_ARRAY_SIZE(dirs); k++) {
+      if (dirs[k][0] != s->t[i])
+        continue;
       size_t dl = strlen(dirs[k]);
       if (i + dl <= s->n && memcmp(s->t + i, dirs[k], dl) == 0) {
         i += dl;
@@ -2522,10 +2541,12 @@ ao_classifier_t *ao_classifier_create(size_t max_line, ao_err_t *err) {
   c->dyn_text = malloc(text ? text : 1);
   char **bufs[] = {&c->b_target, &c->b_path, &c->b_canon, &c->b_query,
                    &c->b_ua,     &c->b_ref,  &c->b_html, &c->b_b64};
-  c->ua_memo = calloc(AO_MEMO_SLOTS, sizeof(*c->ua_memo));
-  c->ref_memo = calloc(AO_MEMO_SLOTS, sizeof(*c->ref_memo));
+  c->ua_memo = calloc(AO_MEMO_SLOTS_UA, sizeof(*c->ua_memo));
+  c->ref_memo = calloc(AO_MEMO_SLOTS_REF, sizeof(*c->ref_memo));
+  c->target_memo = calloc(AO_MEMO_SLOTS_TARGET, sizeof(*c->target_memo));
   int oom = pats == NULL || c->rules == NULL || c->rlen == NULL ||
-            c->ua_memo == NULL || c->ref_memo == NULL || c->dyn == NULL ||
+            c->ua_memo == NULL || c->ref_memo == NULL ||
+            c->target_memo == NULL || c->dyn == NULL ||
             c->dyn_text == NULL;
   for (size_t k = 0; k < AO_ARRAY_SIZE(bufs) && !oom; k++) {
     *bufs[k] = malloc(max_line + 1);
@@ -2612,6 +2633,7 @@ void ao_classifier_destroy(ao_classifier_t *c) {
   free(c->b_b64);
   free(c->ua_memo);
   free(c->ref_memo);
+  free(c->target_memo);
   free(c);
 }
 
@@ -3001,21 +3023,50 @@ static uint32_t memo_hash(const char *p, size_t n, unsigned flags) {
   return (uint32_t)h;
 }
 
+/* The slot of a field in a memo of nslots slots, or NULL when the field
+ * is too long to be memoised; *hit says whether it holds the field's
+ * verdict. flags are what besides the bytes decides the verdict. */
+static memo_slot_t *memo_find(memo_slot_t *memo, unsigned nslots,
+                              const char *p, size_t raw, unsigned flags,
+                              int *hit) {
+  *hit = 0;
+  /* len 0 marks a free slot: empty fields are not memoised */
+  if (raw == 0 || raw > AO_MEMO_TEXT)
+    return NULL;
+  uint32_t key = memo_hash(p, raw, flags);
+  memo_slot_t *slot = &memo[key & (nslots - 1u)];
+  if (slot->len == raw && slot->key == key &&
+      memcmp(slot->text, p, raw) == 0) {
+    *hit = 1;
+    return slot;
+  }
+  /* claimed now, filled by memo_store() once the verdict is known */
+  slot->len = 0;
+  slot->key = key;
+  return slot;
+}
+
+static void memo_store(memo_slot_t *slot, const char *p, size_t raw,
+                       ao_catmask_t mask) {
+  if (slot == NULL)
+    return;
+  memcpy(slot->text, p, raw);
+  slot->mask = mask;
+  slot->len = (uint32_t)raw;
+}
+
 /* The verdict on one header (user agent or referer) alone. */
 static ao_catmask_t classify_header(ao_classifier_t *c, const ao_record_t *rec,
                                     ao_slice_t f, unsigned field) {
   size_t raw = clamp(c, f.n);
-  memo_slot_t *memo = field == F_UA ? c->ua_memo : c->ref_memo;
-  unsigned esc = rec->flags & AO_REC_ESCAPED;
-  uint32_t key = 0;
-  memo_slot_t *slot = NULL;
-  if (raw <= AO_MEMO_TEXT) {
-    key = memo_hash(f.p, raw, esc);
-    slot = &memo[key & (AO_MEMO_SLOTS - 1u)];
-    if (slot->len == raw && slot->key == key &&
-        memcmp(slot->text, f.p, raw) == 0)
-      return slot->mask;
-  }
+  int hit;
+  memo_slot_t *slot =
+      field == F_UA ? memo_find(c->ua_memo, AO_MEMO_SLOTS_UA, f.p, raw,
+                                rec->flags & AO_REC_ESCAPED, &hit)
+                    : memo_find(c->ref_memo, AO_MEMO_SLOTS_REF, f.p, raw,
+                                rec->flags & AO_REC_ESCAPED, &hit);
+  if (hit)
+    return slot->mask;
   scan_t s = {.c = c, .status = rec->status};
   char *buf = field == F_UA ? c->b_ua : c->b_ref;
   size_t n = raw;
@@ -3039,12 +3090,34 @@ static ao_catmask_t classify_header(ao_classifier_t *c, const ao_record_t *rec,
       sqli_items(c, &s, buf + off, 0);
     }
   }
-  if (slot != NULL) {
-    slot->len = (uint32_t)raw;
-    slot->key = key;
-    slot->mask = s.found;
-    memcpy(slot->text, f.p, raw);
-  }
+  memo_store(slot, f.p, raw, s.found);
+  return s.found;
+}
+
+/* The verdict on a request target (with_path) or on a query or request
+ * text classified without a path (the formats that log the query apart,
+ * and requests that are not HTTP) alone: classify_target() on a scan of
+ * its own. Besides the bytes, it depends on the server's escaping (the
+ * unescape step), on with_path and, for probes, on whether the status was
+ * 403, 404 or 410; those make the memo's flags. Categories found by
+ * other fields of the line only ever skip checks of those categories, so
+ * OR-ing verdicts computed apart gives the line's verdict. */
+static ao_catmask_t classify_text(ao_classifier_t *c, const ao_record_t *rec,
+                                  ao_slice_t f, int with_path) {
+  size_t n = clamp(c, f.n);
+  int absent = rec->status == 403 || rec->status == 404 || rec->status == 410;
+  unsigned flags = (rec->flags & AO_REC_ESCAPED ? 1u : 0u) |
+                   (with_path ? 2u : 0u) | (absent ? 4u : 0u);
+  int hit;
+  memo_slot_t *slot =
+      memo_find(c->target_memo, AO_MEMO_SLOTS_TARGET, f.p, n, flags, &hit);
+  if (hit)
+    return slot->mask;
+  scan_t s = {.c = c, .status = rec->status};
+  size_t tn = n;
+  const char *t = unescape(rec, f, c->b_target, &tn);
+  classify_target(c, &s, t, tn, with_path);
+  memo_store(slot, f.p, n, s.found);
   return s.found;
 }
 
@@ -3057,20 +3130,14 @@ ao_catmask_t ao_classify(ao_classifier_t *c, const ao_record_t *rec) {
 
   if (rec->flags & AO_REC_NOT_HTTP) {
     /* no structure to trust: payload rules over the whole request text */
-    size_t n = clamp(c, rec->request.n);
-    const char *t = unescape(rec, rec->request, c->b_target, &n);
-    classify_target(c, &s, t, n, 0);
+    s.found |= classify_text(c, rec, rec->request, 0);
   } else if (rec->target.n > 0) {
-    size_t n = clamp(c, rec->target.n);
-    const char *t = unescape(rec, rec->target, c->b_target, &n);
-    classify_target(c, &s, t, n, 1);
+    s.found |= classify_text(c, rec, rec->target, 1);
   }
   if (rec->query.n > 0) {
     /* a query logged apart from the path ($args, %q): classify_target()
      * is done with b_target, which the query may now reuse */
-    size_t n = clamp(c, rec->query.n);
-    const char *t = unescape(rec, rec->query, c->b_target, &n);
-    classify_target(c, &s, t, n, 0);
+    s.found |= classify_text(c, rec, rec->query, 0);
   }
 
   if (rec->user_agent.n > 0)

@@ -75,10 +75,18 @@ static inline uint64_t rotl64(uint64_t x, unsigned b) {
 }
 
 static inline uint64_t load_le64(const uint8_t *p) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  /* one load where the host is little-endian (the loop below is what it
+   * means; compilers do not always see that) */
+  uint64_t v;
+  memcpy(&v, p, 8);
+  return v;
+#else
   uint64_t v = 0;
   for (unsigned i = 0; i < 8; i++)
     v |= (uint64_t)p[i] << (8u * i);
   return v;
+#endif
 }
 
 #define AO_SIPROUND                                                            \

@@ -201,10 +201,43 @@ static int in_list(const char *w, const char *const *list, size_t n) {
   return bsearch(w, list, n, sizeof(list[0]), cmp_name) != NULL;
 }
 
-static int kw_id(const char *name) {
+static int kw_id_search(const char *name) {
   const kwdef_t *k = bsearch(name, keywords, AO_ARRAY_SIZE(keywords),
                              sizeof(keywords[0]), cmp_kw);
   return k != NULL ? (int)(k - keywords) + 1 : 0;
+}
+
+/* Every identifier of a value is looked up: an open-addressed table of
+ * the keyword ids (filled once, by kw_resolve()) makes that one hash and
+ * usually one compare, where the binary search did seven strcmp() calls.
+ * Same answers: the table holds exactly the keywords. */
+#define KW_SLOTS 512u /* a power of two, more than twice the keywords */
+static uint8_t kw_table[KW_SLOTS];
+
+static uint32_t kw_hash(const char *w) {
+  uint32_t h = 2166136261u; /* FNV-1a */
+  for (; *w; w++)
+    h = (h ^ (unsigned char)*w) * 16777619u;
+  return h;
+}
+
+static int kw_id(const char *name) {
+  for (uint32_t i = kw_hash(name);; i++) {
+    unsigned id = kw_table[i & (KW_SLOTS - 1u)];
+    if (id == 0)
+      return 0;
+    if (strcmp(keywords[id - 1].name, name) == 0)
+      return (int)id;
+  }
+}
+
+static void kw_fill(void) {
+  for (size_t k = 0; k < AO_ARRAY_SIZE(keywords); k++) {
+    uint32_t i = kw_hash(keywords[k].name);
+    while (kw_table[i & (KW_SLOTS - 1u)] != 0)
+      i++;
+    kw_table[i & (KW_SLOTS - 1u)] = (uint8_t)(k + 1);
+  }
 }
 
 /* Keyword ids, resolved once. They are small integers; keywords has fewer
@@ -220,8 +253,13 @@ static struct {
       regexp, rlike, null_, collate, xor;
 } K;
 
+_Static_assert(AO_ARRAY_SIZE(keywords) < 255 &&
+                   2 * AO_ARRAY_SIZE(keywords) < KW_SLOTS,
+               "keyword ids are bytes; the table must stay sparse");
+
 static void kw_resolve(void) {
-#define R(f, s) K.f = (uint8_t)kw_id(s)
+  kw_fill();
+#define R(f, s) K.f = (uint8_t)kw_id_search(s)
   R(by, "by"); R(from, "from"); R(where, "where"); R(having, "having");
   R(group, "group"); R(order, "order"); R(limit, "limit"); R(into, "into");
   R(procedure, "procedure"); R(all, "all"); R(distinct, "distinct");
@@ -1823,20 +1861,26 @@ static size_t close_quote(const char *t, size_t n, char q) {
 
 /* Words that start or shape a statement: a value made of words alone
  * is looked at only when it has one of them ("select name from users");
- * "rock and roll tickets" is not. */
+ * "rock and roll tickets" is not. Grouped by length (4..8), so that a word
+ * is compared with the few of its length only. */
 static int statement_word(const char *w, size_t n) {
-  static const char *const words[] = {
-      "select", "union", "drop", "exec", "execute", "insert", "delete",
-      "update", "declare", "waitfor", "shutdown", "create", "alter",
-      "truncate", "having", "order", "group", "limit", "case", "where",
-      "load", "backup"};
+  static const char *const by_len[5][8] = {
+      /* 4 */ {"drop", "exec", "case", "load"},
+      /* 5 */ {"union", "alter", "order", "group", "limit", "where"},
+      /* 6 */ {"select", "insert", "delete", "update", "create", "having",
+               "backup"},
+      /* 7 */ {"execute", "declare", "waitfor"},
+      /* 8 */ {"shutdown", "truncate"},
+  };
   if (n < 4 || n > 8)
     return 0;
-  for (size_t k = 0; k < AO_ARRAY_SIZE(words); k++) {
-    if (strlen(words[k]) != n || words[k][0] != (w[0] | 0x20))
+  unsigned char c0 = (unsigned char)(w[0] | 0x20);
+  for (const char *const *k = by_len[n - 4]; k < by_len[n - 4] + 8 && *k;
+       k++) {
+    if ((unsigned char)(*k)[0] != c0)
       continue;
     size_t j = 1;
-    while (j < n && (w[j] | 0x20) == words[k][j])
+    while (j < n && (w[j] | 0x20) == (*k)[j])
       j++;
     if (j == n)
       return 1;
@@ -1844,39 +1888,82 @@ static int statement_word(const char *w, size_t n) {
   return 0;
 }
 
+/* Byte classes of ao_sqli_candidate(). */
+enum {
+  SC_OTHER = 0,
+  SC_LETTER,  /* a-z A-Z: part of a word */
+  SC_TRIGGER, /* a byte that makes any value a candidate */
+  SC_DASH,    /* '-': "--" is */
+  SC_SLASH,   /* '/': slash-star is */
+  SC_BLANK,   /* blanks and ',' */
+  SC_DIGIT,
+};
+
+static const uint8_t sc_class[256] = {
+    ['a'] = SC_LETTER, ['b'] = SC_LETTER, ['c'] = SC_LETTER, ['d'] = SC_LETTER,
+    ['e'] = SC_LETTER, ['f'] = SC_LETTER, ['g'] = SC_LETTER, ['h'] = SC_LETTER,
+    ['i'] = SC_LETTER, ['j'] = SC_LETTER, ['k'] = SC_LETTER, ['l'] = SC_LETTER,
+    ['m'] = SC_LETTER, ['n'] = SC_LETTER, ['o'] = SC_LETTER, ['p'] = SC_LETTER,
+    ['q'] = SC_LETTER, ['r'] = SC_LETTER, ['s'] = SC_LETTER, ['t'] = SC_LETTER,
+    ['u'] = SC_LETTER, ['v'] = SC_LETTER, ['w'] = SC_LETTER, ['x'] = SC_LETTER,
+    ['y'] = SC_LETTER, ['z'] = SC_LETTER, ['A'] = SC_LETTER, ['B'] = SC_LETTER,
+    ['C'] = SC_LETTER, ['D'] = SC_LETTER, ['E'] = SC_LETTER, ['F'] = SC_LETTER,
+    ['G'] = SC_LETTER, ['H'] = SC_LETTER, ['I'] = SC_LETTER, ['J'] = SC_LETTER,
+    ['K'] = SC_LETTER, ['L'] = SC_LETTER, ['M'] = SC_LETTER, ['N'] = SC_LETTER,
+    ['O'] = SC_LETTER, ['P'] = SC_LETTER, ['Q'] = SC_LETTER, ['R'] = SC_LETTER,
+    ['S'] = SC_LETTER, ['T'] = SC_LETTER, ['U'] = SC_LETTER, ['V'] = SC_LETTER,
+    ['W'] = SC_LETTER, ['X'] = SC_LETTER, ['Y'] = SC_LETTER, ['Z'] = SC_LETTER,
+    ['\''] = SC_TRIGGER, ['"'] = SC_TRIGGER, ['`'] = SC_TRIGGER,
+    ['('] = SC_TRIGGER, [')'] = SC_TRIGGER, ['#'] = SC_TRIGGER,
+    [';'] = SC_TRIGGER, ['@'] = SC_TRIGGER, ['='] = SC_TRIGGER,
+    ['<'] = SC_TRIGGER, ['>'] = SC_TRIGGER, ['|'] = SC_TRIGGER,
+    ['&'] = SC_TRIGGER, ['^'] = SC_TRIGGER, ['*'] = SC_TRIGGER,
+    ['!'] = SC_TRIGGER, ['~'] = SC_TRIGGER, [':'] = SC_TRIGGER,
+    ['\\'] = SC_TRIGGER, ['-'] = SC_DASH, ['/'] = SC_SLASH,
+    [' '] = SC_BLANK, ['\t'] = SC_BLANK, ['\n'] = SC_BLANK, ['\r'] = SC_BLANK,
+    ['+'] = SC_BLANK, [','] = SC_BLANK, ['0'] = SC_DIGIT, ['1'] = SC_DIGIT,
+    ['2'] = SC_DIGIT, ['3'] = SC_DIGIT, ['4'] = SC_DIGIT, ['5'] = SC_DIGIT,
+    ['6'] = SC_DIGIT, ['7'] = SC_DIGIT, ['8'] = SC_DIGIT, ['9'] = SC_DIGIT,
+};
+
+/* One pass, a table load per byte: runs of letters are words (compared
+ * with the statement words at their end), every other byte is looked up
+ * once. */
 int ao_sqli_candidate(const char *t, size_t n) {
+  const unsigned char *u = (const unsigned char *)t;
   int digit = 0, blank = 0;
-  size_t wb = 0;
-  for (size_t i = 0; i <= n; i++) {
-    unsigned char c = i < n ? (unsigned char)t[i] : ' ';
-    int letter = (c | 0x20u) >= 'a' && (c | 0x20u) <= 'z';
-    if (!letter && i > wb && statement_word(t + wb, i - wb))
-      return 1;
-    if (!letter)
-      wb = i + 1;
-    if (i == n)
-      break;
+  size_t i = 0;
+  while (i < n) {
+    unsigned c = sc_class[u[i]];
+    if (c == SC_LETTER) {
+      size_t wb = i;
+      while (++i < n && sc_class[u[i]] == SC_LETTER)
+        ;
+      if (statement_word(t + wb, i - wb))
+        return 1;
+      continue;
+    }
     switch (c) {
-    case '\'': case '"': case '`': case '(': case ')': case '#': case ';':
-    case '@': case '=': case '<': case '>': case '|': case '&': case '^':
-    case '*': case '!': case '~': case ':': case '\\':
+    case SC_TRIGGER:
       return 1;
-    case '-':
-      if (i + 1 < n && t[i + 1] == '-')
+    case SC_DASH:
+      if (i + 1 < n && u[i + 1] == '-')
         return 1;
       break;
-    case '/':
-      if (i + 1 < n && t[i + 1] == '*')
+    case SC_SLASH:
+      if (i + 1 < n && u[i + 1] == '*')
         return 1;
       break;
-    case ' ': case '\t': case '\n': case '\r': case '+': case ',':
+    case SC_BLANK:
       blank = 1;
       break;
+    case SC_DIGIT:
+      digit = 1;
+      break;
     default:
-      if (c >= '0' && c <= '9')
-        digit = 1;
       break;
     }
+    i++;
   }
   /* "-1 union" has a digit and a blank; "42" or "2024-01-01" alone do not
    * make a statement */
