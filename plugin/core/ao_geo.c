@@ -114,7 +114,7 @@ static int code_at(MMDB_entry_s *entry, const char *const *path,
                    ao_country_t *cc);
 static int entry_code(const ao_geo_t *g, MMDB_entry_s *entry, ao_country_t *cc);
 static int lookup_db(const ao_geo_t *g, const MMDB_s *db, const ao_ip_t *ip,
-                     ao_country_t *cc);
+                     ao_country_t *cc, unsigned *bits);
 static int stat_ident(const char *path, ao_geo_ident_t *id);
 static int type_is_not_location(const char *type);
 static int validate(const ao_geo_t *g, const MMDB_s *db, char *why, size_t n);
@@ -317,8 +317,15 @@ static int is_v4_mapped(const uint8_t b[16]) {
   return memcmp(b, prefix, sizeof(prefix)) == 0;
 }
 
+/* *bits receives how many leading bits of the address's 16-byte form
+ * decided the answer (ao_geocache_put_net()): the netmask of the record
+ * found, which libmaxminddb counts in the database's own address space.
+ * An IPv4 lookup in an IPv6 database walks ::a.b.c.d, so its netmask
+ * counts the 96 bits of that prefix too (a walk that stops inside them
+ * means one answer for all of IPv4); ours is ::ffff:a.b.c.d. */
 static int lookup_db(const ao_geo_t *g, const MMDB_s *db, const ao_ip_t *ip,
-                     ao_country_t *cc) {
+                     ao_country_t *cc, unsigned *bits) {
+  *bits = 128;
   union {
     struct sockaddr sa;
     struct sockaddr_in in;
@@ -347,6 +354,14 @@ static int lookup_db(const ao_geo_t *g, const MMDB_s *db, const ao_ip_t *ip,
   MMDB_lookup_result_s r = MMDB_lookup_sockaddr(db, &u.sa, &mmdb_error);
   if (mmdb_error != MMDB_SUCCESS)
     return AO_LOOKUP_ERROR;
+  if (u.sa.sa_family == AF_INET) {
+    unsigned m = r.netmask;
+    if (db->metadata.ip_version == 6)
+      m = m >= 96 ? m - 96 : 0;
+    *bits = 96 + (m < 32 ? m : 32);
+  } else {
+    *bits = r.netmask < 128 ? r.netmask : 128;
+  }
   if (!r.found_entry)
     return AO_LOOKUP_NOT_FOUND;
   switch (entry_code(g, &r.entry, cc)) {
@@ -378,7 +393,8 @@ ao_country_t ao_geo_lookup(ao_geo_t *g, const ao_ip_t *ip) {
     g->stats.cache_hits++;
     return cc;
   }
-  switch (lookup_db(g, g->db, ip, &cc)) {
+  unsigned bits;
+  switch (lookup_db(g, g->db, ip, &cc, &bits)) {
   case AO_LOOKUP_OK:
     break;
   case AO_LOOKUP_NOT_FOUND:
@@ -391,7 +407,7 @@ ao_country_t ao_geo_lookup(ao_geo_t *g, const ao_ip_t *ip) {
     g->stats.errors++;
     return AO_COUNTRY_ZZ;
   }
-  if (g->cache != NULL && ao_geocache_put(g->cache, ip, cc))
+  if (g->cache != NULL && ao_geocache_put_net(g->cache, ip, bits, cc))
     g->stats.cache_evictions++;
   return cc;
 }
@@ -497,7 +513,8 @@ static int validate(const ao_geo_t *g, const MMDB_s *db, char *why, size_t n) {
   };
   for (size_t i = 0; i < AO_ARRAY_SIZE(samples); i++) {
     ao_country_t cc;
-    if (lookup_db(g, db, &samples[i], &cc) == AO_LOOKUP_ERROR) {
+    unsigned bits;
+    if (lookup_db(g, db, &samples[i], &cc, &bits) == AO_LOOKUP_ERROR) {
       char text[46];
       snprintf(why, n,
                "sample lookup of %s failed (corrupt search tree or "

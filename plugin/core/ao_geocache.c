@@ -22,6 +22,14 @@
  * The set index is the low bits of SipHash-1-3 of the 16 address bytes under
  * a 128-bit key drawn at creation, so the mapping from address to set is
  * unknown to anybody writing log lines.
+ *
+ * Blocks: an entry holds a key (the address with the bits after its prefix
+ * cleared) and the prefix length; the set of a block entry is the hash of
+ * that key, so an exact entry (prefix 128) is hashed and placed as before.
+ * A lookup tries the family's block lengths from the coarsest: one hash
+ * and one set for a client whose provider is already known, at most four
+ * on a miss (which then costs a database lookup anyway). Few fixed lengths
+ * rather than the record's own netmask keep that number bounded.
  */
 #include "ao_geocache.h"
 
@@ -46,9 +54,15 @@
 typedef struct ao_gc_set {
   uint8_t key[AO_GC_WAYS][16];
   ao_country_t cc[AO_GC_WAYS];
+  uint8_t bits[AO_GC_WAYS]; /* prefix length of the entry (128: exact) */
   uint8_t used; /* bit w: way w holds an entry */
   uint8_t next; /* FIFO cursor: the way to replace when the set is full */
 } ao_gc_set_t;
+
+/* The block lengths entries are kept at, in bits of the 16-byte form,
+ * coarsest first, ending with the whole address. */
+static const uint8_t ao_gc_levels_v4[] = {96 + 16, 96 + 24, 128};
+static const uint8_t ao_gc_levels_v6[] = {32, 48, 64, 128};
 
 struct ao_geocache {
   ao_gc_set_t *sets;
@@ -61,7 +75,6 @@ struct ao_geocache {
 };
 
 static void draw_seed(uint8_t seed[16]);
-static size_t set_index(const ao_geocache_t *c, const ao_ip_t *ip);
 
 /* --- SipHash-1-3 -------------------------------------------------------------
  * Written from Aumasson & Bernstein, "SipHash: a fast short-input PRF"
@@ -174,31 +187,71 @@ void ao_geocache_destroy(ao_geocache_t *c) {
   free(c);
 }
 
-static size_t set_index(const ao_geocache_t *c, const ao_ip_t *ip) {
-  uint64_t h = ao_siphash13(c->seed, ip->b, sizeof(ip->b));
-  return (size_t)h & c->mask;
+/* The address with every bit after the first `bits` cleared. */
+static void block_key(const uint8_t b[16], unsigned bits, uint8_t out[16]) {
+  unsigned whole = bits / 8u, rest = bits % 8u;
+  memcpy(out, b, whole);
+  if (whole < 16) {
+    memset(out + whole, 0, 16 - whole);
+    if (rest != 0)
+      out[whole] = (uint8_t)(b[whole] & (0xffu << (8u - rest)));
+  }
+}
+
+static ao_gc_set_t *set_of(const ao_geocache_t *c, const uint8_t key[16]) {
+  uint64_t h = ao_siphash13(c->seed, key, 16);
+  return &c->sets[(size_t)h & c->mask];
+}
+
+static int is_mapped(const uint8_t b[16]) {
+  static const uint8_t prefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+  return memcmp(b, prefix, sizeof(prefix)) == 0;
 }
 
 int ao_geocache_get(const ao_geocache_t *c, const ao_ip_t *ip,
                     ao_country_t *out) {
-  const ao_gc_set_t *s = &c->sets[set_index(c, ip)];
-  for (unsigned w = 0; w < c->ways; w++) {
-    if ((s->used & (1u << w)) && memcmp(s->key[w], ip->b, 16) == 0) {
-      *out = s->cc[w];
-      return 1;
+  int v4 = is_mapped(ip->b);
+  const uint8_t *levels = v4 ? ao_gc_levels_v4 : ao_gc_levels_v6;
+  size_t nlevels = v4 ? sizeof(ao_gc_levels_v4) : sizeof(ao_gc_levels_v6);
+  for (size_t l = 0; l < nlevels; l++) {
+    uint8_t key[16];
+    block_key(ip->b, levels[l], key);
+    const ao_gc_set_t *s = set_of(c, key);
+    for (unsigned w = 0; w < c->ways; w++) {
+      if ((s->used & (1u << w)) && s->bits[w] == levels[l] &&
+          memcmp(s->key[w], key, 16) == 0) {
+        *out = s->cc[w];
+        return 1;
+      }
     }
   }
   return 0;
 }
 
 int ao_geocache_put(ao_geocache_t *c, const ao_ip_t *ip, ao_country_t cc) {
-  ao_gc_set_t *s = &c->sets[set_index(c, ip)];
+  return ao_geocache_put_net(c, ip, 128, cc);
+}
+
+int ao_geocache_put_net(ao_geocache_t *c, const ao_ip_t *ip, unsigned bits,
+                        ao_country_t cc) {
+  int v4 = is_mapped(ip->b);
+  const uint8_t *levels = v4 ? ao_gc_levels_v4 : ao_gc_levels_v6;
+  size_t nlevels = v4 ? sizeof(ao_gc_levels_v4) : sizeof(ao_gc_levels_v6);
+  /* the coarsest block inside the network: a block with a shorter prefix
+   * than the network's would hold addresses outside it */
+  size_t l = 0;
+  while (l + 1 < nlevels && levels[l] < bits)
+    l++;
+  unsigned level = levels[l];
+  uint8_t key[16];
+  block_key(ip->b, level, key);
+  ao_gc_set_t *s = set_of(c, key);
   unsigned free_way = c->ways;
   for (unsigned w = 0; w < c->ways; w++) {
     if (!(s->used & (1u << w))) {
       if (free_way == c->ways)
         free_way = w;
-    } else if (memcmp(s->key[w], ip->b, 16) == 0) {
+    } else if (s->bits[w] == level && memcmp(s->key[w], key, 16) == 0) {
       s->cc[w] = cc; /* already cached: refresh the answer in place */
       return 0;
     }
@@ -214,7 +267,8 @@ int ao_geocache_put(ao_geocache_t *c, const ao_ip_t *ip, ao_country_t cc) {
     s->used |= (uint8_t)(1u << w);
     c->size++;
   }
-  memcpy(s->key[w], ip->b, 16);
+  memcpy(s->key[w], key, 16);
+  s->bits[w] = (uint8_t)level;
   s->cc[w] = cc;
   return evicted;
 }

@@ -12,6 +12,16 @@
  *   Layout (why: see ao_geocache.c): sets of 4 entries (1 or 2 for those
  *   capacities), the set being the low bits of the hash; a full set evicts
  *   its oldest entry (FIFO). A hit changes nothing, so get is const.
+ *
+ *   Networks. A country database answers for networks, not addresses:
+ *   libmaxminddb says how many leading bits of the address decided the
+ *   answer (the netmask of the record found), and every address with those
+ *   bits gets the same answer. ao_geocache_put_net() stores such an answer
+ *   once for the whole block at the coarsest of a few fixed prefix lengths
+ *   that covers the network (IPv4 /16, /24, /32; IPv6 /32, /48, /64,
+ *   /128), and ao_geocache_get() finds it for any address of the block, so
+ *   clients of one provider share one entry. An entry is never used for an
+ *   address outside its block, so answers are exactly the database's.
  */
 #ifndef AO_GEOCACHE_H
 #define AO_GEOCACHE_H
@@ -30,12 +40,19 @@ typedef struct ao_geocache ao_geocache_t;
 ao_geocache_t *ao_geocache_create(size_t capacity, const uint8_t seed[16]);
 void ao_geocache_destroy(ao_geocache_t *c); /* NULL is a no-op */
 
-/* Returns 1 and sets *out when ip is cached, else 0. */
+/* Returns 1 and sets *out when ip, or a block holding it, is cached, else
+ * 0. */
 int ao_geocache_get(const ao_geocache_t *c, const ao_ip_t *ip,
                     ao_country_t *out);
-/* Returns 1 when the insertion evicted another address (its set was full),
- * else 0. */
+/* Caches cc for the address alone. Returns 1 when the insertion evicted
+ * another entry (its set was full), else 0. */
 int ao_geocache_put(ao_geocache_t *c, const ao_ip_t *ip, ao_country_t cc);
+/* Caches cc for every address that shares the first `bits` bits of ip's
+ * 16-byte form (0..128; for IPv4 that is 96 + the IPv4 prefix length): the
+ * entry covers the smallest of the fixed blocks above that holds that
+ * network and ip. Returns 1 when the insertion evicted another entry. */
+int ao_geocache_put_net(ao_geocache_t *c, const ao_ip_t *ip, unsigned bits,
+                        ao_country_t cc);
 void ao_geocache_flush(ao_geocache_t *c);
 size_t ao_geocache_capacity(const ao_geocache_t *c);
 /* Number of occupied entries (always <= capacity). */

@@ -482,16 +482,61 @@ static void test_cache(void **state) {
   ao_geo_destroy(g);
 
   /* More distinct addresses than the cache holds: evictions are counted
-   * (a one-entry cache: every new address after the first evicts). */
+   * (a one-entry cache: every new address after the first evicts). The
+   * addresses are in 89.160.20.112/28, a network smaller than the
+   * smallest cached block (/24), so each one is cached alone. */
   g = open_db(db, NULL, 1);
   for (int i = 0; i < 10; i++) {
+    char a[32];
+    snprintf(a, sizeof(a), "89.160.20.%d", 112 + i);
+    EXPECT_CC(g, a, "SE");
+  }
+  EXPECT_CC(g, "89.160.20.121", "SE"); /* the last one is still cached */
+  assert_int_equal(ao_geo_stats(g)->cache_evictions, 9);
+  assert_int_equal(ao_geo_stats(g)->cache_hits, 1);
+  ao_geo_destroy(g);
+  free(db);
+}
+
+/* The cache holds networks: one database lookup answers every address of
+ * the block that holds the record's network (81.2.69.0/24: the /24;
+ * 88.198.0.0/16: the /16; 202.196.224.0/20: each /24 of it; 2001:218::/32:
+ * the /32), never an address outside it. */
+static void test_cache_networks(void **state) {
+  (void)state;
+  char *db = need_data("test-country.mmdb");
+  ao_geo_t *g = open_db(db, NULL, 64);
+  const ao_geo_stats_t *st = ao_geo_stats(g);
+  EXPECT_CC(g, "81.2.69.1", "GB");
+  for (int i = 2; i < 256; i += 17) {
     char a[32];
     snprintf(a, sizeof(a), "81.2.69.%d", i);
     EXPECT_CC(g, a, "GB");
   }
-  EXPECT_CC(g, "81.2.69.9", "GB"); /* the last one is still cached */
-  assert_int_equal(ao_geo_stats(g)->cache_evictions, 9);
-  assert_int_equal(ao_geo_stats(g)->cache_hits, 1);
+  assert_int_equal(st->cache_hits, st->lookups - 1);
+  /* next door: not in the database, not answered by the GB entry */
+  EXPECT_CC(g, "81.2.70.1", "ZZ");
+  EXPECT_CC(g, "81.2.68.255", "ZZ");
+  assert_int_equal(st->not_found, 2);
+
+  uint64_t hits = st->cache_hits;
+  EXPECT_CC(g, "88.198.1.1", "DE");
+  EXPECT_CC(g, "88.198.200.7", "DE");
+  EXPECT_CC(g, "88.198.255.255", "DE");
+  assert_int_equal(st->cache_hits, hits + 2);
+
+  hits = st->cache_hits;
+  EXPECT_CC(g, "202.196.224.1", "PH");
+  EXPECT_CC(g, "202.196.224.200", "PH"); /* same /24: a hit */
+  EXPECT_CC(g, "202.196.239.1", "PH");   /* another /24 of the /20 */
+  EXPECT_CC(g, "202.196.240.1", "ZZ");   /* past the /20 */
+  assert_int_equal(st->cache_hits, hits + 1);
+
+  hits = st->cache_hits;
+  EXPECT_CC(g, "2001:218::1", "JP");
+  EXPECT_CC(g, "2001:218:ffff::5", "JP");
+  EXPECT_CC(g, "2001:219::1", "ZZ");
+  assert_int_equal(st->cache_hits, hits + 1);
   ao_geo_destroy(g);
   free(db);
 }
@@ -511,6 +556,13 @@ static void test_ipv4_only_db(void **state) {
   EXPECT_CC(g, "2001:218::1", "ZZ");
   assert_int_equal(ao_geo_stats(g)->errors, 0);
   assert_int_equal(ao_geo_stats(g)->not_found, 1);
+  /* the netmask of an IPv4 database counts 32 bits: the /24 is one block
+   * (the second address above was a hit too), its neighbour is not */
+  assert_int_equal(ao_geo_stats(g)->cache_hits, 1);
+  EXPECT_CC(g, "81.2.69.7", "GB");
+  assert_int_equal(ao_geo_stats(g)->cache_hits, 2);
+  EXPECT_CC(g, "81.2.70.7", "ZZ");
+  assert_int_equal(ao_geo_stats(g)->not_found, 2);
   ao_geo_destroy(g);
   free(db);
 }
@@ -1361,6 +1413,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_absent_address, setup, teardown),
       cmocka_unit_test_setup_teardown(test_special_addresses, setup, teardown),
       cmocka_unit_test_setup_teardown(test_cache, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_cache_networks, setup, teardown),
       cmocka_unit_test_setup_teardown(test_ipv4_only_db, setup, teardown),
       cmocka_unit_test_setup_teardown(test_missing_then_appears, setup,
                                       teardown),

@@ -421,8 +421,72 @@ static void test_random_seed(void **state) {
   ao_geocache_destroy(b);
 }
 
+/* Network entries (ao_geocache_put_net): a network of prefix p is stored at
+ * the coarsest fixed block that it holds (IPv4 /16, /24, /32; IPv6 /32,
+ * /48, /64, /128) and answers every address of that block and no other. */
+static void test_network_blocks(void **state) {
+  (void)state;
+  ao_geocache_t *c = ao_geocache_create(1024, k_seq);
+  assert_non_null(c);
+  ao_country_t cc;
+  /* 88.198.0.0/16: the whole /16 */
+  ao_ip_t a = ip4(0x58C60101u);
+  assert_int_equal(ao_geocache_put_net(c, &a, 96 + 16, 7), 0);
+  ao_ip_t b = ip4(0x58C6FFFEu);
+  assert_int_equal(ao_geocache_get(c, &b, &cc), 1);
+  assert_int_equal(cc, 7);
+  ao_ip_t out = ip4(0x58C70001u);
+  assert_int_equal(ao_geocache_get(c, &out, &cc), 0);
+  /* a /8: stored as the /16 of the address, not the /8 */
+  ao_ip_t d = ip4(0x85010203u);
+  ao_geocache_put_net(c, &d, 96 + 8, 8);
+  ao_ip_t same16 = ip4(0x8501FF00u), other16 = ip4(0x85020000u);
+  assert_int_equal(ao_geocache_get(c, &same16, &cc), 1);
+  assert_int_equal(cc, 8);
+  assert_int_equal(ao_geocache_get(c, &other16, &cc), 0);
+  /* a /20: each /24 of it on its own */
+  ao_ip_t e = ip4(0xCAC4E001u);
+  ao_geocache_put_net(c, &e, 96 + 20, 9);
+  ao_ip_t e2 = ip4(0xCAC4E0FEu), e3 = ip4(0xCAC4EF01u);
+  assert_int_equal(ao_geocache_get(c, &e2, &cc), 1);
+  assert_int_equal(ao_geocache_get(c, &e3, &cc), 0);
+  /* a /28: the address alone */
+  ao_ip_t f = ip4(0x59A01470u);
+  ao_geocache_put_net(c, &f, 96 + 28, 10);
+  ao_ip_t f2 = ip4(0x59A01471u);
+  assert_int_equal(ao_geocache_get(c, &f, &cc), 1);
+  assert_int_equal(ao_geocache_get(c, &f2, &cc), 0);
+  /* IPv6: 2001:218::/32 and a /56 (kept as its /64) */
+  ao_ip_t v6;
+  memset(&v6, 0, sizeof(v6));
+  v6.b[0] = 0x20, v6.b[1] = 0x01, v6.b[2] = 0x02, v6.b[3] = 0x18;
+  v6.b[15] = 1;
+  ao_geocache_put_net(c, &v6, 32, 11);
+  ao_ip_t v6b = v6;
+  v6b.b[4] = 0xff, v6b.b[15] = 9;
+  assert_int_equal(ao_geocache_get(c, &v6b, &cc), 1);
+  assert_int_equal(cc, 11);
+  v6b.b[3] = 0x19;
+  assert_int_equal(ao_geocache_get(c, &v6b, &cc), 0);
+  ao_ip_t w = v6;
+  w.b[1] = 0x02; /* 2002:218::/56 */
+  ao_geocache_put_net(c, &w, 56, 12);
+  ao_ip_t w2 = w;
+  w2.b[9] = 0x33, w2.b[15] = 0x44; /* same /64 */
+  assert_int_equal(ao_geocache_get(c, &w2, &cc), 1);
+  w2.b[7] = 0x01; /* same /56, another /64: not claimed */
+  assert_int_equal(ao_geocache_get(c, &w2, &cc), 0);
+  /* an exact entry and a block entry with the same key bits are apart */
+  ao_ip_t z = ip4(0x0A0B0000u);
+  ao_geocache_put(c, &z, 13);
+  ao_ip_t z2 = ip4(0x0A0B0001u);
+  assert_int_equal(ao_geocache_get(c, &z2, &cc), 0);
+  ao_geocache_destroy(c);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_network_blocks),
       cmocka_unit_test(test_siphash_vectors),
       cmocka_unit_test(test_siphash_zero_key),
       cmocka_unit_test(test_siphash_unaligned),
