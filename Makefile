@@ -88,7 +88,7 @@ FAKE_COLLECTD_OBJ := $(B)/tests/fakes/fake_collectd.o
 
 .PHONY: all check unit integration demo install uninstall clean asan symbols \
         deps deps-demo lint bench bench-json bench-formats eval \
-        bench-classify fuzz fuzz-build fuzz-regress \
+        bench-classify bench-stages fuzz fuzz-build fuzz-regress \
         sanitize bench-geoip
 .PHONY: e2e deb rpm chart
 .PHONY: verdicts-diff
@@ -200,6 +200,17 @@ $(B)/bench/bench_classify: tests/bench/bench_classify.c $(CORE_LIB)
 bench-classify: $(B)/bench/bench_classify
 	@AO_SHARED_DATA=$(abspath ../shared/data) $(B)/bench/bench_classify \
 	  $(BENCH_SECONDS)
+
+# Where the time of a line goes, stage by stage, on the benchmark log
+# (README, "Performance"); generates the log and database when missing.
+$(B)/bench/bench_stages: tests/bench/bench_stages.c $(CORE_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(REAL_CFLAGS) -o $@ $< $(CORE_LIB) $(LIBS)
+
+bench-stages: $(B)/bench/bench_stages
+	@python3 tests/bench/bench.py --prepare-only >/dev/null
+	@$(B)/bench/bench_stages $(B)/bench/combined-1000000.log \
+	  $(B)/bench/bench-country.mmdb $(BENCH_ROUNDS_STAGES)
 
 # `make asan`, then the integration tests with the plugin and the CLI built
 # with ASan + UBSan running inside the real collectd (its sanitizer runtimes

@@ -28,8 +28,8 @@
  *   there is at most a constant number of hits per byte (the patterns
  *   ending there), so the work per line is linear in its length (the unit
  *   test measures it on hostile repetitions). Nothing is allocated per
- *   line. Fields longer than max_line are cut at max_line. User agents and
- *   referers repeat, so their verdicts are memoised (memo_slot_t).
+ *   line. Fields longer than max_line are cut at max_line. Targets, user
+ *   agents and referers repeat, so their verdicts are memoised (ao_memo.h).
  *
  * WHAT COUNTS WHERE (and the decisions the issue left open)
  *   - sqli, xss, rce look at the path, the query, the user agent and the
@@ -71,6 +71,7 @@
 #include "ao_classify.h"
 
 #include "ao_acmatch.h"
+#include "ao_memo.h"
 #include "ao_normalize.h"
 #include "ao_signatures.h"
 #include "ao_sqli.h"
@@ -712,28 +713,16 @@ static const cmd_t rce_cmds[] = {
 
 /* --- classifier state --------------------------------------------------- */
 
-/* Memos of recent verdicts. Requests repeat: the same assets, pages and
- * API calls, the same user agents and referers (in the real logs of
- * ../shared/data, 85% and 99% of targets were among the 4,096 distinct
- * ones seen last, and the benchmark log's 77%), and the verdict on a field
- * depends on its bytes and a few flags only (see field_key()), so a hit
- * saves the whole normalisation and scan of the field. Each memo is
- * direct-mapped; a collision only costs a scan. A slot keeps the field's
- * bytes and the hit compares them all, so a hash collision can never
- * return another field's verdict. Fields longer than AO_MEMO_TEXT are not
- * memoised. Memory: AO_MEMO_SLOTS_* * 256 bytes per classifier, touched
- * as slots fill. */
-#define AO_MEMO_SLOTS_UA 128u /* powers of two */
-#define AO_MEMO_SLOTS_REF 1024u
-#define AO_MEMO_SLOTS_TARGET 4096u
-#define AO_MEMO_TEXT 240u
-
-typedef struct memo_slot {
-  uint32_t len; /* 0: empty (empty headers are never looked up) */
-  uint32_t key;
-  ao_catmask_t mask;
-  char text[AO_MEMO_TEXT];
-} memo_slot_t;
+/* Memos of recent verdicts (ao_memo.h). Requests repeat: the same
+ * assets, pages and API calls, the same user agents and referers (in the
+ * real logs of ../shared/data, 85% and 99% of targets were among the 4,096
+ * distinct ones seen last; in the benchmark log 77%), and the verdict on a
+ * field depends on its bytes and a few flags only (see classify_text() and
+ * classify_header()), so a hit saves the whole normalisation and scan of
+ * the field. Slots: (short, long) per memo; 64 and 256 bytes each. */
+#define AO_MEMO_UA_SLOTS 64u, 128u /* powers of two */
+#define AO_MEMO_REF_SLOTS 4096u, 256u
+#define AO_MEMO_TARGET_SLOTS 4096u, 1024u
 
 /* One query parameter in a decoded buffer: name [b, vb-1), value [vb, e)
  * (vb == b when there is no '='). */
@@ -760,9 +749,10 @@ struct ao_classifier {
   char *b_ua;     /* folded user agent */
   char *b_ref;    /* decoded referer */
   char *b_html;   /* HTML view of the field being scanned */
-  memo_slot_t *ua_memo;
-  memo_slot_t *ref_memo;
-  memo_slot_t *target_memo;
+  ao_memo_t *ua_memo;
+  ao_memo_t *ref_memo;
+  ao_memo_t *target_memo;
+  int memo_off; /* ao_classifier_set_memo(c, 0) */
   item_t items[AO_MAX_ITEMS]; /* parameters of the query being classified */
   size_t nitems;
   const char *raw_base; /* the raw query the items' rb/re refer to */
@@ -2541,9 +2531,9 @@ ao_classifier_t *ao_classifier_create(size_t max_line, ao_err_t *err) {
   c->dyn_text = malloc(text ? text : 1);
   char **bufs[] = {&c->b_target, &c->b_path, &c->b_canon, &c->b_query,
                    &c->b_ua,     &c->b_ref,  &c->b_html, &c->b_b64};
-  c->ua_memo = calloc(AO_MEMO_SLOTS_UA, sizeof(*c->ua_memo));
-  c->ref_memo = calloc(AO_MEMO_SLOTS_REF, sizeof(*c->ref_memo));
-  c->target_memo = calloc(AO_MEMO_SLOTS_TARGET, sizeof(*c->target_memo));
+  c->ua_memo = ao_memo_create(AO_MEMO_UA_SLOTS);
+  c->ref_memo = ao_memo_create(AO_MEMO_REF_SLOTS);
+  c->target_memo = ao_memo_create(AO_MEMO_TARGET_SLOTS);
   int oom = pats == NULL || c->rules == NULL || c->rlen == NULL ||
             c->ua_memo == NULL || c->ref_memo == NULL ||
             c->target_memo == NULL || c->dyn == NULL ||
@@ -2615,6 +2605,18 @@ ao_classifier_t *ao_classifier_create(size_t max_line, ao_err_t *err) {
 
 uint64_t ao_classifier_work(const ao_classifier_t *c) { return c->work; }
 
+void ao_classifier_set_memo(ao_classifier_t *c, int on) {
+  c->memo_off = !on;
+}
+
+void ao_classifier_memo_stats(const ao_classifier_t *c, int which,
+                              uint64_t *lookups, uint64_t *hits) {
+  const ao_memo_t *m = which == AO_MEMO_UA        ? c->ua_memo
+                       : which == AO_MEMO_REFERER ? c->ref_memo
+                                                  : c->target_memo;
+  ao_memo_stats(m, lookups, hits);
+}
+
 void ao_classifier_destroy(ao_classifier_t *c) {
   if (c == NULL)
     return;
@@ -2631,9 +2633,9 @@ void ao_classifier_destroy(ao_classifier_t *c) {
   free(c->b_ref);
   free(c->b_html);
   free(c->b_b64);
-  free(c->ua_memo);
-  free(c->ref_memo);
-  free(c->target_memo);
+  ao_memo_destroy(c->ua_memo);
+  ao_memo_destroy(c->ref_memo);
+  ao_memo_destroy(c->target_memo);
   free(c);
 }
 
@@ -3007,69 +3009,19 @@ static void classify_target(ao_classifier_t *c, scan_t *s, const char *t,
   base64_items(c, s, qs);
 }
 
-static uint32_t memo_hash(const char *p, size_t n, unsigned flags) {
-  uint64_t h = 0x9e3779b97f4a7c15u ^ (uint64_t)n ^ ((uint64_t)flags << 40);
-  size_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    uint64_t w;
-    memcpy(&w, p + i, 8);
-    h = (h ^ w) * 0xff51afd7ed558ccdu;
-    h ^= h >> 32;
-  }
-  uint64_t w = 0;
-  memcpy(&w, p + i, n - i);
-  h = (h ^ w) * 0xc4ceb9fe1a85ec53u;
-  h ^= h >> 29;
-  return (uint32_t)h;
-}
-
-/* The slot of a field in a memo of nslots slots, or NULL when the field
- * is too long to be memoised; *hit says whether it holds the field's
- * verdict. flags are what besides the bytes decides the verdict. */
-static memo_slot_t *memo_find(memo_slot_t *memo, unsigned nslots,
-                              const char *p, size_t raw, unsigned flags,
-                              int *hit) {
-  *hit = 0;
-  /* len 0 marks a free slot: empty fields are not memoised */
-  if (raw == 0 || raw > AO_MEMO_TEXT)
-    return NULL;
-  uint32_t key = memo_hash(p, raw, flags);
-  memo_slot_t *slot = &memo[key & (nslots - 1u)];
-  if (slot->len == raw && slot->key == key &&
-      memcmp(slot->text, p, raw) == 0) {
-    *hit = 1;
-    return slot;
-  }
-  /* claimed now, filled by memo_store() once the verdict is known */
-  slot->len = 0;
-  slot->key = key;
-  return slot;
-}
-
-static void memo_store(memo_slot_t *slot, const char *p, size_t raw,
-                       ao_catmask_t mask) {
-  if (slot == NULL)
-    return;
-  memcpy(slot->text, p, raw);
-  slot->mask = mask;
-  slot->len = (uint32_t)raw;
-}
-
-/* The verdict on one header (user agent or referer) alone. */
+/* The verdict on one header (user agent or referer) alone; k is its memo
+ * key (the header's bytes, clamped, and whether the server escaped). */
 static ao_catmask_t classify_header(ao_classifier_t *c, const ao_record_t *rec,
-                                    ao_slice_t f, unsigned field) {
-  size_t raw = clamp(c, f.n);
-  int hit;
-  memo_slot_t *slot =
-      field == F_UA ? memo_find(c->ua_memo, AO_MEMO_SLOTS_UA, f.p, raw,
-                                rec->flags & AO_REC_ESCAPED, &hit)
-                    : memo_find(c->ref_memo, AO_MEMO_SLOTS_REF, f.p, raw,
-                                rec->flags & AO_REC_ESCAPED, &hit);
-  if (hit)
-    return slot->mask;
+                                    ao_slice_t f, unsigned field,
+                                    const ao_memo_key_t *k) {
+  uint32_t mask;
+  void *slot = NULL;
+  if (!c->memo_off &&
+      ao_memo_get(field == F_UA ? c->ua_memo : c->ref_memo, k, &mask, &slot))
+    return mask;
   scan_t s = {.c = c, .status = rec->status};
   char *buf = field == F_UA ? c->b_ua : c->b_ref;
-  size_t n = raw;
+  size_t n = k->n;
   const char *t = unescape(rec, f, buf, &n);
   unsigned info = 0;
   if (field == F_UA) {
@@ -3090,7 +3042,7 @@ static ao_catmask_t classify_header(ao_classifier_t *c, const ao_record_t *rec,
       sqli_items(c, &s, buf + off, 0);
     }
   }
-  memo_store(slot, f.p, raw, s.found);
+  ao_memo_put(slot, k, s.found);
   return s.found;
 }
 
@@ -3102,22 +3054,26 @@ static ao_catmask_t classify_header(ao_classifier_t *c, const ao_record_t *rec,
  * 403, 404 or 410; those make the memo's flags. Categories found by
  * other fields of the line only ever skip checks of those categories, so
  * OR-ing verdicts computed apart gives the line's verdict. */
-static ao_catmask_t classify_text(ao_classifier_t *c, const ao_record_t *rec,
-                                  ao_slice_t f, int with_path) {
-  size_t n = clamp(c, f.n);
+static void text_key(const ao_classifier_t *c, const ao_record_t *rec,
+                     ao_slice_t f, int with_path, ao_memo_key_t *k) {
   int absent = rec->status == 403 || rec->status == 404 || rec->status == 410;
   unsigned flags = (rec->flags & AO_REC_ESCAPED ? 1u : 0u) |
                    (with_path ? 2u : 0u) | (absent ? 4u : 0u);
-  int hit;
-  memo_slot_t *slot =
-      memo_find(c->target_memo, AO_MEMO_SLOTS_TARGET, f.p, n, flags, &hit);
-  if (hit)
-    return slot->mask;
+  ao_memo_key(k, f.p, clamp(c, f.n), flags);
+}
+
+static ao_catmask_t classify_text(ao_classifier_t *c, const ao_record_t *rec,
+                                  ao_slice_t f, int with_path,
+                                  const ao_memo_key_t *k) {
+  uint32_t mask;
+  void *slot = NULL;
+  if (!c->memo_off && ao_memo_get(c->target_memo, k, &mask, &slot))
+    return mask;
   scan_t s = {.c = c, .status = rec->status};
-  size_t tn = n;
+  size_t tn = k->n;
   const char *t = unescape(rec, f, c->b_target, &tn);
   classify_target(c, &s, t, tn, with_path);
-  memo_store(slot, f.p, n, s.found);
+  ao_memo_put(slot, k, s.found);
   return s.found;
 }
 
@@ -3128,21 +3084,41 @@ ao_catmask_t ao_classify(ao_classifier_t *c, const ao_record_t *rec) {
   if (rec->flags & AO_REC_SCANNER)
     s.found |= AO_CAT_BIT(AO_CAT_SCANNER);
 
-  if (rec->flags & AO_REC_NOT_HTTP) {
-    /* no structure to trust: payload rules over the whole request text */
-    s.found |= classify_text(c, rec, rec->request, 0);
-  } else if (rec->target.n > 0) {
-    s.found |= classify_text(c, rec, rec->target, 1);
+  /* The memo slots of the line's fields are fetched at once, before the
+   * first one is needed (ao_memo.h): their cache misses overlap. */
+  ao_memo_key_t kt, ku, kr;
+  int not_http = (rec->flags & AO_REC_NOT_HTTP) != 0;
+  ao_slice_t text = not_http ? rec->request : rec->target;
+  unsigned esc = rec->flags & AO_REC_ESCAPED ? 1u : 0u;
+  int has_text = not_http || rec->target.n > 0;
+  if (has_text) {
+    text_key(c, rec, text, !not_http, &kt);
+    ao_memo_prefetch(c->target_memo, &kt);
   }
+  if (rec->user_agent.n > 0) {
+    ao_memo_key(&ku, rec->user_agent.p, clamp(c, rec->user_agent.n), esc);
+    ao_memo_prefetch(c->ua_memo, &ku);
+  }
+  if (rec->referer.n > 0) {
+    ao_memo_key(&kr, rec->referer.p, clamp(c, rec->referer.n), esc);
+    ao_memo_prefetch(c->ref_memo, &kr);
+  }
+
+  /* with AO_REC_NOT_HTTP there is no structure to trust: payload rules
+   * over the whole request text */
+  if (has_text)
+    s.found |= classify_text(c, rec, text, !not_http, &kt);
   if (rec->query.n > 0) {
     /* a query logged apart from the path ($args, %q): classify_target()
      * is done with b_target, which the query may now reuse */
-    s.found |= classify_text(c, rec, rec->query, 0);
+    ao_memo_key_t kq;
+    text_key(c, rec, rec->query, 0, &kq);
+    s.found |= classify_text(c, rec, rec->query, 0, &kq);
   }
 
   if (rec->user_agent.n > 0)
-    s.found |= classify_header(c, rec, rec->user_agent, F_UA);
+    s.found |= classify_header(c, rec, rec->user_agent, F_UA, &ku);
   if (rec->referer.n > 0)
-    s.found |= classify_header(c, rec, rec->referer, F_REF);
+    s.found |= classify_header(c, rec, rec->referer, F_REF, &kr);
   return s.found;
 }

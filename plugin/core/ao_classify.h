@@ -38,4 +38,15 @@ ao_catmask_t ao_classify(ao_classifier_t *c, const ao_record_t *rec);
  * can prove classification linear in the input without a clock. */
 uint64_t ao_classifier_work(const ao_classifier_t *c);
 
+/* The memos of verdicts (ao_memo.h: targets, user agents, referers) are on
+ * by default. Off, every field is classified from its bytes: the same
+ * verdicts, for tests that prove it and benchmarks of the uncached path. */
+void ao_classifier_set_memo(ao_classifier_t *c, int on);
+
+/* Memo lookups and hits so far, per field: AO_MEMO_TARGET (targets, and
+ * texts classified without a path), AO_MEMO_UA, AO_MEMO_REFERER. */
+enum { AO_MEMO_TARGET = 0, AO_MEMO_UA, AO_MEMO_REFERER };
+void ao_classifier_memo_stats(const ao_classifier_t *c, int which,
+                              uint64_t *lookups, uint64_t *hits);
+
 #endif /* AO_CLASSIFY_H */

@@ -180,10 +180,16 @@ void ao_pipeline_line(ao_pipeline_t *p, const char *line, size_t len,
   if (p->rules != NULL && ao_rules_excluded(p->rules, &rec, ipp)) {
     v->cats = 0;
   } else {
-    v->cats = ao_classify(p->classifier, &rec) & p->enabled;
+    /* A brute-force candidate's client is known before classification, so
+     * the bucket's memory is fetched while the line is classified. */
     int kind = p->rate != NULL ? ao_rate_kind(p->rate, &rec) : AO_RATE_NONE;
     if (kind != AO_RATE_NONE) {
       resolve_client(p, &rec, v, &parsed);
+      if (v->addr_valid)
+        ao_rate_prefetch(p->rate, &v->ip);
+    }
+    v->cats = ao_classify(p->classifier, &rec) & p->enabled;
+    if (kind != AO_RATE_NONE) {
       /* a failure without a valid address cannot be tied to a client */
       if (v->addr_valid &&
           ao_rate_event(p->rate, &v->ip, &rec, kind, ao_now_wall()))

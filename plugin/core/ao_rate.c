@@ -44,6 +44,11 @@ struct ao_rate {
   size_t tracked;
   uint8_t seed[16];
   ao_rate_stats_t st;
+  /* the set ao_rate_prefetch() hashed last, so lookup() need not hash the
+   * same address again */
+  uint8_t pf_key[16];
+  size_t pf_set;
+  int pf_valid;
 };
 
 /* --- seeding -------------------------------------------------------------- */
@@ -412,9 +417,30 @@ int ao_rate_parse_time(ao_slice_t t, double now, double *out) {
 
 /* --- the table -------------------------------------------------------------- */
 
-static entry_t *lookup(ao_rate_t *r, const ao_ip_t *ip) {
+static size_t set_of(ao_rate_t *r, const ao_ip_t *ip) {
+  if (r->pf_valid && memcmp(r->pf_key, ip->b, 16) == 0)
+    return r->pf_set;
   uint64_t h = ao_siphash13(r->seed, ip->b, sizeof(ip->b));
-  entry_t *set = &r->e[(h & r->mask) * r->ways];
+  return (size_t)(h & r->mask);
+}
+
+void ao_rate_prefetch(ao_rate_t *r, const ao_ip_t *ip) {
+  r->pf_valid = 0;
+  size_t set = set_of(r, ip);
+  memcpy(r->pf_key, ip->b, 16);
+  r->pf_set = set;
+  r->pf_valid = 1;
+#if defined(__GNUC__)
+  const char *b = (const char *)&r->e[set * r->ways];
+  const char *e = (const char *)&r->e[(set + 1) * r->ways];
+  for (; b < e; b += 64)
+    __builtin_prefetch(b, 1);
+  __builtin_prefetch(e - 1, 1);
+#endif
+}
+
+static entry_t *lookup(ao_rate_t *r, const ao_ip_t *ip) {
+  entry_t *set = &r->e[set_of(r, ip) * r->ways];
   entry_t *victim = NULL;
   for (size_t w = 0; w < r->ways; w++) {
     entry_t *e = &set[w];

@@ -111,6 +111,12 @@ int ao_rate_kind(const ao_rate_t *r, const ao_record_t *rec);
 int ao_rate_event(ao_rate_t *r, const ao_ip_t *ip, const ao_record_t *rec,
                   int kind, double read_now);
 
+/* Starts loading the table set where ip's buckets live into the cache, so
+ * that a later ao_rate_event() for ip finds it there: the pipeline calls it
+ * before classifying a line that will be an event, and the classification
+ * hides the memory latency. No effect on any result. */
+void ao_rate_prefetch(ao_rate_t *r, const ao_ip_t *ip);
+
 const ao_rate_stats_t *ao_rate_stats(const ao_rate_t *r);
 /* Addresses tracked now (<= capacity). */
 size_t ao_rate_tracked(const ao_rate_t *r);

@@ -295,11 +295,15 @@ def main():
     ap.add_argument("--only", default=os.environ.get("BENCH_ONLY", ""))
     ap.add_argument("--skip-collectd", action="store_true")
     ap.add_argument("--out", default=os.path.join(REPO, "build", "bench"))
+    ap.add_argument("--prepare-only", action="store_true",
+                    help="generate the logs and the database, then stop")
     args = ap.parse_args()
     only = set(filter(None, args.only.split(",")))
     if not ensure("/usr/bin/time"):
         sys.exit("bench: GNU time (/usr/bin/time) is needed")
     db, logs = prepare(args.out, args.lines)
+    if args.prepare_only:
+        return
     workdir = tempfile.mkdtemp(prefix="ao-bench-")
     results = {}
     try:

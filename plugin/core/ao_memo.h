@@ -1,0 +1,81 @@
+/*
+ * ao_memo.h - a bounded memo of verdicts keyed by byte strings.
+ *
+ * DESCRIPTION
+ *   The classifier's verdict on a field (a request target, a user agent, a
+ *   referer) depends on the field's bytes and on a few flags only, and
+ *   requests repeat: the same assets, pages and API calls, the same user
+ *   agents, from line to line. A memo remembers the verdicts of recently
+ *   seen fields, so that a repeat costs a hash and a compare instead of the
+ *   whole normalisation and scan.
+ *
+ *   Exact: a slot keeps the whole key (bytes and flags) and a hit compares
+ *   all of it, so a hash collision can only cost a miss, never another
+ *   key's value.
+ *
+ *   Bounded and cache-friendly: two direct-mapped tables fixed at creation,
+ *   never resized. Short keys (at most AO_MEMO_SHORT bytes, most targets
+ *   and referers) live in 64-byte slots that are one cache line each, so a
+ *   lookup touches one line; longer keys (up to AO_MEMO_LONG bytes) in
+ *   256-byte slots; longer ones are not memoised. A new key replaces what
+ *   its slot held. The hash is not keyed: a client who makes its fields
+ *   collide only makes them miss, which costs what no memo would.
+ *
+ *   Lookups are split in two steps so that callers can start the memory
+ *   accesses of several fields at once (ao_memo_prefetch()) before they
+ *   need the first answer: the slots of one line's fields are then fetched
+ *   in parallel rather than one after the other.
+ *
+ *   A memo is used by one thread at a time (its counters are plain
+ *   fields). Nothing here allocates after creation.
+ */
+#ifndef AO_MEMO_H
+#define AO_MEMO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define AO_MEMO_SHORT 52u  /* longest key of a 64-byte slot */
+#define AO_MEMO_LONG 244u  /* longest key of a 256-byte slot */
+#define AO_MEMO_FLAGS_MAX 255u
+
+typedef struct ao_memo ao_memo_t;
+
+/* A key prepared for lookups: its bytes (borrowed), flags and hash. */
+typedef struct ao_memo_key {
+  const char *p;
+  size_t n;
+  unsigned flags;
+  uint32_t hash;
+} ao_memo_key_t;
+
+/* short_slots and long_slots are powers of two (0 disables that table).
+ * Returns NULL on bad sizes or ENOMEM. */
+ao_memo_t *ao_memo_create(unsigned short_slots, unsigned long_slots);
+void ao_memo_destroy(ao_memo_t *m); /* NULL is a no-op */
+
+/* Fills *k for p[0..n) (kept by reference) and flags (0..255). */
+void ao_memo_key(ao_memo_key_t *k, const char *p, size_t n, unsigned flags);
+
+/* Starts loading the slot of k into the cache; no effect on the result. */
+void ao_memo_prefetch(const ao_memo_t *m, const ao_memo_key_t *k);
+
+/* Returns 1 with the remembered value in *value when k is memoised.
+ * Otherwise returns 0 and sets *slot to the slot a later ao_memo_put() of
+ * this key fills (NULL when the key is empty or longer than
+ * AO_MEMO_LONG, or its table has no slots). */
+int ao_memo_get(ao_memo_t *m, const ao_memo_key_t *k, uint32_t *value,
+                void **slot);
+
+/* Remembers value for k in the slot ao_memo_get() returned (NULL: no-op).
+ * No other ao_memo_put() on this memo may come in between. */
+void ao_memo_put(void *slot, const ao_memo_key_t *k, uint32_t value);
+
+/* Bytes held by the tables. */
+size_t ao_memo_memory(const ao_memo_t *m);
+
+/* Lookups and hits so far (ao_memo_get() calls, and those that returned
+ * 1), for benchmarks and the figures in README. */
+void ao_memo_stats(const ao_memo_t *m, uint64_t *lookups, uint64_t *hits);
+
+#endif /* AO_MEMO_H */
