@@ -3015,9 +3015,8 @@ static ao_catmask_t classify_header(ao_classifier_t *c, const ao_record_t *rec,
                                     ao_slice_t f, unsigned field,
                                     const ao_memo_key_t *k) {
   uint32_t mask;
-  void *slot = NULL;
-  if (!c->memo_off &&
-      ao_memo_get(field == F_UA ? c->ua_memo : c->ref_memo, k, &mask, &slot))
+  ao_memo_t *memo = field == F_UA ? c->ua_memo : c->ref_memo;
+  if (!c->memo_off && ao_memo_get(memo, k, &mask))
     return mask;
   scan_t s = {.c = c, .status = rec->status};
   char *buf = field == F_UA ? c->b_ua : c->b_ref;
@@ -3042,7 +3041,8 @@ static ao_catmask_t classify_header(ao_classifier_t *c, const ao_record_t *rec,
       sqli_items(c, &s, buf + off, 0);
     }
   }
-  ao_memo_put(slot, k, s.found);
+  if (!c->memo_off)
+    ao_memo_put(memo, k, s.found);
   return s.found;
 }
 
@@ -3066,14 +3066,15 @@ static ao_catmask_t classify_text(ao_classifier_t *c, const ao_record_t *rec,
                                   ao_slice_t f, int with_path,
                                   const ao_memo_key_t *k) {
   uint32_t mask;
-  void *slot = NULL;
-  if (!c->memo_off && ao_memo_get(c->target_memo, k, &mask, &slot))
+  ao_memo_t *memo = c->target_memo;
+  if (!c->memo_off && ao_memo_get(memo, k, &mask))
     return mask;
   scan_t s = {.c = c, .status = rec->status};
   size_t tn = k->n;
   const char *t = unescape(rec, f, c->b_target, &tn);
   classify_target(c, &s, t, tn, with_path);
-  ao_memo_put(slot, k, s.found);
+  if (!c->memo_off)
+    ao_memo_put(memo, k, s.found);
   return s.found;
 }
 

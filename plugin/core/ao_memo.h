@@ -13,13 +13,14 @@
  *   all of it, so a hash collision can only cost a miss, never another
  *   key's value.
  *
- *   Bounded and cache-friendly: two direct-mapped tables fixed at creation,
- *   never resized. Short keys (at most AO_MEMO_SHORT bytes, most targets
- *   and referers) live in 64-byte slots that are one cache line each, so a
- *   lookup touches one line; longer keys (up to AO_MEMO_LONG bytes) in
- *   256-byte slots; longer ones are not memoised. A new key replaces what
- *   its slot held. The hash is not keyed: a client who makes its fields
- *   collide only makes them miss, which costs what no memo would.
+ *   Bounded and cache-friendly: two set-associative tables fixed at
+ *   creation, never resized. Short keys (at most AO_MEMO_SHORT bytes, most
+ *   targets and referers) live in 64-byte slots, one cache line each, in
+ *   sets of 4; longer keys (up to AO_MEMO_LONG bytes) in 256-byte slots, in
+ *   sets of 2; longer ones are not memoised. A set keeps its slots in
+ *   order of use (least recently used out), so a repeat is usually found in
+ *   the set's first line. The hash is not keyed: a client who makes its
+ *   fields collide only makes them miss, which costs what no memo would.
  *
  *   Lookups are split in two steps so that callers can start the memory
  *   accesses of several fields at once (ao_memo_prefetch()) before they
@@ -49,8 +50,8 @@ typedef struct ao_memo_key {
   uint32_t hash;
 } ao_memo_key_t;
 
-/* short_slots and long_slots are powers of two (0 disables that table).
- * Returns NULL on bad sizes or ENOMEM. */
+/* short_slots and long_slots are powers of two, at least a set (4 and 2),
+ * or 0, which disables that table. Returns NULL on bad sizes or ENOMEM. */
 ao_memo_t *ao_memo_create(unsigned short_slots, unsigned long_slots);
 void ao_memo_destroy(ao_memo_t *m); /* NULL is a no-op */
 
@@ -60,16 +61,13 @@ void ao_memo_key(ao_memo_key_t *k, const char *p, size_t n, unsigned flags);
 /* Starts loading the slot of k into the cache; no effect on the result. */
 void ao_memo_prefetch(const ao_memo_t *m, const ao_memo_key_t *k);
 
-/* Returns 1 with the remembered value in *value when k is memoised.
- * Otherwise returns 0 and sets *slot to the slot a later ao_memo_put() of
- * this key fills (NULL when the key is empty or longer than
- * AO_MEMO_LONG, or its table has no slots). */
-int ao_memo_get(ao_memo_t *m, const ao_memo_key_t *k, uint32_t *value,
-                void **slot);
+/* Returns 1 with the remembered value in *value when k is memoised, else
+ * 0. */
+int ao_memo_get(ao_memo_t *m, const ao_memo_key_t *k, uint32_t *value);
 
-/* Remembers value for k in the slot ao_memo_get() returned (NULL: no-op).
- * No other ao_memo_put() on this memo may come in between. */
-void ao_memo_put(void *slot, const ao_memo_key_t *k, uint32_t value);
+/* Remembers value for k, which ao_memo_get() just missed (a key that is
+ * empty or longer than AO_MEMO_LONG is not remembered). */
+void ao_memo_put(ao_memo_t *m, const ao_memo_key_t *k, uint32_t value);
 
 /* Bytes held by the tables. */
 size_t ao_memo_memory(const ao_memo_t *m);

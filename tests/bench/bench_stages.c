@@ -145,6 +145,8 @@ int main(int argc, char **argv) {
   }
   db_path = argv[2];
   int rounds = argc > 3 ? atoi(argv[3]) : 3;
+  /* ONLY=k runs pass k alone (for a profiler) */
+  int only = getenv("ONLY") != NULL ? atoi(getenv("ONLY")) : -1;
   FILE *f = fopen(argv[1], "rb");
   if (f == NULL) {
     perror(argv[1]);
@@ -165,10 +167,14 @@ int main(int argc, char **argv) {
     best[k] = 1e30;
   for (int r = 0; r < rounds; r++) {
     for (int k = 0; k < P_COUNT; k++) {
+      if (only >= 0 && k != only)
+        continue;
       double t = pass(k, &sink);
       if (t < best[k])
         best[k] = t;
     }
+    if (only >= 0)
+      continue;
     double t = read_pass(argv[1], &sink);
     if (t < best[P_COUNT])
       best[P_COUNT] = t;

@@ -11,7 +11,8 @@
  *         also sees field contents no parser would hand it.
  * Properties: no crash, no out-of-bounds access, no UB, no allocation
  * failure; only known category bits; the same record classifies the same
- * way twice (the user-agent and referer memo must not change a verdict).
+ * way twice, and the same as by a classifier with its memos off (the
+ * target, user-agent and referer memos must not change a verdict).
  */
 #include "fuzz.h"
 
@@ -24,6 +25,7 @@
 #define MAX_LINE 65536
 
 static ao_classifier_t *cls;
+static ao_classifier_t *cls_nomemo;
 static ao_parser_t *parser;
 
 static ao_slice_t next_field(const char **p, const char *end) {
@@ -40,6 +42,7 @@ static void classify_twice(const ao_record_t *r) {
   ao_catmask_t a = ao_classify(cls, r);
   ao_catmask_t b = ao_classify(cls, r);
   FUZZ_CHECK(a == b);
+  FUZZ_CHECK(ao_classify(cls_nomemo, r) == a);
   FUZZ_CHECK((a & ~((AO_CAT_BIT(AO_CAT_BUILTIN_COUNT)) - 1u)) == 0);
 }
 
@@ -47,8 +50,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (cls == NULL) {
     ao_err_t err;
     cls = ao_classifier_create(MAX_LINE, &err);
+    cls_nomemo = ao_classifier_create(MAX_LINE, &err);
     parser = ao_parser_create(AO_FMT_COMBINED, &err);
-    FUZZ_CHECK(cls != NULL && parser != NULL);
+    FUZZ_CHECK(cls != NULL && cls_nomemo != NULL && parser != NULL);
+    ao_classifier_set_memo(cls_nomemo, 0);
   }
   if (size < 3 || size > MAX_LINE)
     return 0;

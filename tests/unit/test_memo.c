@@ -1,0 +1,181 @@
+/*
+ * test_memo.c - the verdict memo (ao_memo): exact answers whatever shares a
+ * set, least-recently-used replacement, the short and long tables, keys
+ * that are not memoised, sizes.
+ */
+#include "ao_test.h"
+
+#include "ao_memo.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int get(ao_memo_t *m, const char *s, unsigned flags, uint32_t *v) {
+  ao_memo_key_t k;
+  ao_memo_key(&k, s, strlen(s), flags);
+  ao_memo_prefetch(m, &k);
+  return ao_memo_get(m, &k, v);
+}
+
+static void put(ao_memo_t *m, const char *s, unsigned flags, uint32_t v) {
+  ao_memo_key_t k;
+  ao_memo_key(&k, s, strlen(s), flags);
+  ao_memo_put(m, &k, v);
+}
+
+/* Keys differing in one byte, in length or in flags are different keys. */
+static void test_exact_keys(void **state) {
+  (void)state;
+  ao_memo_t *m = ao_memo_create(64, 8);
+  assert_non_null(m);
+  uint32_t v = 0;
+  assert_int_equal(get(m, "/index.html", 0, &v), 0);
+  put(m, "/index.html", 0, 7);
+  assert_int_equal(get(m, "/index.html", 0, &v), 1);
+  assert_int_equal(v, 7);
+  assert_int_equal(get(m, "/index.htmL", 0, &v), 0);
+  assert_int_equal(get(m, "/index.htm", 0, &v), 0);
+  assert_int_equal(get(m, "/index.html", 1, &v), 0);
+  put(m, "/index.html", 1, 9);
+  assert_int_equal(get(m, "/index.html", 1, &v), 1);
+  assert_int_equal(v, 9);
+  assert_int_equal(get(m, "/index.html", 0, &v), 1);
+  assert_int_equal(v, 7);
+  /* NUL bytes are ordinary key bytes */
+  ao_memo_key_t a, b;
+  ao_memo_key(&a, "a\0b", 3, 0);
+  ao_memo_key(&b, "a\0c", 3, 0);
+  ao_memo_put(m, &a, 1);
+  assert_int_equal(ao_memo_get(m, &b, &v), 0);
+  assert_int_equal(ao_memo_get(m, &a, &v), 1);
+  assert_int_equal(v, 1);
+  uint64_t lookups, hits;
+  ao_memo_stats(m, &lookups, &hits);
+  assert_int_equal(lookups, 9);
+  assert_int_equal(hits, 4);
+  ao_memo_destroy(m);
+}
+
+/* One set of four (a memo of four short slots): every key shares it; the
+ * answers are right or misses, never another key's value, and the least
+ * recently used key is the one that goes. */
+static void test_lru_in_one_set(void **state) {
+  (void)state;
+  ao_memo_t *m = ao_memo_create(4, 0);
+  assert_non_null(m);
+  uint32_t v;
+  put(m, "a", 0, 1);
+  put(m, "b", 0, 2);
+  put(m, "c", 0, 3);
+  put(m, "d", 0, 4);
+  assert_int_equal(get(m, "a", 0, &v), 1); /* a becomes the most recent */
+  assert_int_equal(v, 1);
+  put(m, "e", 0, 5); /* b was the least recently used */
+  assert_int_equal(get(m, "b", 0, &v), 0);
+  const char *keep[] = {"a", "c", "d", "e"};
+  for (int i = 0; i < 4; i++) {
+    assert_int_equal(get(m, keep[i], 0, &v), 1);
+    assert_int_equal(v, (uint32_t)(keep[i][0] - 'a' + 1));
+  }
+  ao_memo_destroy(m);
+}
+
+/* Many more keys than slots, random order, checked against the truth:
+ * a hit always gives the key's own value. */
+static void test_many_keys_never_wrong(void **state) {
+  (void)state;
+  ao_memo_t *m = ao_memo_create(16, 4);
+  assert_non_null(m);
+  uint64_t x = 0x9e3779b97f4a7c15ull;
+  int hits = 0;
+  for (int i = 0; i < 200000; i++) {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    unsigned id = (unsigned)(x % 97);
+    char key[300];
+    /* short and long keys, sharing prefixes */
+    int len = snprintf(key, sizeof(key), "/static/js/app.%u.min.js", id);
+    if (id % 3 == 0) {
+      memset(key + len, 'x', 60 + id);
+      len += 60 + (int)id;
+    }
+    ao_memo_key_t k;
+    ao_memo_key(&k, key, (size_t)len, id % 2);
+    uint32_t v;
+    if (ao_memo_get(m, &k, &v)) {
+      hits++;
+      assert_int_equal(v, id * 1000u + id % 2);
+    } else {
+      ao_memo_put(m, &k, id * 1000u + id % 2);
+    }
+  }
+  assert_true(hits > 0);
+  ao_memo_destroy(m);
+}
+
+/* Empty keys, keys longer than AO_MEMO_LONG and flags above 255 are not
+ * memoised; a key of exactly AO_MEMO_SHORT / AO_MEMO_LONG bytes is. */
+static void test_limits(void **state) {
+  (void)state;
+  ao_memo_t *m = ao_memo_create(8, 4);
+  assert_non_null(m);
+  char big[AO_MEMO_LONG + 2];
+  memset(big, 'q', sizeof(big));
+  uint32_t v;
+  ao_memo_key_t k;
+  ao_memo_key(&k, big, 0, 0);
+  ao_memo_put(m, &k, 1);
+  assert_int_equal(ao_memo_get(m, &k, &v), 0);
+  size_t lens[] = {1, AO_MEMO_SHORT, AO_MEMO_SHORT + 1, AO_MEMO_LONG};
+  for (size_t i = 0; i < 4; i++) {
+    ao_memo_key(&k, big, lens[i], 0);
+    ao_memo_put(m, &k, (uint32_t)i + 10);
+    assert_int_equal(ao_memo_get(m, &k, &v), 1);
+    assert_int_equal(v, i + 10);
+  }
+  ao_memo_key(&k, big, AO_MEMO_LONG + 1, 0);
+  ao_memo_put(m, &k, 1);
+  assert_int_equal(ao_memo_get(m, &k, &v), 0);
+  ao_memo_key(&k, big, 5, 256);
+  ao_memo_put(m, &k, 1);
+  assert_int_equal(ao_memo_get(m, &k, &v), 0);
+  ao_memo_destroy(m);
+  /* a table of size 0 memoises nothing of its length */
+  m = ao_memo_create(0, 4);
+  assert_non_null(m);
+  ao_memo_key(&k, big, 10, 0);
+  ao_memo_put(m, &k, 1);
+  assert_int_equal(ao_memo_get(m, &k, &v), 0);
+  ao_memo_key(&k, big, 100, 0);
+  ao_memo_put(m, &k, 1);
+  assert_int_equal(ao_memo_get(m, &k, &v), 1);
+  ao_memo_destroy(m);
+}
+
+/* Sizes: powers of two of at least a set; the memory is what was asked. */
+static void test_sizes(void **state) {
+  (void)state;
+  assert_null(ao_memo_create(3, 2));
+  assert_null(ao_memo_create(2, 2)); /* smaller than a set of four */
+  assert_null(ao_memo_create(4, 1));
+  assert_null(ao_memo_create(4, 6));
+  ao_memo_t *m = ao_memo_create(4096, 1024);
+  assert_non_null(m);
+  assert_true(ao_memo_memory(m) >= 4096 * 64 + 1024 * 256);
+  assert_true(ao_memo_memory(m) < 4096 * 64 + 1024 * 256 + 4096);
+  ao_memo_destroy(m);
+  ao_memo_destroy(NULL);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_exact_keys),
+      cmocka_unit_test(test_lru_in_one_set),
+      cmocka_unit_test(test_many_keys_never_wrong),
+      cmocka_unit_test(test_limits),
+      cmocka_unit_test(test_sizes),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
