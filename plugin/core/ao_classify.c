@@ -687,6 +687,8 @@ typedef struct cmd {
   uint8_t value; /* also counts at the start of a query value (see below) */
 } cmd_t;
 
+#define CMD_SLOTS 256u /* a power of two, more than twice the commands */
+
 static const cmd_t rce_cmds[] = {
     /* sorted by name (bsearch) */
     {"base64", A_SHELL, 0},  {"bash", A_ANY, 1},     {"bitsadmin", A_ANY, 1},
@@ -710,6 +712,8 @@ static const cmd_t rce_cmds[] = {
     {"useradd", A_ANY, 1},   {"wget", A_ANY, 1},     {"who", A_NONE, 0},      {"whoami", A_NONE, 0},
     {"xterm", A_SHELL, 0},   {"zsh", A_ANY, 1},
 };
+_Static_assert(2 * AO_ARRAY_SIZE(rce_cmds) < CMD_SLOTS && CMD_SLOTS <= 256,
+               "the command index is sparse and holds byte indexes");
 
 /* --- classifier state --------------------------------------------------- */
 
@@ -752,6 +756,7 @@ struct ao_classifier {
   ao_memo_t *ua_memo;
   ao_memo_t *ref_memo;
   ao_memo_t *target_memo;
+  uint8_t cmd_index[CMD_SLOTS]; /* rce_cmds by cmd_hash(name): index + 1 */
   int memo_off; /* ao_classifier_set_memo(c, 0) */
   item_t items[AO_MAX_ITEMS]; /* parameters of the query being classified */
   size_t nitems;
@@ -1702,8 +1707,33 @@ static int ck_file(const scan_t *s, const ao_rule_t *r, size_t b, size_t e) {
    (1u << ('t' - 'a')) | (1u << ('u' - 'a')) | (1u << ('w' - 'a')) |           \
    (1u << ('x' - 'a')) | (1u << ('z' - 'a')))
 
-static int cmd_cmp(const void *key, const void *elem) {
-  return strcmp((const char *)key, ((const cmd_t *)elem)->name);
+/* The command table is looked up for every separator and every query
+ * value: by a hash of the word into an open-addressed index built at
+ * creation (one hash and usually one compare), not a binary search. */
+static uint32_t cmd_hash(const char *w) {
+  uint32_t h = 2166136261u; /* FNV-1a */
+  for (; *w; w++)
+    h = (h ^ (unsigned char)*w) * 16777619u;
+  return h;
+}
+
+static const cmd_t *cmd_find(const ao_classifier_t *c, const char *w) {
+  for (uint32_t i = cmd_hash(w);; i++) {
+    unsigned k = c->cmd_index[i & (CMD_SLOTS - 1u)];
+    if (k == 0)
+      return NULL;
+    if (strcmp(rce_cmds[k - 1].name, w) == 0)
+      return &rce_cmds[k - 1];
+  }
+}
+
+static void cmd_index_build(ao_classifier_t *c) {
+  for (size_t k = 0; k < AO_ARRAY_SIZE(rce_cmds); k++) {
+    uint32_t i = cmd_hash(rce_cmds[k].name);
+    while (c->cmd_index[i & (CMD_SLOTS - 1u)] != 0)
+      i++;
+    c->cmd_index[i & (CMD_SLOTS - 1u)] = (uint8_t)(k + 1);
+  }
 }
 
 /* Skips blanks and the $IFS tricks between a command and its argument;
@@ -1816,8 +1846,7 @@ static const cmd_t *shell_word(const scan_t *s, size_t i, size_t *we) {
     *we = e;
   }
   key[len] = '\0';
-  return bsearch(key, rce_cmds, AO_ARRAY_SIZE(rce_cmds), sizeof(rce_cmds[0]),
-                 cmd_cmp);
+  return cmd_find(s->c, key);
 }
 
 /* An URL argument, after blanks: wget http://x/y.sh */
@@ -2508,6 +2537,7 @@ ao_classifier_t *ao_classifier_create(size_t max_line, ao_err_t *err) {
     return NULL;
   }
   c->max_line = max_line;
+  cmd_index_build(c);
   size_t total = 0, ndyn = 0, text = 0;
   for (size_t t = 0; t < AO_ARRAY_SIZE(rule_tables); t++)
     total += rule_tables[t].n;

@@ -8,6 +8,7 @@
  */
 #include "ao_test.h"
 
+#include "ao_common.h"
 #include "ao_normalize.h"
 
 #include <stdio.h>
@@ -281,9 +282,178 @@ static void test_random_inputs_bounded(void **state) {
   }
 }
 
+/* --- ao_norm_fold() against the byte-at-a-time reference ----------------
+ * The reference is the function as it was before the 16-byte block path
+ * (ao_bytescan.h): the same output and flags for random texts of every
+ * length and alignment mixing plain ASCII, capitals, NUL bytes before and
+ * after extensions, overlong and full-width forms, other high bytes; in
+ * place too. */
+static inline unsigned char lower(unsigned char c) {
+  return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + ('a' - 'A')) : c;
+}
+
+static inline int is_alnum(unsigned char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+         (c >= 'A' && c <= 'Z');
+}
+
+static int is_ext_tail(const char *in, size_t n, size_t i) {
+  if (i >= n || in[i] != '.')
+    return 0;
+  size_t k = i + 1;
+  while (k < n && k - i <= 5 && is_alnum((unsigned char)in[k]))
+    k++;
+  if (k == i + 1 || k - i > 5)
+    return 0;
+  return k == n || !is_alnum((unsigned char)in[k]);
+}
+
+/* ASCII lower-case table; 0 for NUL and the bytes >= 0x80, which take the
+ * slow path. */
+static const unsigned char fold_tab[256] = {
+#define R8(b) (b), (b) + 1, (b) + 2, (b) + 3, (b) + 4, (b) + 5, (b) + 6, (b) + 7
+    0,      1,      2,      3,       4,       5,       6,   7,   R8(8),
+    R8(16), R8(24), R8(32), R8(40),  R8(48),  R8(56),  64,  'a', 'b',
+    'c',    'd',    'e',    'f',     'g',     'h',     'i', 'j', 'k',
+    'l',    'm',    'n',    'o',     'p',     'q',     'r', 's', 't',
+    'u',    'v',    'w',    'x',     'y',     'z',     91,  92,  93,
+    94,     95,     R8(96), R8(104), R8(112), R8(120),
+#undef R8
+};
+
+
+static size_t ref_fold(const char *in, size_t n, char *out, unsigned *info) {
+  size_t o = 0;
+  unsigned fl = 0;
+  for (size_t i = 0; i < n;) {
+    /* fast path: a run of plain ASCII (the whole field, almost always) */
+    unsigned char f;
+    while (i < n && (f = fold_tab[(unsigned char)in[i]]) != 0) {
+      out[o++] = (char)f;
+      i++;
+    }
+    if (i >= n)
+      break;
+    unsigned char c = (unsigned char)in[i];
+    if (c < 0x80) {
+      if (c == 0) {
+        fl |= AO_NORM_NUL;
+        if (is_ext_tail(in, n, i + 1))
+          fl |= AO_NORM_NUL_TAIL;
+        i++;
+        continue;
+      }
+      out[o++] = (char)lower(c);
+      i++;
+      continue;
+    }
+    /* Overlong encodings of ASCII: decoders that do not reject them turn
+     * `c0 af` into '/', which is how `%c0%af` traversals got past filters
+     * looking for "../". */
+    unsigned char c1 = i + 1 < n ? (unsigned char)in[i + 1] : 0;
+    unsigned char c2 = i + 2 < n ? (unsigned char)in[i + 2] : 0;
+    unsigned char c3 = i + 3 < n ? (unsigned char)in[i + 3] : 0;
+    if ((c == 0xc0 || c == 0xc1) && (c1 & 0xc0) == 0x80) {
+      unsigned cp = (unsigned)(c & 0x1f) << 6 | (c1 & 0x3f);
+      if (cp != 0)
+        out[o++] = (char)lower((unsigned char)cp);
+      i += 2;
+      continue;
+    }
+    if (c == 0xe0 && (c1 & 0xe0) == 0x80 && (c2 & 0xc0) == 0x80) {
+      unsigned cp = (unsigned)(c1 & 0x3f) << 6 | (c2 & 0x3f);
+      if (cp < 0x80) {
+        if (cp != 0)
+          out[o++] = (char)lower((unsigned char)cp);
+        i += 3;
+        continue;
+      }
+    }
+    if (c == 0xf0 && (c1 & 0xf0) == 0x80 && (c2 & 0xc0) == 0x80 &&
+        (c3 & 0xc0) == 0x80) {
+      unsigned cp = (unsigned)(c2 & 0x3f) << 6 | (c3 & 0x3f);
+      if ((c1 & 0x0f) == 0 && cp < 0x80) {
+        if (cp != 0)
+          out[o++] = (char)lower((unsigned char)cp);
+        i += 4;
+        continue;
+      }
+    }
+    /* Full-width forms U+FF01..U+FF5E (ef bc 81 .. ef bd 9e) are the ASCII
+     * range shifted by 0xfee0; some servers and frameworks fold them back
+     * (NFKC), which makes `%uff0e%uff0e%uff0f` a "../". */
+    if (c == 0xef && (c1 == 0xbc || c1 == 0xbd) && (c2 & 0xc0) == 0x80) {
+      unsigned cp = 0xf000u | (unsigned)(c1 & 0x3f) << 6 | (c2 & 0x3f);
+      if (cp >= 0xff01 && cp <= 0xff5e) {
+        out[o++] = (char)lower((unsigned char)(cp - 0xfee0));
+        i += 3;
+        continue;
+      }
+    }
+    /* Division slash and set minus look like '/' and '\' and are folded
+     * to them by the same normalisations. */
+    if (c == 0xe2 && c1 == 0x88 && (c2 == 0x95 || c2 == 0x96)) {
+      out[o++] = c2 == 0x95 ? '/' : '\\';
+      i += 3;
+      continue;
+    }
+    out[o++] = (char)c;
+    i++;
+  }
+  if (info != NULL)
+    *info |= fl;
+  return o;
+}
+
+static void test_fold_matches_reference(void **state) {
+  (void)state;
+  static const char *const pieces[] = {
+      "a", "Z", "Q", "/", ".", "x", "0", "ABCDEFGHIJKLMNOP", "abcdefghijklmno",
+      "\0", "\0.jpg", ".php", "\xc0\xaf", "\xc1\x9c", "\xe0\x80\xaf",
+      "\xf0\x80\x80\xaf", "\xef\xbc\x8f", "\xef\xbd\x81",
+      "\xe2\x88\x95", "\xe2\x88\x96", "\x80", "\xff", "\xc3\xa9",
+      "@", "[", "`", "{", "\x7f"};
+  static const size_t plen[] = {1, 1, 1, 1, 1, 1, 1, 16, 15, 1, 5, 4, 2, 2,
+                                3, 4, 3, 3, 3, 3, 1, 1, 2, 1, 1, 1, 1, 1};
+  uint64_t x = 0x2545f4914f6cdd1dull;
+  char in[400], a[400], b[400];
+  for (int round = 0; round < 20000; round++) {
+    size_t n = 0;
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    size_t want = (size_t)(x % 120);
+    while (n < want) {
+      x ^= x << 13;
+      x ^= x >> 7;
+      x ^= x << 17;
+      size_t k = (size_t)(x % AO_ARRAY_SIZE(pieces));
+      if (n + plen[k] > sizeof(in))
+        break;
+      memcpy(in + n, pieces[k], plen[k]);
+      n += plen[k];
+    }
+    size_t off = (size_t)(x >> 40) % 8;
+    memmove(in + off, in, n);
+    unsigned fa = 0, fb = 0;
+    size_t na = ref_fold(in + off, n, a, &fa);
+    size_t nb = ao_norm_fold(in + off, n, b, &fb);
+    assert_int_equal(na, nb);
+    assert_memory_equal(a, b, na);
+    assert_int_equal(fa, fb);
+    /* in place */
+    unsigned fc = 0;
+    size_t nc = ao_norm_fold(in + off, n, in + off, &fc);
+    assert_int_equal(nc, na);
+    assert_memory_equal(in + off, a, na);
+    assert_int_equal(fc, fa);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_unescape_log),
+      cmocka_unit_test(test_fold_matches_reference),
       cmocka_unit_test(test_pct_round),
       cmocka_unit_test(test_url_rounds),
       cmocka_unit_test(test_fold),
