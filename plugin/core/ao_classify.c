@@ -717,16 +717,20 @@ _Static_assert(2 * AO_ARRAY_SIZE(rce_cmds) < CMD_SLOTS && CMD_SLOTS <= 256,
 
 /* --- classifier state --------------------------------------------------- */
 
-/* Memos of recent verdicts (ao_memo.h). Requests repeat: the same
+/* A memo of recent verdicts (ao_memo.h). Requests repeat: the same
  * assets, pages and API calls, the same user agents and referers (in the
  * real logs of ../shared/data, 85% and 99% of targets were among the 4,096
  * distinct ones seen last; in the benchmark log 77%), and the verdict on a
  * field depends on its bytes and a few flags only (see classify_text() and
  * classify_header()), so a hit saves the whole normalisation and scan of
- * the field. Slots: (short, long) per memo; 64 and 256 bytes each. */
-#define AO_MEMO_UA_SLOTS 64u, 128u /* powers of two */
-#define AO_MEMO_REF_SLOTS 4096u, 256u
-#define AO_MEMO_TARGET_SLOTS 4096u, 1024u
+ * the field. One memo holds the three kinds of field (the kind is part of
+ * the key's flags, MEMO_KIND_*), which share its capacity as their
+ * repetition demands: 16,384 short and 4,096 long slots (64 and 256
+ * bytes), 2 MiB, one huge page. */
+#define AO_MEMO_SLOTS 16384u, 4096u /* powers of two */
+#define MEMO_KIND_TARGET 0u         /* flags 0..7: see text_key() */
+#define MEMO_KIND_UA 8u             /* | 1 when escaped */
+#define MEMO_KIND_REFERER 16u       /* | 1 when escaped */
 
 /* One query parameter in a decoded buffer: name [b, vb-1), value [vb, e)
  * (vb == b when there is no '='). */
@@ -753,9 +757,8 @@ struct ao_classifier {
   char *b_ua;     /* folded user agent */
   char *b_ref;    /* decoded referer */
   char *b_html;   /* HTML view of the field being scanned */
-  ao_memo_t *ua_memo;
-  ao_memo_t *ref_memo;
-  ao_memo_t *target_memo;
+  ao_memo_t *memo;
+  uint64_t memo_lookups[3], memo_hits[3]; /* by AO_MEMO_TARGET... */
   uint8_t cmd_index[CMD_SLOTS]; /* rce_cmds by cmd_hash(name): index + 1 */
   int memo_off; /* ao_classifier_set_memo(c, 0) */
   item_t items[AO_MAX_ITEMS]; /* parameters of the query being classified */
@@ -2561,12 +2564,9 @@ ao_classifier_t *ao_classifier_create(size_t max_line, ao_err_t *err) {
   c->dyn_text = malloc(text ? text : 1);
   char **bufs[] = {&c->b_target, &c->b_path, &c->b_canon, &c->b_query,
                    &c->b_ua,     &c->b_ref,  &c->b_html, &c->b_b64};
-  c->ua_memo = ao_memo_create(AO_MEMO_UA_SLOTS);
-  c->ref_memo = ao_memo_create(AO_MEMO_REF_SLOTS);
-  c->target_memo = ao_memo_create(AO_MEMO_TARGET_SLOTS);
+  c->memo = ao_memo_create(AO_MEMO_SLOTS);
   int oom = pats == NULL || c->rules == NULL || c->rlen == NULL ||
-            c->ua_memo == NULL || c->ref_memo == NULL ||
-            c->target_memo == NULL || c->dyn == NULL ||
+            c->memo == NULL || c->dyn == NULL ||
             c->dyn_text == NULL;
   for (size_t k = 0; k < AO_ARRAY_SIZE(bufs) && !oom; k++) {
     *bufs[k] = malloc(max_line + 1);
@@ -2641,10 +2641,21 @@ void ao_classifier_set_memo(ao_classifier_t *c, int on) {
 
 void ao_classifier_memo_stats(const ao_classifier_t *c, int which,
                               uint64_t *lookups, uint64_t *hits) {
-  const ao_memo_t *m = which == AO_MEMO_UA        ? c->ua_memo
-                       : which == AO_MEMO_REFERER ? c->ref_memo
-                                                  : c->target_memo;
-  ao_memo_stats(m, lookups, hits);
+  int k = which == AO_MEMO_UA ? 1 : which == AO_MEMO_REFERER ? 2 : 0;
+  *lookups = c->memo_lookups[k];
+  *hits = c->memo_hits[k];
+}
+
+/* A memo lookup, counted by kind (0 target, 1 UA, 2 referer). */
+static int memo_get(ao_classifier_t *c, int kind, const ao_memo_key_t *k,
+                    uint32_t *mask) {
+  if (c->memo_off)
+    return 0;
+  c->memo_lookups[kind]++;
+  if (!ao_memo_get(c->memo, k, mask))
+    return 0;
+  c->memo_hits[kind]++;
+  return 1;
 }
 
 void ao_classifier_destroy(ao_classifier_t *c) {
@@ -2663,9 +2674,7 @@ void ao_classifier_destroy(ao_classifier_t *c) {
   free(c->b_ref);
   free(c->b_html);
   free(c->b_b64);
-  ao_memo_destroy(c->ua_memo);
-  ao_memo_destroy(c->ref_memo);
-  ao_memo_destroy(c->target_memo);
+  ao_memo_destroy(c->memo);
   free(c);
 }
 
@@ -3045,8 +3054,7 @@ static ao_catmask_t classify_header(ao_classifier_t *c, const ao_record_t *rec,
                                     ao_slice_t f, unsigned field,
                                     const ao_memo_key_t *k) {
   uint32_t mask;
-  ao_memo_t *memo = field == F_UA ? c->ua_memo : c->ref_memo;
-  if (!c->memo_off && ao_memo_get(memo, k, &mask))
+  if (memo_get(c, field == F_UA ? 1 : 2, k, &mask))
     return mask;
   scan_t s = {.c = c, .status = rec->status};
   char *buf = field == F_UA ? c->b_ua : c->b_ref;
@@ -3072,7 +3080,7 @@ static ao_catmask_t classify_header(ao_classifier_t *c, const ao_record_t *rec,
     }
   }
   if (!c->memo_off)
-    ao_memo_put(memo, k, s.found);
+    ao_memo_put(c->memo, k, s.found);
   return s.found;
 }
 
@@ -3087,7 +3095,7 @@ static ao_catmask_t classify_header(ao_classifier_t *c, const ao_record_t *rec,
 static void text_key(const ao_classifier_t *c, const ao_record_t *rec,
                      ao_slice_t f, int with_path, ao_memo_key_t *k) {
   int absent = rec->status == 403 || rec->status == 404 || rec->status == 410;
-  unsigned flags = (rec->flags & AO_REC_ESCAPED ? 1u : 0u) |
+  unsigned flags = MEMO_KIND_TARGET | (rec->flags & AO_REC_ESCAPED ? 1u : 0u) |
                    (with_path ? 2u : 0u) | (absent ? 4u : 0u);
   ao_memo_key(k, f.p, clamp(c, f.n), flags);
 }
@@ -3096,15 +3104,14 @@ static ao_catmask_t classify_text(ao_classifier_t *c, const ao_record_t *rec,
                                   ao_slice_t f, int with_path,
                                   const ao_memo_key_t *k) {
   uint32_t mask;
-  ao_memo_t *memo = c->target_memo;
-  if (!c->memo_off && ao_memo_get(memo, k, &mask))
+  if (memo_get(c, 0, k, &mask))
     return mask;
   scan_t s = {.c = c, .status = rec->status};
   size_t tn = k->n;
   const char *t = unescape(rec, f, c->b_target, &tn);
   classify_target(c, &s, t, tn, with_path);
   if (!c->memo_off)
-    ao_memo_put(memo, k, s.found);
+    ao_memo_put(c->memo, k, s.found);
   return s.found;
 }
 
@@ -3124,15 +3131,17 @@ ao_catmask_t ao_classify(ao_classifier_t *c, const ao_record_t *rec) {
   int has_text = not_http || rec->target.n > 0;
   if (has_text) {
     text_key(c, rec, text, !not_http, &kt);
-    ao_memo_prefetch(c->target_memo, &kt);
+    ao_memo_prefetch(c->memo, &kt);
   }
   if (rec->user_agent.n > 0) {
-    ao_memo_key(&ku, rec->user_agent.p, clamp(c, rec->user_agent.n), esc);
-    ao_memo_prefetch(c->ua_memo, &ku);
+    ao_memo_key(&ku, rec->user_agent.p, clamp(c, rec->user_agent.n),
+                MEMO_KIND_UA | esc);
+    ao_memo_prefetch(c->memo, &ku);
   }
   if (rec->referer.n > 0) {
-    ao_memo_key(&kr, rec->referer.p, clamp(c, rec->referer.n), esc);
-    ao_memo_prefetch(c->ref_memo, &kr);
+    ao_memo_key(&kr, rec->referer.p, clamp(c, rec->referer.n),
+                MEMO_KIND_REFERER | esc);
+    ao_memo_prefetch(c->memo, &kr);
   }
 
   /* with AO_REC_NOT_HTTP there is no structure to trust: payload rules

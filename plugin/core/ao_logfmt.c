@@ -154,9 +154,11 @@ static ao_slice_t ao_lf_dash_empty(const char *p, size_t n);
 static size_t ao_lf_find(const char *s, size_t n, size_t from, char c);
 static int ao_lf_is_digit(char c);
 static size_t ao_lf_status_size(const char *s, size_t n, size_t i, int *status);
-static int ao_lf_closes(const char *s, size_t n, size_t q, ao_lf_close_t how);
+static int ao_lf_closes(const char *s, size_t n, size_t q, ao_lf_close_t how,
+                        size_t *after, int *status);
 static size_t ao_lf_scan_quoted(const char *s, size_t n, size_t i,
-                                ao_lf_close_t how, unsigned *flags);
+                                ao_lf_close_t how, unsigned *flags,
+                                size_t *after, int *status);
 static int ao_lf_head(const char *s, size_t n, ao_record_t *rec,
                       size_t *req_open);
 
@@ -317,7 +319,10 @@ int ao_parser_parse(ao_parser_t *p, const char *line, size_t n,
   if (n > 0 && line[n - 1] == '\r')
     n--;
 
-  ao_record_t r = {
+  /* Filled in place: on an error the record is unspecified (see the
+   * header), so nothing needs to be copied at the end. */
+  ao_record_t *rp = rec;
+  *rp = (ao_record_t){
       .addr = AO_SLICE_EMPTY,
       .time = AO_SLICE_EMPTY,
       .request = AO_SLICE_EMPTY,
@@ -333,36 +338,40 @@ int ao_parser_parse(ao_parser_t *p, const char *line, size_t n,
       .flags = 0,
   };
   size_t req_open = 0;
-  if (ao_lf_head(line, n, &r, &req_open) != 0)
+  if (ao_lf_head(line, n, rp, &req_open) != 0)
     return -1;
 
   int combined = p->id == AO_FMT_COMBINED;
   unsigned flags = 0;
+  /* the closing rule matched ` STATUS SIZE` after the quote: its end and
+   * the status come back with it */
+  size_t after = 0;
   size_t req_close = ao_lf_scan_quoted(line, n, req_open + 1,
                                        combined ? AO_LF_CLOSE_REQUEST_COMBINED
                                                 : AO_LF_CLOSE_REQUEST_COMMON,
-                                       &flags);
+                                       &flags, &after, &rp->status);
   if (req_close == AO_LF_NPOS)
     return -1;
-  /* Cannot fail: the closing rule already checked this shape. */
-  size_t after = ao_lf_status_size(line, n, req_close + 1, &r.status);
-  r.request = ao_lf_dash_empty(line + req_open + 1, req_close - req_open - 1);
-  ao_record_split_request(&r);
+  rp->request = ao_lf_dash_empty(line + req_open + 1, req_close - req_open - 1);
+  ao_record_split_request(rp);
 
   if (combined) {
     /* The closing rule guaranteed line[after..] = ` "`. */
     size_t ref_open = after + 1;
-    size_t ref_close =
-        ao_lf_scan_quoted(line, n, ref_open + 1, AO_LF_CLOSE_REFERER, &flags);
+    size_t ref_close = ao_lf_scan_quoted(line, n, ref_open + 1,
+                                         AO_LF_CLOSE_REFERER, &flags, NULL,
+                                         NULL);
     if (ref_close == AO_LF_NPOS)
       return -1;
     size_t ua_open = ref_close + 2;
-    size_t ua_close =
-        ao_lf_scan_quoted(line, n, ua_open + 1, AO_LF_CLOSE_AGENT, &flags);
+    size_t ua_close = ao_lf_scan_quoted(line, n, ua_open + 1,
+                                        AO_LF_CLOSE_AGENT, &flags, NULL, NULL);
     if (ua_close == AO_LF_NPOS)
       return -1;
-    r.referer = ao_lf_dash_empty(line + ref_open + 1, ref_close - ref_open - 1);
-    r.user_agent = ao_lf_dash_empty(line + ua_open + 1, ua_close - ua_open - 1);
+    rp->referer =
+        ao_lf_dash_empty(line + ref_open + 1, ref_close - ref_open - 1);
+    rp->user_agent =
+        ao_lf_dash_empty(line + ua_open + 1, ua_close - ua_open - 1);
     /* nginx's `main` format appends "$http_x_forwarded_for": a quoted field
      * right after the user agent is taken as the forwarded-for chain. It
      * is only ever read for a TrustedProxy peer (ao_xff). */
@@ -370,15 +379,15 @@ int ao_parser_parse(ao_parser_t *p, const char *line, size_t n,
         line[ua_close + 2] == '"') {
       unsigned xflags = 0;
       size_t x_open = ua_close + 2;
-      size_t x_close =
-          ao_lf_scan_quoted(line, n, x_open + 1, AO_LF_CLOSE_AGENT, &xflags);
+      size_t x_close = ao_lf_scan_quoted(line, n, x_open + 1,
+                                         AO_LF_CLOSE_AGENT, &xflags, NULL,
+                                         NULL);
       if (x_close != AO_LF_NPOS)
-        r.xff = ao_lf_dash_empty(line + x_open + 1, x_close - x_open - 1);
+        rp->xff = ao_lf_dash_empty(line + x_open + 1, x_close - x_open - 1);
     }
   }
 
-  r.flags |= flags;
-  *rec = r;
+  rp->flags |= flags;
   return 0;
 }
 
@@ -442,7 +451,8 @@ static int ao_lf_head(const char *s, size_t n, ao_record_t *rec,
  * fails the closing rule is content (old Apache). Sets AO_REC_ESCAPED in
  * *flags when the field contains a backslash. */
 static size_t ao_lf_scan_quoted(const char *s, size_t n, size_t i,
-                                ao_lf_close_t how, unsigned *flags) {
+                                ao_lf_close_t how, unsigned *flags,
+                                size_t *after, int *status) {
   unsigned escaped = 0;
   while (i < n) {
     /* only a quote or a backslash can change anything: jump to the next */
@@ -454,7 +464,7 @@ static size_t ao_lf_scan_quoted(const char *s, size_t n, size_t i,
       i += 2; /* may step to n + 1: the loop condition ends the field */
       continue;
     }
-    if (ao_lf_closes(s, n, i, how)) {
+    if (ao_lf_closes(s, n, i, how, after, status)) {
       *flags |= escaped;
       return i;
     }
@@ -465,18 +475,28 @@ static size_t ao_lf_scan_quoted(const char *s, size_t n, size_t i,
 
 /* Whether the quote at s[q] closes the field, judged only by the bytes
  * after it. The look-ahead is bounded: ` DDD ` (5), at most 21 size digits
- * (the 21st proves the run too long) and ` "` (2), so 28 bytes. */
-static int ao_lf_closes(const char *s, size_t n, size_t q, ao_lf_close_t how) {
+ * (the 21st proves the run too long) and ` "` (2), so 28 bytes. For the
+ * request, when it does, *after gets the index just after SIZE and *status
+ * the status. */
+static int ao_lf_closes(const char *s, size_t n, size_t q, ao_lf_close_t how,
+                        size_t *after, int *status) {
   size_t end;
-  int status;
+  int st;
   switch (how) {
   case AO_LF_CLOSE_REQUEST_COMBINED:
-    end = ao_lf_status_size(s, n, q + 1, &status);
-    return end != AO_LF_NPOS && n - end >= 2 && s[end] == ' ' &&
-           s[end + 1] == '"';
+    end = ao_lf_status_size(s, n, q + 1, &st);
+    if (end == AO_LF_NPOS || n - end < 2 || s[end] != ' ' || s[end + 1] != '"')
+      return 0;
+    *after = end;
+    *status = st;
+    return 1;
   case AO_LF_CLOSE_REQUEST_COMMON:
-    end = ao_lf_status_size(s, n, q + 1, &status);
-    return end != AO_LF_NPOS && (end == n || s[end] == ' ');
+    end = ao_lf_status_size(s, n, q + 1, &st);
+    if (end == AO_LF_NPOS || (end != n && s[end] != ' '))
+      return 0;
+    *after = end;
+    *status = st;
+    return 1;
   case AO_LF_CLOSE_REFERER:
     return n - q >= 3 && s[q + 1] == ' ' && s[q + 2] == '"';
   case AO_LF_CLOSE_AGENT:

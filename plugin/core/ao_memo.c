@@ -10,6 +10,8 @@
  */
 #include "ao_memo.h"
 
+#include "ao_region.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,6 +41,7 @@ static const unsigned ways_of[2] = {4, 2};
 static const size_t slot_size[2] = {AO_MEMO_SHORT_SLOT, AO_MEMO_LONG_SLOT};
 
 struct ao_memo {
+  ao_region_t mem;       /* both tables, one region (ao_region.h) */
   unsigned char *tab[2]; /* short, long */
   uint32_t set_mask[2];  /* sets - 1 */
   unsigned nslots[2];
@@ -49,18 +52,6 @@ static int valid_slots(unsigned n, unsigned ways) {
   return n == 0 || (n <= AO_MEMO_MAX_SLOTS && n >= ways && (n & (n - 1u)) == 0);
 }
 
-static unsigned char *alloc_table(unsigned slots, size_t size) {
-  if (slots == 0)
-    return NULL;
-  size_t bytes = (size_t)slots * size;
-  /* calloc gives 16-byte alignment; a short slot must not straddle two
-   * cache lines, so align to 64 (bytes is a multiple of 64) */
-  unsigned char *t = aligned_alloc(64, bytes);
-  if (t != NULL)
-    memset(t, 0, bytes);
-  return t;
-}
-
 ao_memo_t *ao_memo_create(unsigned short_slots, unsigned long_slots) {
   if (!valid_slots(short_slots, ways_of[0]) ||
       !valid_slots(long_slots, ways_of[1]))
@@ -69,14 +60,19 @@ ao_memo_t *ao_memo_create(unsigned short_slots, unsigned long_slots) {
   if (m == NULL)
     return NULL;
   unsigned n[2] = {short_slots, long_slots};
+  size_t bytes[2] = {(size_t)short_slots * slot_size[0],
+                     (size_t)long_slots * slot_size[1]};
+  /* one region: aligned to 64 (a short slot must not straddle two cache
+   * lines), and one huge page for both tables when they fill 2 MiB */
+  if (bytes[0] + bytes[1] > 0 &&
+      ao_region_alloc(&m->mem, bytes[0] + bytes[1]) != 0) {
+    free(m);
+    return NULL;
+  }
   for (int t = 0; t < 2; t++) {
     m->nslots[t] = n[t];
     m->set_mask[t] = n[t] ? n[t] / ways_of[t] - 1u : 0;
-    m->tab[t] = alloc_table(n[t], slot_size[t]);
-    if (n[t] && m->tab[t] == NULL) {
-      ao_memo_destroy(m);
-      return NULL;
-    }
+    m->tab[t] = n[t] ? (unsigned char *)m->mem.p + (t ? bytes[0] : 0) : NULL;
   }
   return m;
 }
@@ -84,8 +80,7 @@ ao_memo_t *ao_memo_create(unsigned short_slots, unsigned long_slots) {
 void ao_memo_destroy(ao_memo_t *m) {
   if (m == NULL)
     return;
-  free(m->tab[0]);
-  free(m->tab[1]);
+  ao_region_free(&m->mem);
   free(m);
 }
 

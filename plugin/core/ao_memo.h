@@ -22,6 +22,9 @@
  *   the set's first line. The hash is not keyed: a client who makes its
  *   fields collide only makes them miss, which costs what no memo would.
  *
+ *   The tables are one region (ao_region.h): sized to 2 MiB, they are one
+ *   transparent huge page, so a lookup costs no TLB miss either.
+ *
  *   Lookups are split in two steps so that callers can start the memory
  *   accesses of several fields at once (ao_memo_prefetch()) before they
  *   need the first answer: the slots of one line's fields are then fetched
