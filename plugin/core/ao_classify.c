@@ -71,6 +71,7 @@
 #include "ao_classify.h"
 
 #include "ao_acmatch.h"
+#include "ao_bytescan.h"
 #include "ao_memo.h"
 #include "ao_normalize.h"
 #include "ao_signatures.h"
@@ -760,6 +761,8 @@ struct ao_classifier {
   ao_memo_t *memo;
   uint64_t memo_lookups[3], memo_hits[3]; /* by AO_MEMO_TARGET... */
   uint8_t cmd_index[CMD_SLOTS]; /* rce_cmds by cmd_hash(name): index + 1 */
+  uint64_t cmd_pairs[26]; /* bit cmd_char(b) of [a - 'a']: a command starts
+                             with "ab" */
   int memo_off; /* ao_classifier_set_memo(c, 0) */
   item_t items[AO_MAX_ITEMS]; /* parameters of the query being classified */
   size_t nitems;
@@ -1730,7 +1733,25 @@ static const cmd_t *cmd_find(const ao_classifier_t *c, const char *w) {
   }
 }
 
+/* [a-z0-9_] as 0..36, anything else 63 (no command has it) */
+static unsigned cmd_char(unsigned char ch) {
+  if (ch >= 'a' && ch <= 'z')
+    return ch - 'a';
+  if (ch >= '0' && ch <= '9')
+    return 26u + (ch - '0');
+  return ch == '_' ? 36u : 63u;
+}
+
+static int cmd_pair(const ao_classifier_t *c, char a, char b) {
+  unsigned ia = (unsigned char)a - 'a', ib = cmd_char((unsigned char)b);
+  return ia < 26 && ib < 63 && ((c->cmd_pairs[ia] >> ib) & 1u);
+}
+
 static void cmd_index_build(ao_classifier_t *c) {
+  for (size_t k = 0; k < AO_ARRAY_SIZE(rce_cmds); k++) {
+    const char *w = rce_cmds[k].name;
+    c->cmd_pairs[w[0] - 'a'] |= (uint64_t)1 << cmd_char((unsigned char)w[1]);
+  }
   for (size_t k = 0; k < AO_ARRAY_SIZE(rce_cmds); k++) {
     uint32_t i = cmd_hash(rce_cmds[k].name);
     while (c->cmd_index[i & (CMD_SLOTS - 1u)] != 0)
@@ -1827,6 +1848,10 @@ static const cmd_t *shell_word(const scan_t *s, size_t i, size_t *we) {
     if (is_alnum(c) || c == '_') {
       key[len++] = (char)c;
       e++;
+      /* no command starts with these two characters: no need to read on
+       * (key[0] is the letter checked above) */
+      if (len == 2 && !cmd_pair(s->c, key[0], key[1]))
+        return NULL;
     } else if ((c == '\'' || c == '"' || c == '`') && at(s, e + 1) == c) {
       e += 2;
     } else if (c == '\\' && is_alpha(at(s, e + 1))) {
@@ -1836,6 +1861,8 @@ static const cmd_t *shell_word(const scan_t *s, size_t i, size_t *we) {
     } else if (c == '[' && is_alnum(at(s, e + 1)) && at(s, e + 2) == ']') {
       key[len++] = (char)at(s, e + 1);
       e += 3;
+      if (len == 2 && !cmd_pair(s->c, key[0], key[1]))
+        return NULL;
     } else {
       break;
     }
@@ -2519,6 +2546,11 @@ static int check_tables(ao_err_t *err) {
     if (name[0] < 'a' || name[0] > 'z' ||
         !((CMD_FIRST_LETTERS >> (name[0] - 'a')) & 1u) || strlen(name) >= 16)
       return ao_err_set(err, "command \"%s\" escapes the word filter", name);
+    /* the two-character filter (cmd_pair()) knows [a-z0-9_] only */
+    for (const char *q = name; *q; q++)
+      if (cmd_char((unsigned char)*q) == 63u || name[1] == '\0')
+        return ao_err_set(err, "command \"%s\" escapes the pair filter",
+                          name);
   }
   return 0;
 }
@@ -2680,16 +2712,16 @@ void ao_classifier_destroy(ao_classifier_t *c) {
 
 /* --- classification ----------------------------------------------------- */
 
-/* Does t[0, n) contain the C string w? (n is small: one field.) */
-static int mem_has(const char *t, size_t n, const char *w) {
-  size_t k = strlen(w);
-  for (const char *p = t; (size_t)(p - t) + k <= n;) {
-    const char *q = memchr(p, w[0], n - (size_t)(p - t));
-    if (q == NULL || (size_t)(q - t) + k > n)
-      return 0;
-    if (memcmp(q, w, k) == 0)
+/* Does t[0, n) contain "../", "..\\", "/.." or "\\.."? One pass from
+ * '.' to '.'. */
+static int dotdot_sep(const char *t, size_t n) {
+  for (size_t i = ao_find1(t, n, '.'); i + 1 < n;
+       i += 1 + ao_find1(t + i + 1, n - i - 1, '.')) {
+    if (t[i + 1] != '.')
+      continue;
+    if ((i + 2 < n && (t[i + 2] == '/' || t[i + 2] == '\\')) ||
+        (i > 0 && (t[i - 1] == '/' || t[i - 1] == '\\')))
       return 1;
-    p = q + 1;
   }
   return 0;
 }
@@ -2754,6 +2786,14 @@ static int os_path(const char *p, size_t len) {
       L("/boot/"),         L("/sys/"),         L("/windows/"),
       L("/winnt/"),        L("/program files/"), L("/programdata/"),
       L("/volumes/"),      L("/private/etc/"), L("/private/var/")};
+  /* most paths start with a letter no root starts with: no loop then */
+  enum { ROOT_FIRSTS = (1u << ('e' - 'a')) | (1u << ('p' - 'a')) |
+                       (1u << ('v' - 'a')) | (1u << ('u' - 'a')) |
+                       (1u << ('o' - 'a')) | (1u << ('r' - 'a')) |
+                       (1u << ('b' - 'a')) | (1u << ('s' - 'a')) |
+                       (1u << ('w' - 'a')) };
+  if (c1 < 'a' || c1 > 'z' || !((ROOT_FIRSTS >> (c1 - 'a')) & 1u))
+    return 0;
   for (size_t k = 0; k < AO_ARRAY_SIZE(roots); k++) {
     const lit_t *r = &roots[k];
     if ((unsigned char)r->s[1] == c1 && len > r->n &&
@@ -3025,9 +3065,7 @@ static void classify_target(ao_classifier_t *c, scan_t *s, const char *t,
   if (info & AO_NORM_NUL_TAIL)
     s->found |= AO_CAT_BIT(AO_CAT_TRAVERSAL);
   /* only ".." next to a separator: "?q=..." is an ellipsis */
-  if (!(s->found & AO_CAT_BIT(AO_CAT_TRAVERSAL)) &&
-      (mem_has(dq, dn, "../") || mem_has(dq, dn, "..\\") ||
-       mem_has(dq, dn, "/..") || mem_has(dq, dn, "\\.."))) {
+  if (!(s->found & AO_CAT_BIT(AO_CAT_TRAVERSAL)) && dotdot_sep(dq, dn)) {
     /* each value on its own, rooted at its start: a value that climbs
      * above itself names a file outside the directory the application
      * meant (CRS counts any "../" in an argument at paranoia level 1) */

@@ -13,6 +13,7 @@
 #include "ao_bytescan.h"
 #include "ao_common.h"
 
+#include <pthread.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -359,6 +360,22 @@ static int name_prefix(const char *s, size_t n, const html_name_t *h) {
   return 1;
 }
 
+/* Bit k: some name (of either table) starts with 'a' + k; and per first
+ * letter, which entries of html_names start with it (bit j: entry j). */
+static uint32_t html_firsts;
+static uint64_t html_by_first[26];
+static pthread_once_t firsts_once = PTHREAD_ONCE_INIT;
+_Static_assert(AO_ARRAY_SIZE(html_names) <= 64, "html_by_first holds 64");
+
+static void firsts_init(void) {
+  for (size_t j = 0; j < AO_ARRAY_SIZE(html_names); j++) {
+    html_firsts |= 1u << (html_names[j].name[0] - 'a');
+    html_by_first[html_names[j].name[0] - 'a'] |= (uint64_t)1 << j;
+  }
+  for (size_t j = 0; j < AO_ARRAY_SIZE(html_legacy); j++)
+    html_firsts |= 1u << (html_legacy[j].name[0] - 'a');
+}
+
 /* Decodes one reference at in[i] == '&'. Returns the number of bytes it
  * used (0: not a reference) and the character in *c (-1: consumed, but
  * stands for nothing ASCII; the caller copies it through). */
@@ -391,13 +408,20 @@ static size_t html_ref(const char *in, size_t n, size_t i, int *c) {
     return k - i;
   }
   size_t s = k;
+  /* A named reference starts with the first letter of one of the names:
+   * the query separators in "&page=2&utm_x" mostly stop here, before any
+   * name is compared. (html_firsts is set: see the callers.) */
+  unsigned char f0 = k < n ? lower((unsigned char)in[k]) : 0;
+  if (f0 < 'a' || f0 > 'z' || !((html_firsts >> (f0 - 'a')) & 1u))
+    return 0;
   while (k < n && k - s < 10 &&
          ((in[k] >= 'a' && in[k] <= 'z') || (in[k] >= 'A' && in[k] <= 'Z')))
     k++;
   size_t len = k - s;
   if (len == 0)
     return 0;
-  for (size_t j = 0; j < AO_ARRAY_SIZE(html_names); j++) {
+  for (uint64_t m = html_by_first[f0 - 'a']; m != 0; m &= m - 1) {
+    size_t j = AO_BS_CTZ64(m);
     if (name_eq(in + s, len, &html_names[j])) {
       if (k < n && in[k] == ';')
         k++;
@@ -406,6 +430,8 @@ static size_t html_ref(const char *in, size_t n, size_t i, int *c) {
     }
   }
   for (size_t j = 0; j < AO_ARRAY_SIZE(html_legacy); j++) {
+    if ((unsigned char)html_legacy[j].name[0] != f0)
+      continue;
     if (name_prefix(in + s, len, &html_legacy[j])) {
       *c = (unsigned char)html_legacy[j].c;
       return 1u + html_legacy[j].len;
@@ -415,6 +441,7 @@ static size_t html_ref(const char *in, size_t n, size_t i, int *c) {
 }
 
 int ao_norm_html_changes(const char *in, size_t n) {
+  pthread_once(&firsts_once, firsts_init); /* for html_ref() */
   /* TAB, LF or CR anywhere; then a reference at some '&' */
   static const ao_byteset_t ctl = {
       3, {'\t', '\n', '\r'}, {['\t'] = 1, ['\n'] = 1, ['\r'] = 1}};
@@ -430,6 +457,7 @@ int ao_norm_html_changes(const char *in, size_t n) {
 }
 
 size_t ao_norm_html(const char *in, size_t n, char *out) {
+  pthread_once(&firsts_once, firsts_init); /* for html_ref() */
   size_t o = 0;
   for (size_t i = 0; i < n;) {
     unsigned char c = (unsigned char)in[i];
