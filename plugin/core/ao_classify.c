@@ -726,9 +726,9 @@ _Static_assert(2 * AO_ARRAY_SIZE(rce_cmds) < CMD_SLOTS && CMD_SLOTS <= 256,
  * classify_header()), so a hit saves the whole normalisation and scan of
  * the field. One memo holds the three kinds of field (the kind is part of
  * the key's flags, MEMO_KIND_*), which share its capacity as their
- * repetition demands: 16,384 short and 4,096 long slots (64 and 256
- * bytes), 2 MiB, one huge page. */
-#define AO_MEMO_SLOTS 16384u, 4096u /* powers of two */
+ * repetition demands: 16,384 short and 2,048 long slots, 1.8 MiB, in one
+ * huge page. */
+#define AO_MEMO_SLOTS 16384u, 2048u /* powers of two */
 #define MEMO_KIND_TARGET 0u         /* flags 0..7: see text_key() */
 #define MEMO_KIND_UA 8u             /* | 1 when escaped */
 #define MEMO_KIND_REFERER 16u       /* | 1 when escaped */

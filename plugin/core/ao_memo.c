@@ -1,12 +1,16 @@
 /*
  * ao_memo.c - a bounded, exact memo of verdicts (see ao_memo.h).
  *
- * A slot is a 12-byte header and the key's bytes. The header holds the
- * hash (which decided the set, and rejects almost every other key before
- * the bytes are compared), the length and flags of the key (length 0: a
- * free slot) and the value. Short slots are 64 bytes and 64-byte aligned,
- * one cache line; long slots are 256 bytes, of which a lookup reads the
- * header and the key's bytes only. Sets of 4 short or 2 long slots.
+ * Layout of a set (4 ways), chosen for the cache:
+ *
+ *   [ tag line: 4 tags of 16 bytes ] [ key 0 ] [ key 1 ] [ key 2 ] [ key 3 ]
+ *
+ * A tag holds the key's hash, length and flags, the value and the time of
+ * last use. A lookup reads the tag line (one cache line) and compares the
+ * bytes of a key only when its tag matches: a miss costs one line, a hit
+ * two. Keys are 64 bytes in the short table (one line each) and 256 bytes
+ * in the long one. Replacement is least recently used within the set, from
+ * the times in the tags (a free way first); nothing is moved.
  */
 #include "ao_memo.h"
 
@@ -15,65 +19,62 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define AO_MEMO_SHORT_SLOT 64u
-#define AO_MEMO_LONG_SLOT 256u
+#define AO_MEMO_WAYS 4u
 #define AO_MEMO_MAX_SLOTS (1u << 24)
 
-typedef struct memo_hdr {
+typedef struct memo_tag {
   uint32_t hash;
-  uint8_t len; /* 0: free */
+  uint32_t value;
+  uint32_t used; /* the memo's clock at the last hit or insertion */
+  uint8_t len;   /* 0: free */
   uint8_t flags;
   uint16_t pad;
-  uint32_t value;
-} memo_hdr_t;
+} memo_tag_t;
 
-_Static_assert(sizeof(memo_hdr_t) + AO_MEMO_SHORT == AO_MEMO_SHORT_SLOT,
-               "a short slot is one cache line");
-_Static_assert(sizeof(memo_hdr_t) + AO_MEMO_LONG == AO_MEMO_LONG_SLOT,
-               "a long slot is 256 bytes");
+_Static_assert(sizeof(memo_tag_t) * AO_MEMO_WAYS == 64,
+               "the tags of a set are one cache line");
 _Static_assert(AO_MEMO_LONG <= 255, "lengths are bytes");
 
-/* Ways per set: the slots of a set are kept in order of use, the most
- * recent first (a hit moves its slot to the front, a new key goes to the
- * front and pushes the least recently used out), so a set is exact LRU and
- * a repeat is usually found in the set's first cache line. */
-static const unsigned ways_of[2] = {4, 2};
-static const size_t slot_size[2] = {AO_MEMO_SHORT_SLOT, AO_MEMO_LONG_SLOT};
+static const size_t key_size[2] = {AO_MEMO_SHORT, 256};
 
 struct ao_memo {
   ao_region_t mem;       /* both tables, one region (ao_region.h) */
   unsigned char *tab[2]; /* short, long */
+  size_t set_size[2];    /* bytes per set */
   uint32_t set_mask[2];  /* sets - 1 */
   unsigned nslots[2];
+  uint32_t clock; /* counts lookups: the times of last use */
   uint64_t lookups, hits;
 };
 
-static int valid_slots(unsigned n, unsigned ways) {
-  return n == 0 || (n <= AO_MEMO_MAX_SLOTS && n >= ways && (n & (n - 1u)) == 0);
+static int valid_slots(unsigned n) {
+  return n == 0 ||
+         (n <= AO_MEMO_MAX_SLOTS && n >= AO_MEMO_WAYS && (n & (n - 1u)) == 0);
 }
 
 ao_memo_t *ao_memo_create(unsigned short_slots, unsigned long_slots) {
-  if (!valid_slots(short_slots, ways_of[0]) ||
-      !valid_slots(long_slots, ways_of[1]))
+  if (!valid_slots(short_slots) || !valid_slots(long_slots))
     return NULL;
   ao_memo_t *m = calloc(1, sizeof(*m));
   if (m == NULL)
     return NULL;
   unsigned n[2] = {short_slots, long_slots};
-  size_t bytes[2] = {(size_t)short_slots * slot_size[0],
-                     (size_t)long_slots * slot_size[1]};
-  /* one region: aligned to 64 (a short slot must not straddle two cache
-   * lines), and one huge page for both tables when they fill 2 MiB */
+  size_t bytes[2];
+  for (int t = 0; t < 2; t++) {
+    m->nslots[t] = n[t];
+    m->set_size[t] = 64 + AO_MEMO_WAYS * key_size[t];
+    m->set_mask[t] = n[t] ? n[t] / AO_MEMO_WAYS - 1u : 0;
+    bytes[t] = (size_t)(n[t] / AO_MEMO_WAYS) * m->set_size[t];
+  }
+  /* one region: aligned to 64 (a tag line must be one cache line), and
+   * one huge page for both tables when they fit 2 MiB */
   if (bytes[0] + bytes[1] > 0 &&
       ao_region_alloc(&m->mem, bytes[0] + bytes[1]) != 0) {
     free(m);
     return NULL;
   }
-  for (int t = 0; t < 2; t++) {
-    m->nslots[t] = n[t];
-    m->set_mask[t] = n[t] ? n[t] / ways_of[t] - 1u : 0;
+  for (int t = 0; t < 2; t++)
     m->tab[t] = n[t] ? (unsigned char *)m->mem.p + (t ? bytes[0] : 0) : NULL;
-  }
   return m;
 }
 
@@ -85,8 +86,7 @@ void ao_memo_destroy(ao_memo_t *m) {
 }
 
 size_t ao_memo_memory(const ao_memo_t *m) {
-  return sizeof(*m) + (size_t)m->nslots[0] * AO_MEMO_SHORT_SLOT +
-         (size_t)m->nslots[1] * AO_MEMO_LONG_SLOT;
+  return sizeof(*m) + m->mem.size;
 }
 
 /* 16 bytes per step in two independent lanes (multiply and fold), so the
@@ -131,15 +131,14 @@ static int table_of(const ao_memo_t *m, const ao_memo_key_t *k) {
 
 static unsigned char *set_of(const ao_memo_t *m, int t,
                              const ao_memo_key_t *k) {
-  return m->tab[t] +
-         (size_t)(k->hash & m->set_mask[t]) * ways_of[t] * slot_size[t];
+  return m->tab[t] + (size_t)(k->hash & m->set_mask[t]) * m->set_size[t];
 }
 
 void ao_memo_prefetch(const ao_memo_t *m, const ao_memo_key_t *k) {
 #if defined(__GNUC__)
   int t = table_of(m, k);
   if (t >= 0)
-    __builtin_prefetch(set_of(m, t, k)); /* the most recent way */
+    __builtin_prefetch(set_of(m, t, k)); /* the tag line */
 #else
   (void)m;
   (void)k;
@@ -148,24 +147,19 @@ void ao_memo_prefetch(const ao_memo_t *m, const ao_memo_key_t *k) {
 
 int ao_memo_get(ao_memo_t *m, const ao_memo_key_t *k, uint32_t *value) {
   m->lookups++;
+  m->clock++;
   int t = table_of(m, k);
   if (t < 0)
     return 0;
   unsigned char *set = set_of(m, t, k);
-  size_t size = slot_size[t];
-  for (unsigned w = 0; w < ways_of[t]; w++) {
-    memo_hdr_t *h = (memo_hdr_t *)(void *)(set + w * size);
-    if (h->hash == k->hash && h->len == k->n && h->flags == k->flags &&
-        memcmp(h + 1, k->p, k->n) == 0) {
-      *value = h->value;
+  memo_tag_t *tags = (memo_tag_t *)(void *)set;
+  for (unsigned w = 0; w < AO_MEMO_WAYS; w++) {
+    memo_tag_t *g = &tags[w];
+    if (g->hash == k->hash && g->len == k->n && g->flags == k->flags &&
+        memcmp(set + 64 + w * key_size[t], k->p, k->n) == 0) {
+      *value = g->value;
+      g->used = m->clock;
       m->hits++;
-      if (w > 0) {
-        /* to the front: the ways before it move back by one */
-        unsigned char tmp[AO_MEMO_LONG_SLOT];
-        memcpy(tmp, set + w * size, size);
-        memmove(set + size, set, w * size);
-        memcpy(set, tmp, size);
-      }
       return 1;
     }
   }
@@ -177,16 +171,25 @@ void ao_memo_put(ao_memo_t *m, const ao_memo_key_t *k, uint32_t value) {
   if (t < 0)
     return;
   unsigned char *set = set_of(m, t, k);
-  size_t size = slot_size[t];
-  /* the least recently used way falls out, the new key goes in front */
-  memmove(set + size, set, (ways_of[t] - 1u) * size);
-  memo_hdr_t *h = (memo_hdr_t *)(void *)set;
-  h->hash = k->hash;
-  h->len = (uint8_t)k->n;
-  h->flags = (uint8_t)k->flags;
-  h->pad = 0;
-  h->value = value;
-  memcpy(h + 1, k->p, k->n);
+  memo_tag_t *tags = (memo_tag_t *)(void *)set;
+  /* a free way, else the least recently used (in clock order, which the
+   * unsigned difference keeps right across a wrap of the clock) */
+  unsigned v = 0;
+  for (unsigned w = 0; w < AO_MEMO_WAYS; w++) {
+    if (tags[w].len == 0) {
+      v = w;
+      break;
+    }
+    if (m->clock - tags[w].used > m->clock - tags[v].used)
+      v = w;
+  }
+  memo_tag_t *g = &tags[v];
+  g->hash = k->hash;
+  g->value = value;
+  g->used = m->clock;
+  g->len = (uint8_t)k->n;
+  g->flags = (uint8_t)k->flags;
+  memcpy(set + 64 + v * key_size[t], k->p, k->n);
 }
 
 void ao_memo_stats(const ao_memo_t *m, uint64_t *lookups, uint64_t *hits) {

@@ -13,14 +13,15 @@
  *   all of it, so a hash collision can only cost a miss, never another
  *   key's value.
  *
- *   Bounded and cache-friendly: two set-associative tables fixed at
- *   creation, never resized. Short keys (at most AO_MEMO_SHORT bytes, most
- *   targets and referers) live in 64-byte slots, one cache line each, in
- *   sets of 4; longer keys (up to AO_MEMO_LONG bytes) in 256-byte slots, in
- *   sets of 2; longer ones are not memoised. A set keeps its slots in
- *   order of use (least recently used out), so a repeat is usually found in
- *   the set's first line. The hash is not keyed: a client who makes its
- *   fields collide only makes them miss, which costs what no memo would.
+ *   Bounded and cache-friendly: two 4-way set-associative tables fixed at
+ *   creation, never resized. A set is one cache line of tags (hash,
+ *   length, flags, value, last use) followed by the keys' bytes, so a miss
+ *   reads one line and a hit two. Short keys (at most AO_MEMO_SHORT bytes,
+ *   most targets and referers) have 64 bytes each, longer ones (up to
+ *   AO_MEMO_LONG bytes) 256; longer ones are not memoised. The least
+ *   recently used key of a set makes room. The hash is not keyed: a client
+ *   who makes its fields collide only makes them miss, which costs what no
+ *   memo would.
  *
  *   The tables are one region (ao_region.h): sized to 2 MiB, they are one
  *   transparent huge page, so a lookup costs no TLB miss either.
@@ -39,8 +40,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define AO_MEMO_SHORT 52u  /* longest key of a 64-byte slot */
-#define AO_MEMO_LONG 244u  /* longest key of a 256-byte slot */
+#define AO_MEMO_SHORT 64u  /* longest key of the short table */
+#define AO_MEMO_LONG 255u  /* longest key memoised (the long table) */
 #define AO_MEMO_FLAGS_MAX 255u
 
 typedef struct ao_memo ao_memo_t;
@@ -53,8 +54,9 @@ typedef struct ao_memo_key {
   uint32_t hash;
 } ao_memo_key_t;
 
-/* short_slots and long_slots are powers of two, at least a set (4 and 2),
- * or 0, which disables that table. Returns NULL on bad sizes or ENOMEM. */
+/* short_slots and long_slots are powers of two, at least a set (4), or 0,
+ * which disables that table. Memory: 80 bytes per short slot, 272 per long
+ * one. Returns NULL on bad sizes or ENOMEM. */
 ao_memo_t *ao_memo_create(unsigned short_slots, unsigned long_slots);
 void ao_memo_destroy(ao_memo_t *m); /* NULL is a no-op */
 

@@ -85,7 +85,7 @@ static void test_lru_in_one_set(void **state) {
  * a hit always gives the key's own value. */
 static void test_many_keys_never_wrong(void **state) {
   (void)state;
-  ao_memo_t *m = ao_memo_create(16, 4);
+  ao_memo_t *m = ao_memo_create(16, 8);
   assert_non_null(m);
   uint64_t x = 0x9e3779b97f4a7c15ull;
   int hits = 0;
@@ -157,14 +157,14 @@ static void test_limits(void **state) {
 /* Sizes: powers of two of at least a set; the memory is what was asked. */
 static void test_sizes(void **state) {
   (void)state;
-  assert_null(ao_memo_create(3, 2));
-  assert_null(ao_memo_create(2, 2)); /* smaller than a set of four */
-  assert_null(ao_memo_create(4, 1));
+  assert_null(ao_memo_create(3, 4));
+  assert_null(ao_memo_create(2, 4)); /* smaller than a set of four */
+  assert_null(ao_memo_create(4, 2));
   assert_null(ao_memo_create(4, 6));
   ao_memo_t *m = ao_memo_create(4096, 1024);
   assert_non_null(m);
-  assert_true(ao_memo_memory(m) >= 4096 * 64 + 1024 * 256);
-  assert_true(ao_memo_memory(m) < 4096 * 64 + 1024 * 256 + 4096);
+  assert_true(ao_memo_memory(m) >= 4096 * 80 + 1024 * 272);
+  assert_true(ao_memo_memory(m) < 4096 * 80 + 1024 * 272 + 4096);
   ao_memo_destroy(m);
   ao_memo_destroy(NULL);
 }
