@@ -41,17 +41,23 @@ MMDB_CFLAGS := $(shell $(PKG_CONFIG) --cflags libmaxminddb 2>/dev/null)
 MMDB_LIBS := $(shell $(PKG_CONFIG) --libs libmaxminddb 2>/dev/null || echo -lmaxminddb)
 PCRE2_CFLAGS := $(shell $(PKG_CONFIG) --cflags libpcre2-8 2>/dev/null)
 PCRE2_LIBS := $(shell $(PKG_CONFIG) --libs libpcre2-8 2>/dev/null || echo -lpcre2-8)
+# libsystemd (sd-journal) for `Journal true`; without it the plugin builds
+# without journal support and refuses that option with a clear message.
+SYSTEMD_CFLAGS := $(shell $(PKG_CONFIG) --exists libsystemd 2>/dev/null && \
+                    echo -DAO_HAVE_SYSTEMD $$($(PKG_CONFIG) --cflags libsystemd))
+SYSTEMD_LIBS := $(shell $(PKG_CONFIG) --libs libsystemd 2>/dev/null)
 CMOCKA_CFLAGS := $(shell $(PKG_CONFIG) --cflags cmocka 2>/dev/null)
 CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
 
 REAL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -fPIC -fvisibility=hidden \
               -MMD -MP -Iplugin/core $(MMDB_CFLAGS) $(PCRE2_CFLAGS) \
+              $(SYSTEMD_CFLAGS) \
               $(WARNINGS) $(CFLAGS)
 # collectd's headers use GNU and BSD extensions and are not -Wpedantic clean.
 ADAPTER_CFLAGS = $(REAL_CFLAGS) -D_GNU_SOURCE -DHAVE_CONFIG_H \
                  -I$(COLLECTD_INCLUDE) -I$(COLLECTD_INCLUDE)/.. -Wno-pedantic -Wno-strict-prototypes \
                  -Wno-missing-prototypes -Wno-cast-align
-LIBS = $(MMDB_LIBS) $(PCRE2_LIBS) -lm
+LIBS = $(MMDB_LIBS) $(PCRE2_LIBS) $(SYSTEMD_LIBS) -lm
 
 B = build
 CORE_SRC := $(sort $(wildcard plugin/core/*.c))

@@ -55,6 +55,12 @@ size_t ao_health_metrics(const ao_health_t *h, ao_health_metric_t *out,
       {"geoip_no_database", h->geo.no_database},
       {"geoip_reloads", h->geo.reloads},
       {"geoip_reload_failures", h->geo.reload_failures},
+      {"read_budget_stops", h->read_budget_stops},
+      {"truncation_copies", h->truncation_copies},
+      {"files_lost", h->files_lost},
+      {"journal_errors", h->journal_errors},
+      {"state_save_failures", h->state_save_failures},
+      {"state_rejected", h->state_rejected},
   };
   size_t count = sizeof(all) / sizeof(all[0]);
   for (size_t i = 0; i < count && i < n; i++)
@@ -97,6 +103,7 @@ int ao_dispatch_pipeline(const ao_pipeline_t *p, cdtime_t t,
   for (size_t i = 0; i < nh; i++)
     refused += submit_derive(inst, "derive", hm[i].name, hm[i].value, t);
   refused += submit_gauge(inst, "bytes", "lag", (double)h.lag_bytes, t);
+  refused += submit_gauge(inst, "files", "tracked", (double)h.files_open, t);
   double age = NAN;
   if (h.geo_loaded && h.geo_build_epoch > 0)
     age = now_wall - (double)h.geo_build_epoch;

@@ -3,6 +3,8 @@
  */
 #include "ao_config.h"
 
+#include "ao_journal.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +19,13 @@
 #define DEF_CACHE 16384
 #define MAX_SHARE_WINDOW (31.0 * 86400.0)
 #define MAX_CACHE (1u << 24)
+#define DEF_ROTATE_WAIT 30.0
+#define MAX_ROTATE_WAIT 86400.0
+#define DEF_READ_BUDGET 0
+#define DEF_READ_TIME_FRACTION 0.5
+/* Patterns and matches per Log. */
+#define MAX_FILES_PER_LOG 64
+#define MAX_MATCHES_PER_LOG 64
 
 enum opt_id {
   OPT_GEOIP_DATABASE,
@@ -28,8 +37,19 @@ enum opt_id {
   OPT_FILE,
   OPT_FORMAT,
   OPT_START_AT,
+  OPT_STATE_FILE,
+  OPT_ROTATE_WAIT,
+  OPT_READ_BUDGET,
+  OPT_READ_TIME_FRACTION,
+  OPT_JOURNAL,
+  OPT_MATCH,
+  OPT_JOURNAL_PATH,
   OPT_COUNT
 };
+
+/* Options that may be given several times in one block (their values add
+ * up); every other option given twice is a mistake. */
+static int repeatable(int id) { return id == OPT_FILE || id == OPT_MATCH; }
 
 static const ao_option_t options[] = {
     [OPT_GEOIP_DATABASE] = {"GeoIPDatabase", AO_SCOPE_PLUGIN, "path", NULL,
@@ -60,6 +80,34 @@ static const ao_option_t options[] = {
     [OPT_START_AT] = {"StartAt", AO_SCOPE_LOG, "string", "end",
                       "end: only what is appended from now on (tail -F); "
                       "beginning: what the file already holds too"},
+    [OPT_STATE_FILE] = {"StateFile", AO_SCOPE_PLUGIN, "path",
+                        "BaseDir/attack_origin.state",
+                        "base path of the state files (one per Log, "
+                        "\"<StateFile>-<Log>\"): positions and counters "
+                        "that survive a restart"},
+    [OPT_ROTATE_WAIT] = {"RotateWait", AO_SCOPE_PLUGIN | AO_SCOPE_LOG,
+                         "seconds", "30",
+                         "a rotated file is still read until it has not "
+                         "grown for this long"},
+    [OPT_READ_BUDGET] = {"ReadBudget", AO_SCOPE_PLUGIN | AO_SCOPE_LOG,
+                         "bytes", "0",
+                         "bytes one read of a Log may take (0: no byte "
+                         "limit); the rest is read at the next intervals"},
+    [OPT_READ_TIME_FRACTION] = {"ReadTimeFraction",
+                                AO_SCOPE_PLUGIN | AO_SCOPE_LOG, "number",
+                                "0.5",
+                                "fraction of the interval one read of a Log "
+                                "may take before it stops at a line boundary"},
+    [OPT_JOURNAL] = {"Journal", AO_SCOPE_LOG, "boolean", "false",
+                     "read systemd's journal (sd-journal) instead of, or as "
+                     "well as, files"},
+    [OPT_MATCH] = {"Match", AO_SCOPE_LOG, "string", "(all entries)",
+                   "journal match FIELD=value, e.g. _SYSTEMD_UNIT=ssh.service "
+                   "(repeatable; \"+\" separates OR groups)"},
+    [OPT_JOURNAL_PATH] = {"JournalPath", AO_SCOPE_LOG, "path",
+                          "(the system journal)",
+                          "a journal directory or .journal file to read "
+                          "instead of the system journal"},
     [OPT_COUNT] = {NULL, 0, NULL, NULL, NULL},
 };
 
@@ -71,14 +119,32 @@ void ao_config_init(ao_config_t *cfg) {
   cfg->tun.share_window = DEF_SHARE_WINDOW;
   cfg->tun.min_attacks = DEF_MIN_ATTACKS;
   cfg->tun.max_line = DEF_MAX_LINE;
+  cfg->tun.rotate_wait = DEF_ROTATE_WAIT;
+  cfg->tun.read_budget = DEF_READ_BUDGET;
+  cfg->tun.read_time_fraction = DEF_READ_TIME_FRACTION;
+}
+
+static void free_list(char **v, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    free(v[i]);
+  free(v);
 }
 
 void ao_config_free(ao_config_t *cfg) {
   free(cfg->geoip_database);
   free(cfg->geoip_country_path);
-  for (size_t i = 0; i < cfg->nlogs; i++)
-    free(cfg->logs[i].file);
+  for (size_t i = 0; i < cfg->nlogs; i++) {
+    ao_log_config_t *log = &cfg->logs[i];
+    /* file is files[0] when files exist; a caller may also have set file
+     * alone (tests). */
+    if (log->nfiles == 0 || log->file != log->files[0])
+      free(log->file);
+    free_list(log->files, log->nfiles);
+    free_list(log->matches, log->nmatches);
+    free(log->journal_path);
+  }
   free(cfg->logs);
+  free(cfg->state_file);
   memset(cfg, 0, sizeof(*cfg));
 }
 
@@ -192,6 +258,29 @@ static int set_tunable(const char *where, int id, ao_tunables_t *tun,
     tun->max_line = (size_t)v;
     tun->set |= AO_SET_MAX_LINE;
     return 0;
+  case OPT_ROTATE_WAIT:
+    if (get_number(where, opt, vals, nvals, 0, MAX_ROTATE_WAIT, 0, &v, err))
+      return -1;
+    tun->rotate_wait = v;
+    tun->set |= AO_SET_ROTATE_WAIT;
+    return 0;
+  case OPT_READ_BUDGET:
+    if (get_number(where, opt, vals, nvals, 0, 1e15, 1, &v, err))
+      return -1;
+    if (v > 0 && v < 65536)
+      return ao_err_set(err,
+                        "%s %s: value %g is too small (0 for no limit, or at "
+                        "least 65536 bytes)",
+                        where, opt, v);
+    tun->read_budget = (uint64_t)v;
+    tun->set |= AO_SET_READ_BUDGET;
+    return 0;
+  case OPT_READ_TIME_FRACTION:
+    if (get_number(where, opt, vals, nvals, 0.01, 1, 0, &v, err))
+      return -1;
+    tun->read_time_fraction = v;
+    tun->set |= AO_SET_READ_TIME_FRACTION;
+    return 0;
   default:
     return ao_err_set(err, "%s %s: internal error", where, opt);
   }
@@ -205,7 +294,7 @@ static int lookup_key(const char *where, const char *key, unsigned scope,
   if (id == -2)
     return ao_err_set(err, "%s: option \"%s\" is not allowed in this block",
                       where, key);
-  if (*given & (1u << id))
+  if ((*given & (1u << id)) && !repeatable(id))
     return ao_err_set(err, "%s %s: given twice", where, options[id].name);
   *given |= 1u << id;
   return id;
@@ -229,6 +318,8 @@ int ao_config_set(ao_config_t *cfg, const char *key, const ao_value_t *vals,
       return -1;
     cfg->geoip_cache_size = (size_t)v;
     return 0;
+  case OPT_STATE_FILE:
+    return get_string(where, opt, vals, nvals, &cfg->state_file, err);
   default:
     return set_tunable(where, id, &cfg->tun, vals, nvals, err);
   }
@@ -272,6 +363,68 @@ ao_log_config_t *ao_config_add_log(ao_config_t *cfg, const ao_value_t *vals,
   return log;
 }
 
+static int push_string(char ***list, size_t *n, const char *s,
+                       const char *where, const char *opt, ao_err_t *err) {
+  char **grown = realloc(*list, (*n + 1) * sizeof(**list));
+  if (grown == NULL)
+    return ao_err_set(err, "%s %s: out of memory", where, opt);
+  *list = grown;
+  grown[*n] = strdup(s);
+  if (grown[*n] == NULL)
+    return ao_err_set(err, "%s %s: out of memory", where, opt);
+  (*n)++;
+  return 0;
+}
+
+/* File may repeat: each value is a path or a glob pattern. */
+static int add_file(const char *where, const char *opt, ao_log_config_t *log,
+                    const ao_value_t *vals, size_t nvals, ao_err_t *err) {
+  if (one_value(where, opt, vals, nvals, AO_VAL_STRING, err) != 0)
+    return -1;
+  const char *v = vals[0].s;
+  if (v[0] == '\0')
+    return ao_err_set(err, "%s %s: value \"\" is empty", where, opt);
+  for (size_t i = 0; i < log->nfiles; i++)
+    if (strcmp(log->files[i], v) == 0)
+      return ao_err_set(err, "%s %s: \"%s\" is listed twice", where, opt, v);
+  if (log->nfiles == MAX_FILES_PER_LOG)
+    return ao_err_set(err, "%s %s: more than %d values", where, opt,
+                      MAX_FILES_PER_LOG);
+  if (log->file != NULL && log->nfiles == 0) {
+    /* Set directly by a caller: it becomes the first value. */
+    if (push_string(&log->files, &log->nfiles, log->file, where, opt, err))
+      return -1;
+    free(log->file);
+  }
+  if (push_string(&log->files, &log->nfiles, v, where, opt, err) != 0)
+    return -1;
+  log->file = log->files[0];
+  return 0;
+}
+
+int ao_config_valid_match(const char *m) {
+  if (strcmp(m, "+") == 0)
+    return 1;
+  const char *eq = strchr(m, '=');
+  if (eq == NULL || eq == m || (m[0] >= '0' && m[0] <= '9'))
+    return 0;
+  for (const char *p = m; p < eq; p++)
+    if (!((*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '_'))
+      return 0;
+  return 1;
+}
+
+char *ao_config_state_path(const ao_config_t *cfg,
+                           const ao_log_config_t *log) {
+  if (cfg->state_file == NULL)
+    return NULL;
+  size_t n = strlen(cfg->state_file) + strlen(log->name) + 2;
+  char *p = malloc(n);
+  if (p != NULL)
+    snprintf(p, n, "%s-%s", cfg->state_file, log->name);
+  return p;
+}
+
 int ao_config_log_set(ao_config_t *cfg, ao_log_config_t *log, const char *key,
                       const ao_value_t *vals, size_t nvals, ao_err_t *err) {
   (void)cfg;
@@ -283,7 +436,33 @@ int ao_config_log_set(ao_config_t *cfg, ao_log_config_t *log, const char *key,
   const char *opt = options[id].name;
   switch (id) {
   case OPT_FILE:
-    return get_string(where, opt, vals, nvals, &log->file, err);
+    return add_file(where, opt, log, vals, nvals, err);
+  case OPT_JOURNAL:
+    if (one_value(where, opt, vals, nvals, AO_VAL_BOOLEAN, err) != 0)
+      return -1;
+    if (vals[0].b && !ao_journal_available())
+      return ao_err_set(err,
+                        "%s %s: true, but this build has no journal support "
+                        "(build with libsystemd-dev installed)",
+                        where, opt);
+    log->journal = vals[0].b != 0;
+    return 0;
+  case OPT_MATCH:
+    if (one_value(where, opt, vals, nvals, AO_VAL_STRING, err) != 0)
+      return -1;
+    if (!ao_config_valid_match(vals[0].s))
+      return ao_err_set(err,
+                        "%s %s: invalid match \"%s\" (expected FIELD=value "
+                        "with FIELD of A-Z, 0-9 and _, e.g. "
+                        "\"_SYSTEMD_UNIT=ssh.service\", or \"+\")",
+                        where, opt, vals[0].s);
+    if (log->nmatches == MAX_MATCHES_PER_LOG)
+      return ao_err_set(err, "%s %s: more than %d matches", where, opt,
+                        MAX_MATCHES_PER_LOG);
+    return push_string(&log->matches, &log->nmatches, vals[0].s, where, opt,
+                       err);
+  case OPT_JOURNAL_PATH:
+    return get_string(where, opt, vals, nvals, &log->journal_path, err);
   case OPT_FORMAT:
     if (one_value(where, opt, vals, nvals, AO_VAL_STRING, err) != 0)
       return -1;
@@ -350,9 +529,14 @@ int ao_config_apply(ao_config_t *cfg, const ao_conf_node_t *block,
 }
 
 int ao_config_log_done(const ao_log_config_t *log, ao_err_t *err) {
-  if (log->file == NULL)
-    return ao_err_set(err, "<Log \"%s\">: missing required option File",
+  if (log->file == NULL && !log->journal)
+    return ao_err_set(err,
+                      "<Log \"%s\">: missing required option File (or "
+                      "Journal true)",
                       log->name);
+  if (!log->journal && (log->nmatches > 0 || log->journal_path != NULL))
+    return ao_err_set(err, "<Log \"%s\"> %s: needs Journal true", log->name,
+                      log->nmatches > 0 ? "Match" : "JournalPath");
   return 0;
 }
 
@@ -366,6 +550,39 @@ static void inherit(const ao_config_t *cfg, ao_log_config_t *log) {
     t->min_attacks = cfg->tun.min_attacks;
   if (!(t->set & AO_SET_MAX_LINE))
     t->max_line = cfg->tun.max_line;
+  if (!(t->set & AO_SET_ROTATE_WAIT))
+    t->rotate_wait = cfg->tun.rotate_wait;
+  if (!(t->set & AO_SET_READ_BUDGET))
+    t->read_budget = cfg->tun.read_budget;
+  if (!(t->set & AO_SET_READ_TIME_FRACTION))
+    t->read_time_fraction = cfg->tun.read_time_fraction;
+  /* The journal carries sshd's messages: once the sshd format exists
+   * (parsers stream), a journal Log without Format reads them as sshd. */
+  ao_format_id_t sshd;
+  if (log->journal && !(log->given & (1u << OPT_FORMAT)) &&
+      ao_format_lookup("sshd", &sshd) == 0)
+    log->format = sshd;
+}
+
+/* Two Logs reading the same file would count its lines twice. */
+static const char *same_file(const ao_log_config_t *a,
+                             const ao_log_config_t *b) {
+  for (size_t i = 0; i < a->nfiles; i++)
+    for (size_t j = 0; j < b->nfiles; j++)
+      if (strcmp(a->files[i], b->files[j]) == 0)
+        return a->files[i];
+  if (a->nfiles == 0 && b->nfiles == 0 && a->file != NULL && b->file != NULL &&
+      strcmp(a->file, b->file) == 0)
+    return a->file;
+  if (a->nfiles == 0 && a->file != NULL)
+    for (size_t j = 0; j < b->nfiles; j++)
+      if (strcmp(a->file, b->files[j]) == 0)
+        return a->file;
+  if (b->nfiles == 0 && b->file != NULL)
+    for (size_t i = 0; i < a->nfiles; i++)
+      if (strcmp(b->file, a->files[i]) == 0)
+        return b->file;
+  return NULL;
 }
 
 int ao_config_finish(ao_config_t *cfg, ao_err_t *err) {
@@ -379,12 +596,14 @@ int ao_config_finish(ao_config_t *cfg, ao_err_t *err) {
       continue;
     if (ao_config_log_done(log, err) != 0)
       return -1;
-    for (size_t j = 0; j < i; j++)
-      if (strcmp(cfg->logs[j].file, log->file) == 0)
+    for (size_t j = 0; j < i; j++) {
+      const char *f = same_file(log, &cfg->logs[j]);
+      if (f != NULL)
         return ao_err_set(err,
                           "<Log \"%s\"> File: \"%s\" is already read by "
                           "<Log \"%s\">; its lines would be counted twice",
-                          log->name, log->file, cfg->logs[j].name);
+                          log->name, f, cfg->logs[j].name);
+    }
   }
   return 0;
 }

@@ -65,12 +65,19 @@ typedef struct ao_tunables {
   uint64_t min_attacks; /* attacks in the window before shares exist */
   size_t max_line;      /* bytes */
   unsigned set;         /* AO_SET_* bits: given explicitly in this block */
+  double rotate_wait;   /* seconds a rotated file is drained after it last
+                           grew */
+  uint64_t read_budget; /* bytes per read of a Log, 0: no byte limit */
+  double read_time_fraction; /* of the interval, per read of a Log */
 } ao_tunables_t;
 
 enum {
   AO_SET_SHARE_WINDOW = 1u << 0,
   AO_SET_MIN_ATTACKS = 1u << 1,
   AO_SET_MAX_LINE = 1u << 2,
+  AO_SET_ROTATE_WAIT = 1u << 3,
+  AO_SET_READ_BUDGET = 1u << 4,
+  AO_SET_READ_TIME_FRACTION = 1u << 5,
 };
 
 typedef struct ao_log_config {
@@ -80,6 +87,14 @@ typedef struct ao_log_config {
   ao_start_t start_at;
   ao_tunables_t tun;
   unsigned given; /* bit per option index: duplicate detection */
+  /* Every File value (file is files[0]): paths and glob patterns. */
+  char **files;
+  size_t nfiles;
+  /* The journal source (Journal true). */
+  int journal;
+  char **matches; /* Match values, journal match syntax */
+  size_t nmatches;
+  char *journal_path; /* NULL: the system journal */
 } ao_log_config_t;
 
 typedef struct ao_config {
@@ -93,6 +108,11 @@ typedef struct ao_config {
   /* Set by the command-line tool, which reads the files it is given: a Log
    * then needs no File. */
   int files_from_caller;
+  /* StateFile: the base path of the per-Log state files (see
+   * ao_config_state_path()); NULL until the host sets its default (the
+   * collectd adapter: BaseDir/attack_origin.state). No state is kept while
+   * it is NULL. */
+  char *state_file;
 } ao_config_t;
 
 enum {
@@ -147,5 +167,15 @@ int ao_config_finish(ao_config_t *cfg, ao_err_t *err);
 
 /* 1 when name is a valid Log name. */
 int ao_config_valid_name(const char *name);
+
+/* The state file of one Log: "<StateFile>-<Log name>" in a malloc'ed
+ * string, or NULL when cfg has no StateFile (or ENOMEM). One file per Log,
+ * so that Logs read in parallel threads never share a lock or a file. */
+char *ao_config_state_path(const ao_config_t *cfg, const ao_log_config_t *log);
+
+/* 1 when a journal Match value is valid: FIELD=value with FIELD of
+ * [A-Z0-9_] not starting with a digit, or "+" (an OR between groups, as
+ * journalctl writes it). */
+int ao_config_valid_match(const char *m);
 
 #endif /* AO_CONFIG_H */
