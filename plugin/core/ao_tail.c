@@ -544,6 +544,8 @@ static int tail_find_in_dir(const ao_tail_t *t, const ao_tail_pos_t *pos,
   return found;
 }
 
+static int tail_find_old(const ao_tail_t *t, uint64_t dev, uint64_t ino);
+
 /* A file found again (after a restart, or the copy of a truncated file) is
  * drained from pos as an old file. Returns 1 if it was found and adopted. */
 static int tail_drain_found(ao_tail_t *t, const ao_tail_pos_t *pos,
@@ -597,14 +599,37 @@ static int tail_apply_restore(ao_tail_t *t) {
   const ao_tail_pos_t *saved = &t->resume;
   int has_cur = t->restore_has_cur;
 
+  /* Old files first: their content came first. */
+  for (size_t i = 0; i < t->nrestore_old; i++) {
+    if (!tail_drain_found(t, &t->restore_old[i], 1, 0)) {
+      t->stats.restore_lost++;
+      ao_log(AO_LOG_WARNING,
+             "a rotated file of \"%s\" was removed while collectd was "
+             "stopped: lines appended to it after offset %llu, if any, were "
+             "not counted",
+             t->path, (unsigned long long)t->restore_old[i].offset);
+    }
+  }
+  t->nrestore_old = 0;
+
   struct stat st;
   int fd = tail_open_path(t, &st);
   int open_errno = fd < 0 ? errno : 0;
   tfile_t f;
   int cur_found = 0; /* the saved current file is accounted for */
   ao_claim_t c = AO_CLAIM_NEW;
-  if (fd >= 0)
+  int oi = fd >= 0 ? tail_find_old(t, (uint64_t)st.st_dev,
+                                   (uint64_t)st.st_ino)
+                   : -1;
+  if (oi >= 0) {
+    /* An old file renamed back to the path: it is the current one. */
+    close(fd);
+    f = t->old[oi];
+    tail_remove_old(t, (size_t)oi);
+    c = AO_CLAIM_RESUME;
+  } else if (fd >= 0) {
     c = tail_adopt(t, fd, &st, &f);
+  }
 
   if (fd >= 0 && c != AO_CLAIM_BUSY) {
     if (c == AO_CLAIM_RESUME) {
@@ -616,21 +641,28 @@ static int tail_apply_restore(ao_tail_t *t) {
       tf_resume(&f, saved);
       cur_found = 1;
     } else if (has_cur && f.pos.id.dev == saved->id.dev &&
-               f.pos.id.ino == saved->id.ino && f.size >= saved->id.head_len &&
-               f.pos.id.head_len >= saved->id.head_len) {
-      /* Same inode: either truncated while stopped (same head), or a new
-       * file that got the old one's inode (ext4 reuses them). */
-      uint64_t h;
-      if (hash_range(f.fd, 0, saved->id.head_len, &h) == 0 &&
-          h == saved->id.head_hash) {
+               f.pos.id.ino == saved->id.ino) {
+      /* Same inode, other content: truncated while stopped (copytruncate:
+       * then the copy holds what was not read yet), or a new file that got
+       * the old one's inode (ext4 reuses them). */
+      uint64_t h = 0;
+      int same_head = f.size >= saved->id.head_len &&
+                      hash_range(f.fd, 0, saved->id.head_len, &h) == 0 &&
+                      h == saved->id.head_hash;
+      if (saved->offset > 0 && saved->id.head_len > 0 &&
+          tail_drain_found(t, saved, 0, f.pos.id.ino)) {
         t->stats.truncations++;
-        if (saved->offset > 0 &&
-            tail_drain_found(t, saved, 0, f.pos.id.ino)) {
-          t->stats.copies_found++;
-          cur_found = 1;
-        } else {
-          cur_found = saved->offset == 0;
-        }
+        t->stats.copies_found++;
+        cur_found = 1;
+      } else if (same_head) {
+        t->stats.truncations++;
+        cur_found = 1;
+        if (saved->offset > 0)
+          ao_log(AO_LOG_NOTICE,
+                 "\"%s\" was truncated while collectd was stopped and no "
+                 "copy of it was found: lines appended after offset %llu "
+                 "before the truncation, if any, were not counted",
+                 t->path, (unsigned long long)saved->offset);
       } else {
         t->stats.rotations++;
       }
@@ -669,17 +701,6 @@ static int tail_apply_restore(ao_tail_t *t) {
   } else {
     t->resume_valid = 0;
   }
-  for (size_t i = 0; i < t->nrestore_old; i++) {
-    if (!tail_drain_found(t, &t->restore_old[i], 1, 0)) {
-      t->stats.restore_lost++;
-      ao_log(AO_LOG_WARNING,
-             "a rotated file of \"%s\" was removed while collectd was "
-             "stopped: lines appended to it after offset %llu, if any, were "
-             "not counted",
-             t->path, (unsigned long long)t->restore_old[i].offset);
-    }
-  }
-  t->nrestore_old = 0;
   if (fd < 0) {
     tail_complain_open(t, open_errno);
     return -1;
@@ -754,12 +775,21 @@ static int tail_check_truncation(ao_tail_t *t, tfile_t *f, int is_cur) {
     return -1;
   uint64_t size = (uint64_t)st.st_size;
   int truncated = size < f->read_end;
+  /* Grown back past what was read: the bytes before the offset, and the
+   * head, tell. Either alone can be fooled by repetitive logs (the same
+   * user agent ends many lines); a rewrite that keeps both is one with the
+   * same content, which counts the same. */
   if (!truncated && f->pos.offset > 0 && f->pos.mark_len > 0 &&
       f->mark_at == f->pos.offset) {
     uint64_t h;
     truncated = hash_range(f->fd, f->pos.offset - f->pos.mark_len,
                            f->pos.mark_len, &h) != 0 ||
                 h != f->pos.mark_hash;
+  }
+  if (!truncated && f->read_end > 0 && f->pos.id.head_len > 0) {
+    uint64_t h;
+    truncated = hash_range(f->fd, 0, f->pos.id.head_len, &h) != 0 ||
+                h != f->pos.id.head_hash;
   }
   if (truncated) {
     /* The bytes after the last newline we consumed are gone or rewritten;
@@ -1262,13 +1292,16 @@ int ao_tail_intact(const ao_tail_t *t, uint64_t dev, uint64_t ino) {
   struct stat st;
   if (fstat(f->fd, &st) != 0 || (uint64_t)st.st_size < f->read_end)
     return 0;
-  if (f->pos.offset > 0 && f->pos.mark_len > 0 && f->mark_at == f->pos.offset) {
-    uint64_t h;
-    if (hash_range(f->fd, f->pos.offset - f->pos.mark_len, f->pos.mark_len,
-                   &h) != 0 ||
-        h != f->pos.mark_hash)
-      return 0;
-  }
+  uint64_t h;
+  if (f->pos.offset > 0 && f->pos.mark_len > 0 && f->mark_at == f->pos.offset &&
+      (hash_range(f->fd, f->pos.offset - f->pos.mark_len, f->pos.mark_len,
+                  &h) != 0 ||
+       h != f->pos.mark_hash))
+    return 0;
+  if (f->pos.id.head_len > 0 &&
+      (hash_range(f->fd, 0, f->pos.id.head_len, &h) != 0 ||
+       h != f->pos.id.head_hash))
+    return 0;
   return 1;
 }
 

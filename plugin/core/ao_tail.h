@@ -129,7 +129,7 @@ typedef struct ao_readbuf ao_readbuf_t;
 
 /* Fingerprint sizes. */
 #define AO_TAIL_HEAD_MAX 256
-#define AO_TAIL_MARK_MAX 64
+#define AO_TAIL_MARK_MAX 512
 /* Old files drained at once by one follower. */
 #define AO_TAIL_MAX_OLD 4
 
