@@ -8,6 +8,7 @@
 #   make install    PREFIX=/usr DESTDIR=... (plugin into collectd's plugin dir)
 #   make asan       unit tests under AddressSanitizer + UBSan
 #   make symbols    check that the plugin exports only module_register
+#   make soak       the long fault-injection run (rotations, kill -9, ...)
 #
 # User CFLAGS/LDFLAGS are honoured; the flags the build needs are kept apart
 # in REAL_CFLAGS (the hiredis way), so CFLAGS=-O0 does not lose -fPIC.
@@ -80,7 +81,7 @@ HELPER_OBJ := $(HELPER_SRC:%.c=$(B)/%.o)
 FAKE_COLLECTD_OBJ := $(B)/tests/fakes/fake_collectd.o
 
 .PHONY: all check unit integration demo install uninstall clean asan symbols \
-        deps deps-demo lint bench
+        deps deps-demo lint bench soak
 .DEFAULT_GOAL := all
 
 all: $(PLUGIN) $(CLI)
@@ -157,6 +158,17 @@ integration: deps all $(TEST_DATA)/stamp
 	@AO_TEST_DATA=$(abspath $(TEST_DATA)) python3 tests/integration/run.py
 
 check: unit symbols integration
+
+# The fault-injection harness, long version (tests/integration/faults.py):
+# at least 100 rotations and 50 restarts (some kill -9) against real
+# collectd; prints missing, duplicated and bogus lines (all must be 0) and
+# writes the report to $(B)/soak-report.json.
+SOAK_STEPS ?= 450
+SOAK_SEED ?= 1
+soak: deps all $(TEST_DATA)/stamp
+	@AO_TEST_DATA=$(abspath $(TEST_DATA)) python3 tests/integration/faults.py \
+	  --cover --steps $(SOAK_STEPS) --seed $(SOAK_SEED) \
+	  --report $(B)/soak-report.json
 
 asan:
 	$(MAKE) B=build-asan USE_WERROR=$(USE_WERROR) \

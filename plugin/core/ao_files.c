@@ -501,12 +501,13 @@ void ao_files_destroy(ao_files_t *fs) {
 /* ---- state ---------------------------------------------------------------- */
 
 static void put_pos(ao_state_buf_t *b, const ao_tail_pos_t *p) {
-  ao_state_printf(b, " %llu %llu %u %016llx %llu %u %016llx %d",
+  ao_state_printf(b, " %llu %llu %u %016llx %llu %u %016llx %d %llu",
                   (unsigned long long)p->id.dev, (unsigned long long)p->id.ino,
                   (unsigned)p->id.head_len,
                   (unsigned long long)p->id.head_hash,
                   (unsigned long long)p->offset, (unsigned)p->mark_len,
-                  (unsigned long long)p->mark_hash, p->skipping ? 1 : 0);
+                  (unsigned long long)p->mark_hash, p->skipping ? 1 : 0,
+                  (unsigned long long)p->size);
 }
 
 void ao_files_save(const ao_files_t *fs, ao_state_buf_t *b) {
@@ -568,12 +569,16 @@ void ao_files_save(const ao_files_t *fs, ao_state_buf_t *b) {
   }
 }
 
+/* dev ino head_len head_hash offset mark_len mark_hash skipping size */
+#define POS_FIELDS 9
+
 static int parse_pos(char **argv, ao_tail_pos_t *p) {
-  uint64_t v[8];
+  uint64_t v[POS_FIELDS];
   if (ao_state_u64(argv[0], &v[0]) || ao_state_u64(argv[1], &v[1]) ||
       ao_state_u64(argv[2], &v[2]) || ao_state_hex64(argv[3], &v[3]) ||
       ao_state_u64(argv[4], &v[4]) || ao_state_u64(argv[5], &v[5]) ||
-      ao_state_hex64(argv[6], &v[6]) || ao_state_u64(argv[7], &v[7]))
+      ao_state_hex64(argv[6], &v[6]) || ao_state_u64(argv[7], &v[7]) ||
+      ao_state_u64(argv[8], &v[8]))
     return -1;
   if (v[2] > AO_TAIL_HEAD_MAX || v[5] > AO_TAIL_MARK_MAX || v[5] > v[4] ||
       v[7] > 1 || v[4] > (uint64_t)INT64_MAX)
@@ -587,6 +592,7 @@ static int parse_pos(char **argv, ao_tail_pos_t *p) {
   p->mark_len = (uint32_t)v[5];
   p->mark_hash = v[6];
   p->skipping = (int)v[7];
+  p->size = v[8];
   return 0;
 }
 
@@ -627,7 +633,7 @@ int ao_files_restore_record(ao_files_t *fs, int argc, char **argv,
   }
   if (strcmp(argv[0], "known") == 0) {
     ao_tail_pos_t p;
-    if (argc != 9 || parse_pos(argv + 1, &p) != 0)
+    if (argc != 1 + POS_FIELDS || parse_pos(argv + 1, &p) != 0)
       return ao_err_set(err, "malformed known record");
     if (fs->nstaged_known >= AO_FILES_KNOWN_MAX)
       return ao_err_set(err, "too many known records");
@@ -651,7 +657,7 @@ int ao_files_restore_record(ao_files_t *fs, int argc, char **argv,
   if (strcmp(argv[2], "none") == 0 && argc == 3)
     return 1;
   ao_tail_pos_t p;
-  if (argc != 11 || parse_pos(argv + 3, &p) != 0)
+  if (argc != 3 + POS_FIELDS || parse_pos(argv + 3, &p) != 0)
     return ao_err_set(err, "malformed file record for \"%s\"", argv[1]);
   if (strcmp(argv[2], "cur") == 0 && !sp->has_cur) {
     sp->has_cur = 1;

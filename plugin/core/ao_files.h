@@ -47,9 +47,9 @@
  *     pattern <File value>
  *     file <path> none
  *     file <path> cur|old <dev> <ino> <head_len> <head_hash> <offset>
- *          <mark_len> <mark_hash> <skipping>
+ *          <mark_len> <mark_hash> <skipping> <size>
  *     known <dev> <ino> <head_len> <head_hash> <offset> <mark_len>
- *          <mark_hash> <skipping>
+ *          <mark_hash> <skipping> <size>
  *
  *   Threads: a fileset is used by one thread at a time.
  */

@@ -43,6 +43,7 @@ struct ao_journal {
 
   pos_kind_t pos;
   char *cursor;
+  int opened_once; /* an open was attempted */
 
   /* Staged restore. */
   int staged;
@@ -225,10 +226,16 @@ static int jr_open(ao_journal_t *j) {
       j->pos = POS_HEAD;
     }
   }
+  j->opened_once = 1;
   ao_release(&j->c_open, AO_LOG_INFO, "%s is open", where(j));
   return deliver_current;
 
 fail:
+  /* A journal that did not exist at the first read is, when it appears,
+   * read from its start: everything in it is new (as for files). */
+  if (!j->opened_once && j->pos == POS_NONE && r == -ENOENT)
+    j->pos = POS_HEAD;
+  j->opened_once = 1;
   j->stats.errors++;
   ao_complain(&j->c_open, AO_LOG_ERR, "cannot %s %s: %s", step, where(j),
               strerror(-r));

@@ -19,7 +19,9 @@
  *   AO_START_END skips the entries already there, AO_START_BEGINNING reads
  *   them. A saved cursor whose entry has been vacuumed away continues at the
  *   first entry after it that still exists (entries vacuumed before they
- *   were read are lost: journald's retention, not ours).
+ *   were read are lost: journald's retention, not ours). A JournalPath that
+ *   does not exist at the first read is read from its start once it
+ *   appears.
  *
  *   Faults. A journal that cannot be opened (JournalPath missing, no
  *   permission to read /var/log/journal) is complained about once and

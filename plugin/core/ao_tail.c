@@ -589,6 +589,28 @@ static void tail_start_new(ao_tail_t *t, tfile_t *f, int first) {
   tf_seek(f, at);
 }
 
+/* A saved file that is gone (rotated away and removed, or deleted, while
+ * collectd was stopped). What it held beyond the saved offset when it was
+ * saved is lost for sure (counted in restore_lost); what was appended after
+ * the save cannot be known. */
+static void tail_report_gone(ao_tail_t *t, const ao_tail_pos_t *pos,
+                             const char *what) {
+  if (pos->size > pos->offset) {
+    t->stats.restore_lost++;
+    ao_log(AO_LOG_WARNING,
+           "%s \"%s\" was rotated away and removed while collectd was "
+           "stopped, %llu bytes before its end: those lines (and any "
+           "appended later) were not counted",
+           what, t->path, (unsigned long long)(pos->size - pos->offset));
+  } else {
+    ao_log(AO_LOG_INFO,
+           "%s \"%s\" was rotated away and removed while collectd was "
+           "stopped; it had been read to its end (lines appended after the "
+           "last save, if any, were not counted)",
+           what, t->path);
+  }
+}
+
 /*
  * Applies the positions of a previous run at the first read (see
  * ao_tail_restore()). The current file (if it can be opened) ends in
@@ -600,16 +622,9 @@ static int tail_apply_restore(ao_tail_t *t) {
   int has_cur = t->restore_has_cur;
 
   /* Old files first: their content came first. */
-  for (size_t i = 0; i < t->nrestore_old; i++) {
-    if (!tail_drain_found(t, &t->restore_old[i], 1, 0)) {
-      t->stats.restore_lost++;
-      ao_log(AO_LOG_WARNING,
-             "a rotated file of \"%s\" was removed while collectd was "
-             "stopped: lines appended to it after offset %llu, if any, were "
-             "not counted",
-             t->path, (unsigned long long)t->restore_old[i].offset);
-    }
-  }
+  for (size_t i = 0; i < t->nrestore_old; i++)
+    if (!tail_drain_found(t, &t->restore_old[i], 1, 0))
+      tail_report_gone(t, &t->restore_old[i], "a rotated file of");
   t->nrestore_old = 0;
 
   struct stat st;
@@ -686,12 +701,7 @@ static int tail_apply_restore(ao_tail_t *t) {
     if (tail_drain_found(t, saved, 1, 0)) {
       cur_found = 1;
     } else if (fd >= 0 || open_errno == ENOENT) {
-      t->stats.restore_lost++;
-      ao_log(AO_LOG_WARNING,
-             "\"%s\" was rotated away while collectd was stopped and the old "
-             "file is gone: lines appended to it after offset %llu, if any, "
-             "were not counted",
-             t->path, (unsigned long long)saved->offset);
+      tail_report_gone(t, saved, "the file of");
     }
   }
   if (fd < 0 && has_cur && !cur_found && open_errno != ENOENT) {
@@ -866,7 +876,9 @@ static int tail_pump(ao_tail_t *t, tfile_t *f, ao_tail_ctl_t *ctl,
       rc = PUMP_STOPPED;
       break;
     }
-    if (ctl_exhausted(ctl)) {
+    /* A short read means the end of the file is near: finish it rather
+     * than stop one syscall before the end. */
+    if ((size_t)n == room && ctl_exhausted(ctl)) {
       rc = PUMP_BUDGET;
       break;
     }
@@ -1236,14 +1248,25 @@ size_t ao_tail_export(const ao_tail_t *t, int *has_cur, ao_tail_pos_t *cur,
   if (t->cur.fd >= 0) {
     *has_cur = 1;
     *cur = t->cur.pos;
+    cur->size = t->cur.size;
   } else if (t->resume_valid && t->resume_full) {
     /* Not readable yet since the restart: keep what was saved. */
     *has_cur = 1;
     *cur = t->resume;
   }
   size_t n = 0;
-  for (size_t i = 0; i < t->nold && n < max; i++)
-    old[n++] = t->old[i].pos;
+  for (size_t i = 0; i < t->nold && n < max; i++) {
+    const tfile_t *f = &t->old[i];
+    /* A deleted old file read to its end can never be found again, nor
+     * hold anything unread: nothing to save. */
+    struct stat st;
+    if (fstat(f->fd, &st) == 0 && st.st_nlink == 0 &&
+        f->pos.offset >= (uint64_t)st.st_size)
+      continue;
+    old[n] = f->pos;
+    old[n].size = f->size;
+    n++;
+  }
   for (size_t i = 0; t->restore_pending && i < t->nrestore_old && n < max; i++)
     old[n++] = t->restore_old[i];
   if (t->restore_pending && t->restore_has_cur) {

@@ -148,6 +148,8 @@ typedef struct ao_tail_pos {
   uint32_t mark_len;  /* bytes before offset covered by mark_hash */
   uint64_t mark_hash;
   int skipping;       /* offset is inside an oversized line being skipped */
+  uint64_t size;      /* the file's size when the position was taken (for
+                         reports: what a file gone since held unread) */
 } ao_tail_pos_t;
 
 /* What a claim hook decided about a file a follower is about to read. */
@@ -229,7 +231,9 @@ double ao_tail_last_growth(const ao_tail_t *t);
 
 /* Positions for saving: *cur gets the current file's position (returns
  * with *has_cur 0 when none is open), old[0..n) the old files being
- * drained; returns n (at most max). Fingerprints are as of the last read. */
+ * drained, except deleted ones read to their end (nothing to find again);
+ * returns n (at most max). Fingerprints and sizes are as of the last
+ * read. */
 size_t ao_tail_export(const ao_tail_t *t, int *has_cur, ao_tail_pos_t *cur,
                       ao_tail_pos_t *old, size_t max);
 

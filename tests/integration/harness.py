@@ -167,8 +167,12 @@ class Collectd:
                 for line in f:
                     if line.startswith("epoch"):
                         continue
-                    t, v = line.strip().split(",", 1)
-                    rows.append((float(t), float(v)))
+                    try:
+                        t, v = line.strip().split(",", 1)
+                        rows.append((float(t), float(v)))
+                    except ValueError:
+                        # A line cut short by a kill -9 of collectd.
+                        continue
         return rows
 
     def last(self, instance, type_, type_instance):

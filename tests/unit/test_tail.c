@@ -1106,7 +1106,8 @@ static void test_restore_inode_reuse(void **state) {
   rec_expect(&fx->rec, "NEW file, longer than the old offset: line 1",
              REC_END);
   assert_int_equal(st(fx)->rotations, 1);
-  assert_int_equal(st(fx)->restore_lost, 1); /* the old file is gone */
+  /* The old file is gone, but it had been read to its end. */
+  assert_int_equal(st(fx)->restore_lost, 0);
   ao_tail_destroy(fx->t);
   fx->t = NULL;
 
@@ -1166,11 +1167,11 @@ static void test_restore_rotated_while_stopped(void **state) {
   free(l1b);
 }
 
-/* Rotated and removed while stopped: counted, reported, and the new file is
- * read from its start. */
+/* Rotated and removed while stopped with bytes unread at the save: counted,
+ * reported with the amount, and the new file is read from its start. */
 static void test_restore_rotated_and_removed(void **state) {
   fx_t *fx = *state;
-  ao_test_append_str(fx->path, "a1\n");
+  ao_test_append_str(fx->path, "a1\nunfinished");
   open_tail_opts(fx, AO_START_BEGINNING, 0);
   assert_int_equal(rd_at(fx, 0), 0);
   rec_clear(&fx->rec);
@@ -1187,8 +1188,8 @@ static void test_restore_rotated_and_removed(void **state) {
   rec_expect(&fx->rec, "b1", REC_END);
   assert_int_equal(st(fx)->restore_lost, 1);
   assert_true(cap_n >= 1);
-  assert_non_null(strstr(cap_msg[0], "rotated away while collectd was "
-                                     "stopped"));
+  assert_non_null(strstr(cap_msg[0], "rotated away and removed while "
+                                     "collectd was stopped, 10 bytes"));
 }
 
 /* copytruncate while stopped: the copy holds the unread rest. */
