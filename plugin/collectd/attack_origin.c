@@ -204,13 +204,12 @@ static int default_state_file(void) {
   return 0;
 }
 
-static void describe_sources(const ao_log_config_t *log, char *buf,
-                             size_t n) {
+static void describe_sources(const ao_log_config_t *log, char *buf, size_t n) {
   size_t used = 0;
   buf[0] = '\0';
   for (size_t i = 0; i < log->nfiles && used < n; i++)
-    used += (size_t)snprintf(buf + used, n - used, "%s\"%s\"",
-                             i ? ", " : "", log->files[i]);
+    used += (size_t)snprintf(buf + used, n - used, "%s\"%s\"", i ? ", " : "",
+                             log->files[i]);
   if (log->nfiles == 0 && log->file != NULL && used < n)
     used += (size_t)snprintf(buf + used, n - used, "\"%s\"", log->file);
   if (log->journal && used < n)
@@ -273,8 +272,7 @@ static int ao_collectd_init(void) {
       char what[1024];
       describe_sources(&config.logs[i], what, sizeof(what));
       INFO(PLUGIN_NAME " plugin: <Log \"%s\"> reading %s as %s",
-           config.logs[i].name, what,
-           ao_format_name(config.logs[i].format));
+           config.logs[i].name, what, ao_format_name(config.logs[i].format));
     }
   }
   free(made);

@@ -66,8 +66,8 @@ static const ao_option_t options[] = {
     [OPT_SHARE_WINDOW] = {"ShareWindow", AO_SCOPE_PLUGIN | AO_SCOPE_LOG,
                           "seconds", "300",
                           "sliding window of the origin share"},
-    [OPT_MIN_ATTACKS] = {"MinAttacks", AO_SCOPE_PLUGIN | AO_SCOPE_LOG,
-                         "number", "10",
+    [OPT_MIN_ATTACKS] = {"MinAttacks", AO_SCOPE_PLUGIN | AO_SCOPE_LOG, "number",
+                         "10",
                          "attacks the window must hold before shares are "
                          "reported (NaN until then)"},
     [OPT_MAX_LINE_LENGTH] = {"MaxLineLength", AO_SCOPE_PLUGIN | AO_SCOPE_LOG,
@@ -89,13 +89,12 @@ static const ao_option_t options[] = {
                          "seconds", "30",
                          "a rotated file is still read until it has not "
                          "grown for this long"},
-    [OPT_READ_BUDGET] = {"ReadBudget", AO_SCOPE_PLUGIN | AO_SCOPE_LOG,
-                         "bytes", "0",
+    [OPT_READ_BUDGET] = {"ReadBudget", AO_SCOPE_PLUGIN | AO_SCOPE_LOG, "bytes",
+                         "0",
                          "bytes one read of a Log may take (0: no byte "
                          "limit); the rest is read at the next intervals"},
     [OPT_READ_TIME_FRACTION] = {"ReadTimeFraction",
-                                AO_SCOPE_PLUGIN | AO_SCOPE_LOG, "number",
-                                "0.5",
+                                AO_SCOPE_PLUGIN | AO_SCOPE_LOG, "number", "0.5",
                                 "fraction of the interval one read of a Log "
                                 "may take before it stops at a line boundary"},
     [OPT_JOURNAL] = {"Journal", AO_SCOPE_LOG, "boolean", "false",
@@ -414,8 +413,7 @@ int ao_config_valid_match(const char *m) {
   return 1;
 }
 
-char *ao_config_state_path(const ao_config_t *cfg,
-                           const ao_log_config_t *log) {
+char *ao_config_state_path(const ao_config_t *cfg, const ao_log_config_t *log) {
   if (cfg->state_file == NULL)
     return NULL;
   size_t n = strlen(cfg->state_file) + strlen(log->name) + 2;

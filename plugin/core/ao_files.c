@@ -97,13 +97,11 @@ struct ao_files {
   ao_complaint_t c_nomatch;
 };
 
-static int has_glob_chars(const char *s) {
-  return strpbrk(s, "*?[") != NULL;
-}
+static int has_glob_chars(const char *s) { return strpbrk(s, "*?[") != NULL; }
 
 static int compressed_name(const char *path) {
-  static const char *const sfx[] = {".gz", ".bz2", ".xz",   ".zst", ".lz4",
-                                    ".lzma", ".Z", ".zip", ".br"};
+  static const char *const sfx[] = {".gz",   ".bz2", ".xz",  ".zst", ".lz4",
+                                    ".lzma", ".Z",   ".zip", ".br"};
   size_t n = strlen(path);
   for (size_t i = 0; i < sizeof(sfx) / sizeof(sfx[0]); i++) {
     size_t k = strlen(sfx[i]);
@@ -310,8 +308,7 @@ static void scan(ao_files_t *fs) {
         }
         /* At the first read a match is an existing file: StartAt; later it
          * is a file that appeared: from its start. */
-        slot_add(fs, path, (int)pi, 1,
-                 first ? fs->start : AO_START_BEGINNING);
+        slot_add(fs, path, (int)pi, 1, first ? fs->start : AO_START_BEGINNING);
       }
     }
     globfree(&g);
@@ -330,8 +327,8 @@ static void scan(ao_files_t *fs) {
     }
   }
   if (any_glob && !matched && fs->nslots == 0)
-    ao_complain(&fs->c_nomatch, AO_LOG_WARNING,
-                "no file matches \"%s\" yet", fs->patterns[0]);
+    ao_complain(&fs->c_nomatch, AO_LOG_WARNING, "no file matches \"%s\" yet",
+                fs->patterns[0]);
   else if (matched)
     ao_release(&fs->c_nomatch, AO_LOG_INFO, "files match \"%s\"",
                fs->patterns[0]);
@@ -359,8 +356,7 @@ static void reap(ao_files_t *fs) {
   }
 }
 
-int ao_files_read(ao_files_t *fs, ao_tail_ctl_t *ctl, ao_line_fn fn,
-                  void *ud) {
+int ao_files_read(ao_files_t *fs, ao_tail_ctl_t *ctl, ao_line_fn fn, void *ud) {
   fs->now = ctl->now;
   scan(fs);
   int any_ok = 0;
@@ -498,13 +494,13 @@ void ao_files_destroy(ao_files_t *fs) {
   free(fs);
 }
 
-/* ---- state ---------------------------------------------------------------- */
+/* ---- state ----------------------------------------------------------------
+ */
 
 static void put_pos(ao_state_buf_t *b, const ao_tail_pos_t *p) {
   ao_state_printf(b, " %llu %llu %u %016llx %llu %u %016llx %d %llu",
                   (unsigned long long)p->id.dev, (unsigned long long)p->id.ino,
-                  (unsigned)p->id.head_len,
-                  (unsigned long long)p->id.head_hash,
+                  (unsigned)p->id.head_len, (unsigned long long)p->id.head_hash,
                   (unsigned long long)p->offset, (unsigned)p->mark_len,
                   (unsigned long long)p->mark_hash, p->skipping ? 1 : 0,
                   (unsigned long long)p->size);
@@ -620,8 +616,8 @@ int ao_files_restore_record(ao_files_t *fs, int argc, char **argv,
   if (strcmp(argv[0], "pattern") == 0) {
     if (argc != 2 || ao_state_unescape(argv[1]) != 0)
       return ao_err_set(err, "malformed pattern record");
-    char **n = realloc(fs->staged_patterns,
-                       (fs->nstaged_patterns + 1) * sizeof(*n));
+    char **n =
+        realloc(fs->staged_patterns, (fs->nstaged_patterns + 1) * sizeof(*n));
     if (n == NULL)
       return ao_err_set(err, "out of memory");
     fs->staged_patterns = n;
@@ -637,8 +633,8 @@ int ao_files_restore_record(ao_files_t *fs, int argc, char **argv,
       return ao_err_set(err, "malformed known record");
     if (fs->nstaged_known >= AO_FILES_KNOWN_MAX)
       return ao_err_set(err, "too many known records");
-    known_t *n = realloc(fs->staged_known,
-                         (fs->nstaged_known + 1) * sizeof(*n));
+    known_t *n =
+        realloc(fs->staged_known, (fs->nstaged_known + 1) * sizeof(*n));
     if (n == NULL)
       return ao_err_set(err, "out of memory");
     fs->staged_known = n;

@@ -82,8 +82,7 @@ void ao_files_destroy(ao_files_t *fs); /* NULL is a no-op */
 /* Expands the patterns and reads every file (see DESCRIPTION). Returns 0,
  * or -1 when no file at all could be read (every path missing or
  * unreadable: complained about, retried next call). */
-int ao_files_read(ao_files_t *fs, ao_tail_ctl_t *ctl, ao_line_fn fn,
-                  void *ud);
+int ao_files_read(ao_files_t *fs, ao_tail_ctl_t *ctl, ao_line_fn fn, void *ud);
 
 /* Sum of every follower's statistics, including followers dropped since. */
 void ao_files_stats(const ao_files_t *fs, ao_tail_stats_t *out);

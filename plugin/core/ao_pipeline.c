@@ -21,11 +21,11 @@ struct ao_pipeline {
   char name[AO_LOG_NAME_MAX + 1];
   ao_source_t src[AO_SOURCE_MAX]; /* none for scan-only pipelines */
   size_t nsrc;
-  uint64_t read_budget;   /* bytes per read, 0: none */
-  double read_time;       /* seconds per read, 0: none */
-  char *state_path;       /* NULL: no state kept */
+  uint64_t read_budget; /* bytes per read, 0: none */
+  double read_time;     /* seconds per read, 0: none */
+  char *state_path;     /* NULL: no state kept */
   ao_state_buf_t state_buf;
-  ao_health_t base;       /* saved counters minus live ones at restore */
+  ao_health_t base; /* saved counters minus live ones at restore */
   uint64_t state_save_failures;
   uint64_t state_rejected;
   ao_complaint_t c_state;
@@ -250,7 +250,8 @@ typedef struct persisted {
   size_t off;
 } persisted_t;
 
-#define HF(n, f) {n, offsetof(ao_health_t, f)}
+#define HF(n, f)                                                               \
+  { n, offsetof(ao_health_t, f) }
 static const persisted_t persisted[] = {
     HF("lines_read", lines_read),
     HF("lines_unparsed", lines_unparsed),
@@ -340,7 +341,8 @@ void ao_pipeline_health(const ao_pipeline_t *p, ao_health_t *out) {
     *hfield(out, i) += *hfield(&base, i);
 }
 
-/* ---- persisted state ------------------------------------------------------ */
+/* ---- persisted state ------------------------------------------------------
+ */
 
 const char *ao_pipeline_state_path(const ao_pipeline_t *p) {
   return p->state_path;
@@ -390,8 +392,10 @@ int ao_pipeline_save_state(ao_pipeline_t *p) {
                 p->name, err.msg);
     return -1;
   }
-  ao_release(&p->c_state, AO_LOG_INFO, "<Log \"%s\">: state file \"%s\" "
-             "written again", p->name, p->state_path);
+  ao_release(&p->c_state, AO_LOG_INFO,
+             "<Log \"%s\">: state file \"%s\" "
+             "written again",
+             p->name, p->state_path);
   return 0;
 }
 
@@ -493,8 +497,8 @@ static void pipeline_restore(ao_pipeline_t *p, const ao_log_config_t *log) {
     } else {
       taken = 0;
       for (size_t i = 0; i < p->nsrc && taken == 0; i++)
-        taken = p->src[i].ops->restore_record(p->src[i].impl, argc, argv,
-                                              &rerr);
+        taken =
+            p->src[i].ops->restore_record(p->src[i].impl, argc, argv, &rerr);
       if (taken == 0) {
         /* A record of a source this Log no longer has (Journal removed from
          * the configuration): its position no longer matters. */
@@ -506,8 +510,8 @@ static void pipeline_restore(ao_pipeline_t *p, const ao_log_config_t *log) {
       }
     }
     if (taken < 0) {
-      ao_err_set(&err, "state file \"%s\" line %zu: %s", p->state_path,
-                 lineno, rerr.msg);
+      ao_err_set(&err, "state file \"%s\" line %zu: %s", p->state_path, lineno,
+                 rerr.msg);
       rc = -1;
     }
     line = nl != NULL ? nl + 1 : NULL;
@@ -537,6 +541,6 @@ static void pipeline_restore(ao_pipeline_t *p, const ao_log_config_t *log) {
     *hfield(&p->base, i) = saved > now ? saved - now : 0;
   }
   free(st);
-  ao_log(AO_LOG_INFO, "<Log \"%s\">: resuming from state file \"%s\"",
-         p->name, p->state_path);
+  ao_log(AO_LOG_INFO, "<Log \"%s\">: resuming from state file \"%s\"", p->name,
+         p->state_path);
 }

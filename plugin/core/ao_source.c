@@ -20,7 +20,8 @@ static void add_stats(ao_tail_stats_t *a, const ao_tail_stats_t *b) {
   a->restore_lost += b->restore_lost;
 }
 
-/* ---- files ---------------------------------------------------------------- */
+/* ---- files ----------------------------------------------------------------
+ */
 
 static int f_read(void *impl, ao_tail_ctl_t *ctl, ao_line_fn fn, void *ud) {
   return ao_files_read(impl, ctl, fn, ud);
@@ -41,11 +42,12 @@ static void f_abort(void *impl) { ao_files_restore_abort(impl); }
 static void f_destroy(void *impl) { ao_files_destroy(impl); }
 
 const ao_source_ops_t ao_source_files_ops = {
-    "files", f_read,   f_stats,  f_lag,   f_open,
+    "files", f_read,    f_stats,  f_lag,   f_open,
     f_save,  f_restore, f_commit, f_abort, f_destroy,
 };
 
-/* ---- journal -------------------------------------------------------------- */
+/* ---- journal --------------------------------------------------------------
+ */
 
 static int j_read(void *impl, ao_tail_ctl_t *ctl, ao_line_fn fn, void *ud) {
   return ao_journal_read(impl, ctl, fn, ud);
@@ -69,6 +71,6 @@ static void j_abort(void *impl) { ao_journal_restore_abort(impl); }
 static void j_destroy(void *impl) { ao_journal_destroy(impl); }
 
 const ao_source_ops_t ao_source_journal_ops = {
-    "journal", j_read,   j_stats,  j_lag,   j_open,
+    "journal", j_read,    j_stats,  j_lag,   j_open,
     j_save,    j_restore, j_commit, j_abort, j_destroy,
 };

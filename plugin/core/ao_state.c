@@ -162,8 +162,8 @@ int ao_state_commit(const char *path, const ao_state_buf_t *b, ao_err_t *err) {
   memcpy(tmp + n, ".tmp", 5);
 
   const char *step = "create";
-  int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
-                0600);
+  int fd =
+      open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
   if (fd < 0)
     goto fail;
   step = "write";
@@ -225,8 +225,8 @@ int ao_state_load(const char *path, const char *log_name, char **text,
   }
   if ((uint64_t)st.st_size > AO_STATE_MAX_SIZE) {
     close(fd);
-    return ao_err_set(err, "state file \"%s\" is too large (%lld bytes)",
-                      path, (long long)st.st_size);
+    return ao_err_set(err, "state file \"%s\" is too large (%lld bytes)", path,
+                      (long long)st.st_size);
   }
   size_t size = (size_t)st.st_size;
   char *buf = malloc(size + 1);

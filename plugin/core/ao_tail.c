@@ -266,11 +266,11 @@ struct ao_readbuf {
 };
 
 typedef struct tfile {
-  int fd;            /* -1: none */
-  ao_tail_pos_t pos; /* identity, offset, marker, skipping */
-  uint64_t read_end; /* bytes of the file read so far (>= offset) */
-  uint64_t size;     /* size as of the last read */
-  uint64_t mark_at;  /* offset the marker was computed for */
+  int fd;             /* -1: none */
+  ao_tail_pos_t pos;  /* identity, offset, marker, skipping */
+  uint64_t read_end;  /* bytes of the file read so far (>= offset) */
+  uint64_t size;      /* size as of the last read */
+  uint64_t mark_at;   /* offset the marker was computed for */
   double quiet_since; /* old files: the last growth, or the switch */
 } tfile_t;
 
@@ -283,9 +283,9 @@ struct ao_tail {
   ao_tail_hooks_t hooks;
   int has_hooks;
 
-  tfile_t cur;                    /* the file the path names */
-  tfile_t old[AO_TAIL_MAX_OLD];   /* rotated away, being drained; oldest
-                                     first */
+  tfile_t cur;                  /* the file the path names */
+  tfile_t old[AO_TAIL_MAX_OLD]; /* rotated away, being drained; oldest
+                                   first */
   size_t nold;
 
   /* Where to start when the file is finally opened. A weak resume (no
@@ -308,7 +308,7 @@ struct ao_tail {
 
   int first_read_done; /* the start policy has been applied */
   double last_growth;
-  double now;          /* of the read in progress */
+  double now; /* of the read in progress */
 
   ao_tail_stats_t stats;
 
@@ -460,8 +460,8 @@ static ao_claim_t tail_adopt(ao_tail_t *t, int fd, const struct stat *st,
   tf_init(f);
   f->fd = fd;
   f->size = (uint64_t)st->st_size;
-  if (ao_tail_fileid(fd, (uint64_t)st->st_dev, (uint64_t)st->st_ino,
-                     f->size, &f->pos.id) != 0) {
+  if (ao_tail_fileid(fd, (uint64_t)st->st_dev, (uint64_t)st->st_ino, f->size,
+                     &f->pos.id) != 0) {
     f->pos.id.head_len = 0;
     f->pos.id.head_hash = ao_tail_hash("", 0);
   }
@@ -469,8 +469,8 @@ static ao_claim_t tail_adopt(ao_tail_t *t, int fd, const struct stat *st,
     return AO_CLAIM_NEW;
   ao_tail_pos_t resume;
   memset(&resume, 0, sizeof(resume));
-  ao_claim_t c = t->hooks.claim(t->hooks.ud, t, fd, &f->pos.id, f->size,
-                                &resume);
+  ao_claim_t c =
+      t->hooks.claim(t->hooks.ud, t, fd, &f->pos.id, f->size, &resume);
   if (c == AO_CLAIM_BUSY) {
     close(fd);
     tf_init(f);
@@ -485,20 +485,38 @@ static ao_claim_t tail_adopt(ao_tail_t *t, int fd, const struct stat *st,
   return c;
 }
 
+/* A candidate of a search by content: the most recently modified come
+ * first (the copy logrotate just made is among them). */
+typedef struct cand {
+  char name[256];
+  struct timespec mtime;
+} cand_t;
+
+static int newer(const struct timespec *a, const struct timespec *b) {
+  return a->tv_sec != b->tv_sec ? a->tv_sec > b->tv_sec
+                                : a->tv_nsec > b->tv_nsec;
+}
+
 /*
  * Looks in the path's directory for a regular file holding `pos`: by
  * identity (same device and inode, head and marker matching) when
  * by_inode, else by content only (the copy of a truncated file: another
- * inode than skip_ino, same head, same marker before the offset). Returns
- * an open descriptor with *st filled in, or -1.
+ * inode than skip_ino, same head, same marker before the offset; the
+ * AO_TAIL_DIR_OPEN_MAX most recently modified candidates are checked, so a
+ * directory full of old logs does not hide a fresh copy). Returns an open
+ * descriptor with *st filled in, or -1.
  */
 static int tail_find_in_dir(const ao_tail_t *t, const ao_tail_pos_t *pos,
-                            int by_inode, uint64_t skip_ino,
-                            struct stat *st) {
+                            int by_inode, uint64_t skip_ino, struct stat *st) {
   size_t n = strlen(t->path);
   char *dir = malloc(n + 2);
-  if (dir == NULL)
+  cand_t *cands = by_inode ? NULL : calloc(AO_TAIL_DIR_OPEN_MAX,
+                                           sizeof(*cands));
+  if (dir == NULL || (!by_inode && cands == NULL)) {
+    free(dir);
+    free(cands);
     return -1;
+  }
   memcpy(dir, t->path, n + 1);
   char *slash = strrchr(dir, '/');
   if (slash == NULL)
@@ -509,13 +527,15 @@ static int tail_find_in_dir(const ao_tail_t *t, const ao_tail_pos_t *pos,
     *slash = '\0';
   DIR *d = opendir(dir);
   free(dir);
-  if (d == NULL)
+  if (d == NULL) {
+    free(cands);
     return -1;
+  }
   int found = -1;
-  size_t seen = 0, opened = 0;
+  size_t seen = 0, ncand = 0;
   struct dirent *de;
   while (found < 0 && (de = readdir(d)) != NULL) {
-    if (++seen > AO_TAIL_DIR_SCAN_MAX || opened >= AO_TAIL_DIR_OPEN_MAX)
+    if (++seen > AO_TAIL_DIR_SCAN_MAX)
       break;
     if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
       continue;
@@ -526,21 +546,43 @@ static int tail_find_in_dir(const ao_tail_t *t, const ao_tail_pos_t *pos,
       if ((uint64_t)s.st_dev != pos->id.dev ||
           (uint64_t)s.st_ino != pos->id.ino)
         continue;
-    } else if ((uint64_t)s.st_ino == skip_ino ||
-               (uint64_t)s.st_size < pos->offset ||
-               (uint64_t)s.st_size < pos->id.head_len) {
+      int fd = open_regular(de->d_name, dirfd(d), st);
+      if (fd < 0)
+        continue;
+      if (ao_tail_pos_matches(fd, (uint64_t)st->st_size, pos))
+        found = fd;
+      else
+        close(fd);
       continue;
     }
-    opened++;
-    int fd = open_regular(de->d_name, dirfd(d), st);
+    if ((uint64_t)s.st_ino == skip_ino || (uint64_t)s.st_size < pos->offset ||
+        (uint64_t)s.st_size < pos->id.head_len ||
+        strlen(de->d_name) >= sizeof(cands[0].name))
+      continue;
+    /* Keep the AO_TAIL_DIR_OPEN_MAX newest, newest first. */
+    size_t at = ncand;
+    while (at > 0 && newer(&s.st_mtim, &cands[at - 1].mtime))
+      at--;
+    if (at >= AO_TAIL_DIR_OPEN_MAX)
+      continue;
+    if (ncand < AO_TAIL_DIR_OPEN_MAX)
+      ncand++;
+    memmove(&cands[at + 1], &cands[at], (ncand - 1 - at) * sizeof(*cands));
+    strcpy(cands[at].name, de->d_name);
+    cands[at].mtime = s.st_mtim;
+  }
+  for (size_t i = 0; found < 0 && i < ncand; i++) {
+    int fd = open_regular(cands[i].name, dirfd(d), st);
     if (fd < 0)
       continue;
-    if (ao_tail_pos_matches(fd, (uint64_t)st->st_size, pos))
+    if ((uint64_t)st->st_ino != skip_ino &&
+        ao_tail_pos_matches(fd, (uint64_t)st->st_size, pos))
       found = fd;
     else
       close(fd);
   }
   closedir(d);
+  free(cands);
   return found;
 }
 
@@ -633,9 +675,8 @@ static int tail_apply_restore(ao_tail_t *t) {
   tfile_t f;
   int cur_found = 0; /* the saved current file is accounted for */
   ao_claim_t c = AO_CLAIM_NEW;
-  int oi = fd >= 0 ? tail_find_old(t, (uint64_t)st.st_dev,
-                                   (uint64_t)st.st_ino)
-                   : -1;
+  int oi =
+      fd >= 0 ? tail_find_old(t, (uint64_t)st.st_dev, (uint64_t)st.st_ino) : -1;
   if (oi >= 0) {
     /* An old file renamed back to the path: it is the current one. */
     close(fd);
@@ -1006,8 +1047,10 @@ static int tail_drain_old(ao_tail_t *t, ao_tail_ctl_t *ctl, ao_line_fn fn,
     if (r < 0) {
       int e = errno;
       t->stats.errors++;
-      ao_complain(&t->c_read, AO_LOG_ERR, "cannot read a rotated file of "
-                  "\"%s\": %s", t->path, strerror(e));
+      ao_complain(&t->c_read, AO_LOG_ERR,
+                  "cannot read a rotated file of "
+                  "\"%s\": %s",
+                  t->path, strerror(e));
       /* An old file that cannot be read any more is given up. */
       tail_close_file(t, f, 1, 1);
       tail_remove_old(t, i);
@@ -1030,8 +1073,7 @@ static int tail_drain_old(ao_tail_t *t, ao_tail_ctl_t *ctl, ao_line_fn fn,
   return PUMP_EOF;
 }
 
-int ao_tail_read_ex(ao_tail_t *t, ao_tail_ctl_t *ctl, ao_line_fn fn,
-                    void *ud) {
+int ao_tail_read_ex(ao_tail_t *t, ao_tail_ctl_t *ctl, ao_line_fn fn, void *ud) {
   if (t == NULL || fn == NULL || ctl == NULL)
     return -1;
   t->now = ctl->now;
@@ -1147,8 +1189,7 @@ ao_tail_t *ao_tail_create_opts(const char *path, const ao_tail_opts_t *o,
     return NULL;
   }
   if (o->buf != NULL && o->buf->lb.max_line != o->max_line) {
-    ao_err_set(err, "tail \"%s\": shared buffer of another line length",
-               path);
+    ao_err_set(err, "tail \"%s\": shared buffer of another line length", path);
     return NULL;
   }
 
@@ -1328,8 +1369,7 @@ int ao_tail_intact(const ao_tail_t *t, uint64_t dev, uint64_t ino) {
   return 1;
 }
 
-int ao_tail_holds(const ao_tail_t *t, uint64_t dev, uint64_t ino,
-                  int *is_cur) {
+int ao_tail_holds(const ao_tail_t *t, uint64_t dev, uint64_t ino, int *is_cur) {
   if (t->cur.fd >= 0 && t->cur.pos.id.dev == dev && t->cur.pos.id.ino == ino) {
     *is_cur = 1;
     return 1;

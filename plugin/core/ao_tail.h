@@ -144,12 +144,12 @@ typedef struct ao_fileid {
 /* A position in a file, as saved and restored. */
 typedef struct ao_tail_pos {
   ao_fileid_t id;
-  uint64_t offset;    /* first byte not consumed */
-  uint32_t mark_len;  /* bytes before offset covered by mark_hash */
+  uint64_t offset;   /* first byte not consumed */
+  uint32_t mark_len; /* bytes before offset covered by mark_hash */
   uint64_t mark_hash;
-  int skipping;       /* offset is inside an oversized line being skipped */
-  uint64_t size;      /* the file's size when the position was taken (for
-                         reports: what a file gone since held unread) */
+  int skipping;  /* offset is inside an oversized line being skipped */
+  uint64_t size; /* the file's size when the position was taken (for
+                    reports: what a file gone since held unread) */
 } ao_tail_pos_t;
 
 /* What a claim hook decided about a file a follower is about to read. */
@@ -175,11 +175,11 @@ typedef struct ao_tail_hooks {
 } ao_tail_hooks_t;
 
 typedef struct ao_tail_opts {
-  size_t max_line;   /* AO_MAX_LINE_MIN..AO_MAX_LINE_MAX */
+  size_t max_line; /* AO_MAX_LINE_MIN..AO_MAX_LINE_MAX */
   ao_start_t start;
   double rotate_wait; /* seconds an old file is drained after it last grew */
-  ao_readbuf_t *buf; /* shared buffer (max_line at least as large), or NULL:
-                        the follower allocates its own */
+  ao_readbuf_t *buf;  /* shared buffer (max_line at least as large), or NULL:
+                         the follower allocates its own */
   const ao_tail_hooks_t *hooks; /* NULL: none (copied) */
 } ao_tail_opts_t;
 
@@ -213,8 +213,7 @@ void ao_tail_destroy(ao_tail_t *t); /* NULL is a no-op; retires nothing */
  * next call). Allocates nothing. ao_tail_read() is ao_tail_read_ex() with
  * now = ao_now_mono() and no budget. */
 int ao_tail_read(ao_tail_t *t, ao_line_fn fn, void *ud);
-int ao_tail_read_ex(ao_tail_t *t, ao_tail_ctl_t *ctl, ao_line_fn fn,
-                    void *ud);
+int ao_tail_read_ex(ao_tail_t *t, ao_tail_ctl_t *ctl, ao_line_fn fn, void *ud);
 
 /* Bytes beyond the last line consumed in the files being read (0 when none
  * is open), i.e. file size minus offset as of the last ao_tail_read():
@@ -256,8 +255,7 @@ int ao_tail_release(ao_tail_t *t, uint64_t dev, uint64_t ino,
                     ao_tail_pos_t *out);
 /* 1 if the file with this device and inode is open in t; *is_cur tells
  * whether it is the current file. */
-int ao_tail_holds(const ao_tail_t *t, uint64_t dev, uint64_t ino,
-                  int *is_cur);
+int ao_tail_holds(const ao_tail_t *t, uint64_t dev, uint64_t ino, int *is_cur);
 
 /* 1 when the open file with this device and inode still holds what was
  * read from it (not shrunk, same bytes before the offset), 0 when it was

@@ -146,6 +146,7 @@ class FileWriter:
 class Run:
     def __init__(self, workdir, seed, steps, journal=True, verbose=False):
         self.d = workdir
+        self.t0 = time.monotonic()
         self.rng = random.Random(seed)
         self.seed = seed
         self.steps = steps
@@ -160,6 +161,8 @@ class Run:
         self.written = {name: 0 for name in self.logs}
         self.phases = {name: 1 for name in self.logs}
         self.events = {}
+        self.trace = []  # (time, event, logs touched): for failure reports
+        self.phase_log = {name: [] for name in self.logs}
         self.up_since = None  # monotonic time collectd (re)started
         self.cd = None
         self.rot_no = 0
@@ -195,12 +198,17 @@ class Run:
 
     def note(self, kind):
         self.events[kind] = self.events.get(kind, 0) + 1
+        self.trace.append((round(time.monotonic() - self.t0, 2), kind,
+                           self.cd is not None))
         if self.verbose:
             print("  %-22s up=%s" % (kind, self.cd is not None), flush=True)
 
     def new_phase(self, name):
         self.cur[name] = self.pairs[name].take()
         self.phases[name] += 1
+        self.phase_log[name].append(
+            (round(time.monotonic() - self.t0, 2), "%s-%s" % self.cur[name],
+             self.trace[-1][1] if self.trace else "start"))
 
     def make(self, name, n):
         cat, cc = self.cur[name]
@@ -550,6 +558,7 @@ class Run:
 
     def run(self, cover=False):
         self.last_up_end = 0.0
+        self.t0 = time.monotonic()
         self.start()
         time.sleep(1.5 * INTERVAL)
         if cover:
@@ -618,7 +627,13 @@ class Run:
                 elif g > w:
                     dup += g - w
                 if g != w:
-                    diffs[key] = [w, g]
+                    # With the phases that used this pair and the events
+                    # around them, to find what lost or doubled lines.
+                    ph = [p for p in self.phase_log[name] if p[1] == key]
+                    around = [e for e in self.trace
+                              if any(abs(e[0] - p[0]) < 8 for p in ph)]
+                    diffs[key] = {"expected": w, "counted": g,
+                                  "phases": ph, "events": around}
             bogus += self.counted(name, "lines_unparsed")
             bogus += self.counted(name, "lines_oversized")
             read = self.counted(name)
@@ -660,6 +675,11 @@ def main():
         t0 = time.monotonic()
         rep = run.run(cover=args.cover)
         rep["seconds"] = round(time.monotonic() - t0, 1)
+        t = rep["total"]
+        if t["missing"] or t["duplicated"] or t["bogus"]:
+            keep = d + "-failed"
+            shutil.copytree(d, keep, symlinks=True)
+            rep["kept"] = keep
     text = json.dumps(rep, indent=1, sort_keys=True)
     print(text)
     if args.report:

@@ -74,6 +74,9 @@ class Collectd:
         self.dir = workdir
         self.interval = interval
         self.proc = None
+        # A command to run collectd under (e.g. setpriv dropping a
+        # capability); empty: collectd itself.
+        self.prefix = []
         pdir = os.path.join(workdir, "plugins")
         os.makedirs(pdir, exist_ok=True)
         for p in plugins:
@@ -119,7 +122,8 @@ class Collectd:
 
     def start(self):
         self.stdout = open(os.path.join(self.dir, "stdout"), "w")
-        self.proc = subprocess.Popen([COLLECTD, "-f", "-C", self.conf],
+        self.proc = subprocess.Popen(self.prefix +
+                                     [COLLECTD, "-f", "-C", self.conf],
                                      stdout=self.stdout,
                                      stderr=subprocess.STDOUT)
         return self

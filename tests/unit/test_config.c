@@ -211,8 +211,7 @@ static void test_many_files(void **state) {
   ao_err_t err = {{0}};
   ao_log_config_t *log = add_log(&cfg, "web");
   assert_int_equal(log_set(&cfg, log, "File", S("/a.log"), &err), 0);
-  assert_int_equal(log_set(&cfg, log, "file", S("/var/log/x/*.log"), &err),
-                   0);
+  assert_int_equal(log_set(&cfg, log, "file", S("/var/log/x/*.log"), &err), 0);
   assert_int_equal(log_set(&cfg, log, "File", S("/a.log"), &err), -1);
   assert_string_equal(err.msg,
                       "<Log \"web\"> File: \"/a.log\" is listed twice");
@@ -246,8 +245,7 @@ static void test_reliability_options(void **state) {
   ao_config_t cfg;
   ao_config_init(&cfg);
   ao_err_t err = {{0}};
-  assert_int_equal(plug_set(&cfg, "StateFile", S("/var/lib/x/state"), &err),
-                   0);
+  assert_int_equal(plug_set(&cfg, "StateFile", S("/var/lib/x/state"), &err), 0);
   assert_int_equal(plug_set(&cfg, "ReadBudget", N(1048576), &err), 0);
   ao_log_config_t *a = add_log(&cfg, "a");
   assert_int_equal(log_set(&cfg, a, "File", S("/a.log"), &err), 0);
@@ -311,9 +309,8 @@ static void test_journal_options(void **state) {
   assert_int_equal(
       log_set(&cfg, log, "Match", S("_SYSTEMD_UNIT=ssh.service"), &err), 0);
   assert_int_equal(log_set(&cfg, log, "Match", S("+"), &err), 0);
-  assert_int_equal(log_set(&cfg, log, "Match", S("SYSLOG_IDENTIFIER=sshd"),
-                           &err),
-                   0);
+  assert_int_equal(
+      log_set(&cfg, log, "Match", S("SYSLOG_IDENTIFIER=sshd"), &err), 0);
   assert_int_equal(log_set(&cfg, log, "JournalPath", S("/j"), &err), 0);
   const char *bad[] = {"_systemd_unit=ssh", "=x", "UNIT", "1X=y", "A-B=c", ""};
   for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {

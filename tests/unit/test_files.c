@@ -92,8 +92,7 @@ static int on_line(void *ud, const char *line, size_t len) {
 }
 
 static void pattern(fx_t *fx, const char *rel) {
-  snprintf(fx->patbuf[fx->npats], sizeof(fx->patbuf[0]), "%s/%s", fx->dir,
-           rel);
+  snprintf(fx->patbuf[fx->npats], sizeof(fx->patbuf[0]), "%s/%s", fx->dir, rel);
   fx->pats[fx->npats] = fx->patbuf[fx->npats];
   fx->npats++;
 }
@@ -470,9 +469,9 @@ static void test_bad_records(void **state) {
       {"file"},
       {"file %2 cur 1 2 3 0 4 5 6 0"},
       {"file /a.log cur 1 2 3 0 4 5 6"},
-      {"file /a.log cur 1 2 300 0 4 5 6 0"},  /* head_len > 256 */
-      {"file /a.log cur 1 2 3 0 4 600 6 0"},  /* mark_len > 512 */
-      {"file /a.log cur 1 2 3 0 4 5 6 0"},    /* mark_len > offset */
+      {"file /a.log cur 1 2 300 0 4 5 6 0"}, /* head_len > 256 */
+      {"file /a.log cur 1 2 3 0 4 600 6 0"}, /* mark_len > 512 */
+      {"file /a.log cur 1 2 3 0 4 5 6 0"},   /* mark_len > offset */
       {"file /a.log cur 1 2 3 zz 40 5 6 0"},
       {"file /a.log sideways 1 2 3 0 40 5 6 0"},
       {"file /a.log cur 1 2 3 0 40 5 6 2"},

@@ -182,8 +182,8 @@ static int on_line(void *ud, const char *line, size_t len) {
   return 0;
 }
 
-static void open_j(fx_t *fx, const char *path, const char *const *m,
-                   size_t nm, ao_start_t start) {
+static void open_j(fx_t *fx, const char *path, const char *const *m, size_t nm,
+                   ao_start_t start) {
   ao_journal_opts_t o = {path, m, nm, 4096, start};
   ao_err_t err = {{0}};
   fx->j = ao_journal_create(&o, &err);
@@ -204,8 +204,7 @@ static void expect(fx_t *fx, const char *const *want, size_t n) {
   }
   for (size_t i = 0; i < n; i++)
     if (strcmp(fx->lines[i], want[i]) != 0)
-      fail_msg("line %zu: \"%s\", expected \"%s\"", i, fx->lines[i],
-               want[i]);
+      fail_msg("line %zu: \"%s\", expected \"%s\"", i, fx->lines[i], want[i]);
   clear(fx);
 }
 
@@ -226,9 +225,11 @@ static void test_read_with_matches(void **state) {
   fx_t *fx = *state;
   need_journal();
   xbuf_t b = {0};
-  entry(fx, &b, "ssh.service", "Failed password for root from 1.2.3.4 port 22 ssh2", 51);
+  entry(fx, &b, "ssh.service",
+        "Failed password for root from 1.2.3.4 port 22 ssh2", 51);
   entry(fx, &b, "cron.service", "(root) CMD (run-parts)", 22);
-  entry(fx, &b, "ssh.service", "Invalid user admin from 5.6.7.8 port 40000", 42);
+  entry(fx, &b, "ssh.service", "Invalid user admin from 5.6.7.8 port 40000",
+        42);
   entry(fx, &b, NULL, "no unit at all", 14);
   write_journal(fx->jfile, &b);
   const char *m[] = {"_SYSTEMD_UNIT=ssh.service"};
@@ -427,10 +428,14 @@ static void test_records(void **state) {
 int main(void) {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
   const struct CMUnitTest tests[] = {
-      T(test_read_with_matches), T(test_match_disjunction),
-      T(test_start_end_and_cursor), T(test_empty_then_head),
-      T(test_binary_and_oversized), T(test_missing_then_directory),
-      T(test_budget), T(test_records),
+      T(test_read_with_matches),
+      T(test_match_disjunction),
+      T(test_start_end_and_cursor),
+      T(test_empty_then_head),
+      T(test_binary_and_oversized),
+      T(test_missing_then_directory),
+      T(test_budget),
+      T(test_records),
   };
 #undef T
   return cmocka_run_group_tests(tests, NULL, NULL);

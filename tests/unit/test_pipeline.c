@@ -226,7 +226,8 @@ static void test_no_database(void **state) {
   ao_pipeline_destroy(p);
 }
 
-/* ---- persisted state ------------------------------------------------------ */
+/* ---- persisted state ------------------------------------------------------
+ */
 
 static void append_attacks(const char *path, const char *addr, int n) {
   char buf[512];
