@@ -32,6 +32,7 @@
 #include "ao_log.h"
 
 #include <errno.h>
+#include <fnmatch.h>
 #include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -321,7 +322,16 @@ static void scan(ao_files_t *fs) {
       saved_path_t *sp = &fs->saved[i];
       if (sp->used || (!sp->has_cur && sp->nold == 0))
         continue;
-      slot_t *s = slot_add(fs, sp->path, 0, 1, AO_START_BEGINNING);
+      /* Only paths of a pattern that is still configured: a File value
+       * removed from the configuration is not followed any more. */
+      int pi = -1;
+      for (size_t k = 0; k < fs->npatterns && pi < 0; k++)
+        if (fs->is_glob[k] && fs->pattern_known[k] &&
+            fnmatch(fs->patterns[k], sp->path, FNM_PATHNAME) == 0)
+          pi = (int)k;
+      if (pi < 0)
+        continue;
+      slot_t *s = slot_add(fs, sp->path, pi, 1, AO_START_BEGINNING);
       if (s != NULL)
         s->seen = 0;
     }

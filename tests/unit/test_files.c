@@ -441,6 +441,30 @@ static void test_restart(void **state) {
   assert_int_equal(ao_files_open_count(fx->fs), 2); /* main.log, b.log */
 }
 
+/* A File value removed from the configuration between two runs: its
+ * file is not read any more, the other one resumes. */
+static void test_restart_file_removed_from_config(void **state) {
+  fx_t *fx = *state;
+  pattern(fx, "kept.log");
+  pattern(fx, "dropped/*.log");
+  char *d = p(fx, "dropped");
+  mkdir(d, 0755);
+  free(d);
+  put(fx, "kept.log", "k1\n");
+  put(fx, "dropped/x.log", "x1\n");
+  create(fx);
+  assert_int_equal(rd(fx), 0);
+  EXPECT(fx, "k1", "x1");
+  fx->npats = 1; /* the configuration now has kept.log only */
+  put(fx, "kept.log", "k2\n");
+  mv(fx, "dropped/x.log", "dropped/x.log.1");
+  put(fx, "dropped/x.log.1", "x2\n");
+  restart(fx);
+  assert_int_equal(rd(fx), 0);
+  EXPECT(fx, "k2");
+  assert_int_equal(ao_files_open_count(fx->fs), 1);
+}
+
 /* A saved file gone while stopped is counted in restore_lost. */
 static void test_restart_file_gone(void **state) {
   fx_t *fx = *state;
@@ -581,6 +605,7 @@ int main(void) {
       T(test_glob_copytruncate),
       T(test_restart),
       T(test_restart_file_gone),
+      T(test_restart_file_removed_from_config),
       T(test_bad_records),
       T(test_too_many_files),
       T(test_budget_shared),
