@@ -501,7 +501,7 @@ class Run:
                 any(w is self.main for _, w in self.pending_reopen) or \
                 time.monotonic() < self.no_restart_until:
             return
-        if not self.wait_caught_up(["web"], timeout=20):
+        if not self.wait_caught_up(["web"], timeout=40):
             return
         ino = os.stat(self.main_path).st_ino
         self.stop()
@@ -547,14 +547,26 @@ class Run:
     ]
 
     def cover_every_kind(self):
+        self.cover_failed = []
         for kind, ev in self.KINDS:
-            deadline = time.monotonic() + 60
+            deadline = time.monotonic() + 120
             while self.events.get(kind, 0) == 0 and \
                     time.monotonic() < deadline:
                 self.write_all()
                 self.reopen_due()
                 ev(self)
                 time.sleep(0.3)
+            if self.events.get(kind, 0) == 0:
+                self.cover_failed.append({
+                    "kind": kind, "up": self.cd is not None,
+                    "uptime": round(self.uptime(), 1),
+                    "can_rotate_main": self.can_rotate(self.main_path),
+                    "created_main": self.created_at.get(self.main_path),
+                    "now": round(time.monotonic(), 1),
+                    "pending": len(self.pending_reopen),
+                    "no_restart_until": round(self.no_restart_until, 1),
+                    "web_read": self.counted("web"),
+                    "web_written": self.written["web"]})
 
     def run(self, cover=False):
         self.last_up_end = 0.0
@@ -601,7 +613,8 @@ class Run:
 
     def report(self, caught):
         out = {"seed": self.seed, "steps": self.steps, "events": self.events,
-               "logs": {}, "caught_up": caught}
+               "logs": {}, "caught_up": caught,
+               "cover_failed": getattr(self, "cover_failed", [])}
         rotations = sum(v for k, v in self.events.items()
                         if k not in ("restart", "kill -9", "inode reused",
                                      "compress rotated", "glob: new file",

@@ -14,12 +14,13 @@ class TestFaults(unittest.TestCase):
     def test_short_fault_run(self):
         with Workdir() as d:
             run = faults.Run(d, seed=int(os.environ.get("AO_FAULT_SEED", "4")),
-                             steps=int(os.environ.get("AO_FAULT_STEPS", "40")))
+                             steps=int(os.environ.get("AO_FAULT_STEPS", "30")))
             rep = run.run(cover=True)
         ev = rep["events"]
         for kind, _ in faults.Run.KINDS:
             self.assertGreaterEqual(ev.get(kind, 0), 1,
-                                    "no %s happened: %s" % (kind, ev))
+                                    "no %s happened: %s %s"
+                                    % (kind, ev, rep["cover_failed"]))
         self.assertTrue(rep["caught_up"], rep)
         summary = {n: {k: v for k, v in log.items() if k != "diffs"}
                    for n, log in rep["logs"].items()}
