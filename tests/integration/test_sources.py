@@ -231,6 +231,83 @@ class TestJournal(unittest.TestCase):
                 cd.stop()
 
 
+@unittest.skipUnless(shutil.which("logrotate"), "logrotate is not installed")
+class TestLogrotate(unittest.TestCase):
+    def rotate_with(self, directives, reopen_late, check):
+        """Debian's logrotate itself, forced (-f) several times while a writer
+        that holds its file open like nginx keeps writing: every line is
+        counted once."""
+        gen = loggen.Generator(loggen.load_geo(GEO_TSV), seed=27)
+        with Workdir() as d:
+            log = os.path.join(d, "access.log")
+            conf = os.path.join(d, "logrotate.conf")
+            with open(conf, "w") as f:
+                f.write("%s {\n  daily\n  rotate 14\n  missingok\n"
+                        "  notifempty\n%s}\n" % (log, directives))
+            fd = os.open(log, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
+
+            def write(n, cc):
+                data = "".join(l + "\n" for l in attacks(gen, n, cc))
+                os.write(fd, data.encode())
+
+            cd = Collectd(d, shipped_conf(log, DB, RotateWait=3)).start()
+            try:
+                cd.wait_for("a dispatch", lambda: cd.last(
+                    "web", "derive", "lines_read") is not None)
+                total = 0
+                ccs = ["GB", "SE", "JP", "DE", "FR"]
+                for i, cc in enumerate(ccs):
+                    write(20, cc)
+                    total += 20
+                    time.sleep(1.2)
+                    write(5, cc)  # not read yet when logrotate runs
+                    total += 5
+                    subprocess.run(["logrotate", "-f", "-s",
+                                    os.path.join(d, "logrotate.state"), conf],
+                                   check=True)
+                    if reopen_late:
+                        write(7, cc)  # to the old file, before "USR1"
+                        total += 7
+                        time.sleep(0.5)
+                        os.close(fd)
+                        fd = os.open(log, os.O_WRONLY | os.O_APPEND |
+                                     os.O_CREAT, 0o640)
+                    write(3, cc)
+                    total += 3
+                    time.sleep(1.2)
+                cd.wait_lines("web", total, timeout=30)
+                time.sleep(4)  # RotateWait: nothing more may come
+                for cc in ccs:
+                    self.assertEqual(cd.last("web", "total_events", cc),
+                                     total / len(ccs), cc)
+                self.assertEqual(cd.last("web", "derive", "lines_read"),
+                                 total)
+                self.assertEqual(cd.last("web", "derive", "lines_partial"),
+                                 0)
+                check(cd)
+            finally:
+                os.close(fd)
+                cd.stop()
+
+    def test_create_delaycompress(self):
+        """Debian's nginx and apache2 setup: create, compress,
+        delaycompress; the writer reopens half a second after the
+        rotation."""
+        self.rotate_with(
+            "  compress\n  delaycompress\n  create 0640\n", reopen_late=True,
+            check=lambda cd: self.assertEqual(
+                cd.last("web", "derive", "rotations"), 5))
+
+    def test_copytruncate(self):
+        """copytruncate (with compress and delaycompress): lines not read
+        before the truncation are read from the copy."""
+        def check(cd):
+            self.assertEqual(cd.last("web", "derive", "truncations"), 5)
+            self.assertEqual(cd.last("web", "derive", "truncation_copies"), 5)
+        self.rotate_with("  compress\n  delaycompress\n  copytruncate\n",
+                         reopen_late=False, check=check)
+
+
 class TestPermission(unittest.TestCase):
     @unittest.skipUnless(shutil.which("setpriv"), "setpriv is missing")
     def test_permission_denied_then_fixed(self):
