@@ -21,6 +21,8 @@ struct ao_pipeline {
   char name[AO_LOG_NAME_MAX + 1];
   ao_source_t src[AO_SOURCE_MAX]; /* none for scan-only pipelines */
   size_t nsrc;
+  size_t next_src; /* read first at the next read (a backlog in one source
+                      must not starve the other) */
   uint64_t read_budget; /* bytes per read, 0: none */
   double read_time;     /* seconds per read, 0: none */
   char *state_path;     /* NULL: no state kept */
@@ -202,12 +204,15 @@ int ao_pipeline_read(ao_pipeline_t *p, double now) {
   if (p->read_time > 0)
     ctl.deadline = ao_now_mono() + p->read_time;
   int any_ok = 0;
-  for (size_t i = 0; i < p->nsrc; i++) {
+  size_t first = p->next_src % p->nsrc;
+  for (size_t k = 0; k < p->nsrc; k++) {
+    size_t i = (first + k) % p->nsrc;
     if (ctl.exhausted)
       break;
     if (p->src[i].ops->read(p->src[i].impl, &ctl, on_line, p) == 0)
       any_ok = 1;
   }
+  p->next_src = (first + 1) % p->nsrc;
   return any_ok ? 0 : -1;
 }
 

@@ -231,6 +231,45 @@ class TestJournal(unittest.TestCase):
                 cd.stop()
 
 
+    def test_file_and_journal_in_one_log(self):
+        """A Log with File and Journal true: both feed the same counters,
+        and a backlog in the file does not starve the journal (the sources
+        take turns starting the read)."""
+        gen = loggen.Generator(loggen.load_geo(GEO_TSV), seed=28)
+        with Workdir() as d:
+            jf = os.path.join(d, "web1.journal")
+            log = os.path.join(d, "access.log")
+            self.write(jf, [("nginx.service", l)
+                            for l in attacks(gen, 4, "JP")])
+            with open(log, "w") as f:
+                f.write("\n".join(attacks(gen, 3000, "GB")) + "\n")
+            conf = """LoadPlugin attack_origin
+<Plugin attack_origin>
+  GeoIPDatabase "%s"
+  <Log "both">
+    File "%s"
+    Journal true
+    JournalPath "%s"
+    Format "combined"
+    StartAt "beginning"
+    ReadBudget 65536
+  </Log>
+</Plugin>
+""" % (DB, log, jf)
+            cd = Collectd(d, conf).start()
+            try:
+                cd.wait_for("the journal's lines", lambda: cd.last(
+                    "both", "total_events", "JP") == 4, timeout=10)
+                # Read in slices of 64 KiB: the file is not done yet.
+                self.assertLess(cd.last("both", "total_events", "GB") or 0,
+                                3000)
+                cd.wait_lines("both", 3004, timeout=60)
+                self.assertEqual(cd.last("both", "total_events", "GB"), 3000)
+                self.assertEqual(cd.last("both", "files", "tracked"), 2)
+            finally:
+                cd.stop()
+
+
 @unittest.skipUnless(shutil.which("logrotate"), "logrotate is not installed")
 class TestLogrotate(unittest.TestCase):
     def rotate_with(self, directives, reopen_late, check):
