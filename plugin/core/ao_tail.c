@@ -510,8 +510,8 @@ static int tail_find_in_dir(const ao_tail_t *t, const ao_tail_pos_t *pos,
                             int by_inode, uint64_t skip_ino, struct stat *st) {
   size_t n = strlen(t->path);
   char *dir = malloc(n + 2);
-  cand_t *cands = by_inode ? NULL : calloc(AO_TAIL_DIR_OPEN_MAX,
-                                           sizeof(*cands));
+  cand_t *cands =
+      by_inode ? NULL : calloc(AO_TAIL_DIR_OPEN_MAX, sizeof(*cands));
   if (dir == NULL || (!by_inode && cands == NULL)) {
     free(dir);
     free(cands);
@@ -1295,8 +1295,14 @@ size_t ao_tail_export(const ao_tail_t *t, int *has_cur, ao_tail_pos_t *cur,
     *has_cur = 1;
     *cur = t->resume;
   }
-  size_t n = 0;
-  for (size_t i = 0; i < t->nold && n < max; i++) {
+  /* At most AO_TAIL_MAX_OLD - 1 old files, the newest: after a restart the
+   * current file, if it was rotated meanwhile, needs a slot too, and a
+   * restore must never close a file it has not drained. */
+  if (max > AO_TAIL_MAX_OLD - 1)
+    max = AO_TAIL_MAX_OLD - 1;
+  size_t keep[AO_TAIL_MAX_OLD];
+  size_t nkeep = 0;
+  for (size_t i = 0; i < t->nold; i++) {
     const tfile_t *f = &t->old[i];
     /* A deleted old file read to its end can never be found again, nor
      * hold anything unread: nothing to save. */
@@ -1304,8 +1310,12 @@ size_t ao_tail_export(const ao_tail_t *t, int *has_cur, ao_tail_pos_t *cur,
     if (fstat(f->fd, &st) == 0 && st.st_nlink == 0 &&
         f->pos.offset >= (uint64_t)st.st_size)
       continue;
-    old[n] = f->pos;
-    old[n].size = f->size;
+    keep[nkeep++] = i;
+  }
+  size_t n = 0;
+  for (size_t k = nkeep > max ? nkeep - max : 0; k < nkeep; k++) {
+    old[n] = t->old[keep[k]].pos;
+    old[n].size = t->old[keep[k]].size;
     n++;
   }
   for (size_t i = 0; t->restore_pending && i < t->nrestore_old && n < max; i++)

@@ -50,7 +50,8 @@
  *   without newline there is counted as partial_dropped and the old file is
  *   closed. With rotate_wait 0 the old file is closed as soon as the switch
  *   is made. At most AO_TAIL_MAX_OLD old files are drained at once (the
- *   oldest is closed first). If the path is missing, the open file is kept
+ *   oldest is closed first; AO_TAIL_MAX_OLD - 1 are saved, see
+ *   ao_tail_export()). If the path is missing, the open file is kept
  *   and drained until a new file appears (logged once as a notice, through
  *   ao_complain()). Delete + recreate is a rotation too: the open
  *   descriptor keeps the old inode from being reused. A symlink switched to
@@ -131,7 +132,7 @@ typedef struct ao_readbuf ao_readbuf_t;
 #define AO_TAIL_HEAD_MAX 256
 #define AO_TAIL_MARK_MAX 512
 /* Old files drained at once by one follower. */
-#define AO_TAIL_MAX_OLD 4
+#define AO_TAIL_MAX_OLD 8
 
 /* Identity of a file: (device, inode) and the head fingerprint. */
 typedef struct ao_fileid {
@@ -230,9 +231,11 @@ double ao_tail_last_growth(const ao_tail_t *t);
 
 /* Positions for saving: *cur gets the current file's position (returns
  * with *has_cur 0 when none is open), old[0..n) the old files being
- * drained, except deleted ones read to their end (nothing to find again);
- * returns n (at most max). Fingerprints and sizes are as of the last
- * read. */
+ * drained, except deleted ones read to their end (nothing to find again),
+ * the newest AO_TAIL_MAX_OLD - 1 at most (so that a restore, which may also
+ * have to drain the current file as an old one, never closes a file it has
+ * not read); returns n (at most max). Fingerprints and sizes are as of the
+ * last read. */
 size_t ao_tail_export(const ao_tail_t *t, int *has_cur, ao_tail_pos_t *cur,
                       ao_tail_pos_t *old, size_t max);
 
