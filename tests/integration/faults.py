@@ -173,6 +173,11 @@ class Run:
         self.rotated = []
         self.no_restart_until = 0.0
         self.seen_at_stop = set()
+        # When the file at the main path got its first line since it was
+        # created or truncated (None: empty). A copytruncate of a file the
+        # plugin has only seen empty loses the lines in between (README,
+        # gap 4): the harness copytruncates only files with lines read.
+        self.content_since = None
         self.down_rotated = set()  # files rotated while collectd was down
         self.created_at = {}  # path -> time of its (re)creation
 
@@ -285,6 +290,13 @@ class Run:
     def write_all(self):
         n = self.rng.randrange(1, 12)
         self.main.write(self.make("web", n))
+        if self.content_since is None and \
+                not any(w is self.main for _, w in self.pending_reopen) and \
+                self.main.path == self.main_path and \
+                os.path.exists(self.main_path) and \
+                os.fstat(self.main.fd).st_ino == \
+                os.stat(self.main_path).st_ino:
+            self.content_since = time.monotonic()
         self.sym.write(self.make("sym", self.rng.randrange(1, 8)))
         for w in self.vhosts:
             w.write(self.make("glob", self.rng.randrange(0, 5)))
@@ -343,6 +355,7 @@ class Run:
             return
         old = self.rotated_name(self.main_path)
         os.rename(self.main_path, old)
+        self.content_since = None
         create = self.rng.random() < 0.8
         if create:
             open(self.main_path, "a").close()
@@ -360,9 +373,13 @@ class Run:
         if self.cd is None or not self.can_rotate(self.main_path) or \
                 any(w is self.main for _, w in self.pending_reopen):
             return
+        if self.content_since is None or time.monotonic() - max(
+                self.content_since, self.up_since) < 2 * INTERVAL:
+            return  # the plugin may not have read a line of it yet
         copy = self.rotated_name(self.main_path)
         shutil.copyfile(self.main_path, copy)
         os.truncate(self.main_path, 0)
+        self.content_since = None
         self.created_at[self.main_path] = time.monotonic()
         self.rotated.append([copy, None, time.monotonic()])
         self.new_phase("web")
@@ -370,6 +387,7 @@ class Run:
         if regrow:
             # Grown back past the old offset before the next read.
             self.main.write(self.make("web", 400))
+            self.content_since = time.monotonic()
         self.note("copytruncate+regrow" if regrow else "copytruncate")
 
     def ev_delete_recreate(self):
@@ -378,6 +396,7 @@ class Run:
             return
         os.unlink(self.main_path)
         open(self.main_path, "a").close()
+        self.content_since = None
         self.created_at[self.main_path] = time.monotonic()
         due = self.late_reopen(self.main)
         # Lines still going to the deleted file live only behind the
@@ -508,6 +527,7 @@ class Run:
         self.last_up_end = time.monotonic()
         os.unlink(self.main_path)
         self.main.reopen()
+        self.content_since = None
         self.created_at[self.main_path] = time.monotonic()
         self.events["inode reused"] = self.events.get("inode reused", 0) + \
             (self.main.ino == ino)
