@@ -163,7 +163,7 @@ check: unit symbols integration
 # at least 100 rotations and 50 restarts (some kill -9) against real
 # collectd; prints missing, duplicated and bogus lines (all must be 0) and
 # writes the report to $(B)/soak-report.json.
-SOAK_STEPS ?= 450
+SOAK_STEPS ?= 600
 SOAK_SEED ?= 1
 soak: deps all $(TEST_DATA)/stamp
 	@AO_TEST_DATA=$(abspath $(TEST_DATA)) python3 tests/integration/faults.py \

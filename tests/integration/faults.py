@@ -719,6 +719,11 @@ def main():
         with open(args.report, "w") as f:
             f.write(text + "\n")
     t = rep["total"]
+    print("fault run: %d lines in %d Logs, %d rotations, %d restarts (%d kill "
+          "-9): missing %d, duplicated %d, bogus %d"
+          % (t["written"], len(rep["logs"]), rep["rotations"],
+             rep["restarts"], rep["kill9"], t["missing"], t["duplicated"],
+             t["bogus"]), file=sys.stderr)
     bad = t["missing"] or t["duplicated"] or t["bogus"] or not rep["caught_up"]
     sys.exit(1 if bad else 0)
 
