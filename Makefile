@@ -12,6 +12,7 @@
 #   make bench-classify   what classification costs per line
 #   make fuzz       every libFuzzer target in tests/fuzz for FUZZ_SECONDS each
 #   make sanitize   unit and integration tests under ASan + UBSan
+#   make soak       the long fault-injection run (rotations, kill -9, ...)
 #
 # User CFLAGS/LDFLAGS are honoured; the flags the build needs are kept apart
 # in REAL_CFLAGS (the hiredis way), so CFLAGS=-O0 does not lose -fPIC.
@@ -47,17 +48,23 @@ PCRE2_CFLAGS := $(shell $(PKG_CONFIG) --cflags libpcre2-8 2>/dev/null)
 PCRE2_LIBS := $(shell $(PKG_CONFIG) --libs libpcre2-8 2>/dev/null || echo -lpcre2-8)
 YAJL_CFLAGS := $(shell $(PKG_CONFIG) --cflags yajl 2>/dev/null)
 YAJL_LIBS := $(shell $(PKG_CONFIG) --libs yajl 2>/dev/null || echo -lyajl)
+# libsystemd (sd-journal) for `Journal true`; without it the plugin builds
+# without journal support and refuses that option with a clear message.
+SYSTEMD_CFLAGS := $(shell $(PKG_CONFIG) --exists libsystemd 2>/dev/null && \
+                    echo -DAO_HAVE_SYSTEMD $$($(PKG_CONFIG) --cflags libsystemd))
+SYSTEMD_LIBS := $(shell $(PKG_CONFIG) --libs libsystemd 2>/dev/null)
 CMOCKA_CFLAGS := $(shell $(PKG_CONFIG) --cflags cmocka 2>/dev/null)
 CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
 
 REAL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -fPIC -fvisibility=hidden \
               -MMD -MP -Iplugin/core $(MMDB_CFLAGS) $(PCRE2_CFLAGS) $(YAJL_CFLAGS) \
+              $(SYSTEMD_CFLAGS) \
               $(WARNINGS) $(CFLAGS)
 # collectd's headers use GNU and BSD extensions and are not -Wpedantic clean.
 ADAPTER_CFLAGS = $(REAL_CFLAGS) -D_GNU_SOURCE -DHAVE_CONFIG_H \
                  -I$(COLLECTD_INCLUDE) -I$(COLLECTD_INCLUDE)/.. -Wno-pedantic -Wno-strict-prototypes \
                  -Wno-missing-prototypes -Wno-cast-align
-LIBS = $(MMDB_LIBS) $(PCRE2_LIBS) $(YAJL_LIBS) -lm
+LIBS = $(MMDB_LIBS) $(PCRE2_LIBS) $(YAJL_LIBS) $(SYSTEMD_LIBS) -lm
 # ao_geodb shares database snapshots between collectd's read threads.
 LIBS += -pthread
 
@@ -89,7 +96,7 @@ FAKE_COLLECTD_OBJ := $(B)/tests/fakes/fake_collectd.o
 .PHONY: all check unit integration demo install uninstall clean asan symbols \
         deps deps-demo lint bench bench-json bench-formats eval \
         bench-classify bench-stages fuzz fuzz-build fuzz-regress \
-        sanitize bench-geoip
+        sanitize bench-geoip soak
 .PHONY: e2e deb rpm chart
 .PHONY: verdicts-diff
 .DEFAULT_GOAL := all
@@ -177,6 +184,17 @@ integration: deps all $(TEST_DATA)/stamp
 check: unit symbols integration
 # The end-to-end tests with real Graphite, InfluxDB and Prometheus (issue 7).
 check: e2e
+
+# The fault-injection harness, long version (tests/integration/faults.py):
+# at least 100 rotations and 50 restarts (some kill -9) against real
+# collectd; prints missing, duplicated and bogus lines (all must be 0) and
+# writes the report to $(B)/soak-report.json.
+SOAK_STEPS ?= 600
+SOAK_SEED ?= 1
+soak: deps all $(TEST_DATA)/stamp
+	@AO_TEST_DATA=$(abspath $(TEST_DATA)) python3 tests/integration/faults.py \
+	  --cover --steps $(SOAK_STEPS) --seed $(SOAK_SEED) \
+	  --report $(B)/soak-report.json
 
 asan:
 	$(MAKE) B=build-asan USE_WERROR=$(USE_WERROR) \

@@ -60,6 +60,12 @@ size_t ao_health_metrics(const ao_health_t *h, ao_health_metric_t *out,
       {"bruteforce_evictions", h->bruteforce_evictions},
       {"geoip_cache_evictions", h->geo.cache_evictions},
       {"rule_errors", h->rule_errors},
+      {"read_budget_stops", h->read_budget_stops},
+      {"truncation_copies", h->truncation_copies},
+      {"files_lost", h->files_lost},
+      {"journal_errors", h->journal_errors},
+      {"state_save_failures", h->state_save_failures},
+      {"state_rejected", h->state_rejected},
   };
   size_t count = sizeof(all) / sizeof(all[0]);
   for (size_t i = 0; i < count && i < n; i++)
@@ -97,11 +103,14 @@ int ao_dispatch_pipeline(const ao_pipeline_t *p, cdtime_t t,
 
   ao_health_t h;
   ao_pipeline_health(p, &h);
-  ao_health_metric_t hm[32];
-  size_t nh = ao_health_metrics(&h, hm, 32);
+  ao_health_metric_t hm[64];
+  size_t nh = ao_health_metrics(&h, hm, AO_ARRAY_SIZE(hm));
+  if (nh > AO_ARRAY_SIZE(hm))
+    nh = AO_ARRAY_SIZE(hm); /* a test keeps the table within hm */
   for (size_t i = 0; i < nh; i++)
     refused += submit_derive(inst, "derive", hm[i].name, hm[i].value, t);
   refused += submit_gauge(inst, "bytes", "lag", (double)h.lag_bytes, t);
+  refused += submit_gauge(inst, "files", "tracked", (double)h.files_open, t);
   double age = NAN;
   if (h.geo_loaded && h.geo_build_epoch > 0)
     age = now_wall - (double)h.geo_build_epoch;

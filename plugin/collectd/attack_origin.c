@@ -18,6 +18,12 @@
  *
  *   Runtime faults never fail the read callback (collectd would double its
  *   interval): they are complained about, counted, and retried.
+ *
+ *   State: each read callback reads, dispatches, then saves its Log's state
+ *   file (positions and counters together, ao_pipeline_save_state()). Every
+ *   Log has a file of its own ("<StateFile>-<Log>", StateFile defaulting to
+ *   collectd's BaseDir/attack_origin.state), so parallel read threads share
+ *   no lock and no file, and each snapshot is atomic on its own.
  */
 #include "ao_config.h"
 #include "ao_dispatch.h"
@@ -25,12 +31,15 @@
 #include "ao_pipeline.h"
 
 #include "collectd/core/daemon/collectd.h"
+#include "collectd/core/daemon/configfile.h"
 #include "collectd/core/daemon/plugin.h"
 #include "collectd/core/daemon/utils_complain.h"
 #include "liboconfig/oconfig.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #define PLUGIN_NAME "attack_origin"
@@ -166,9 +175,50 @@ static int ao_collectd_read(user_data_t *ud) {
    * (and the health metrics that show the fault) are dispatched anyway and
    * the callback succeeds, so that collectd does not back off its interval. */
   (void)ao_pipeline_read(p, mono_now());
+  /* Saved before the dispatch, so that a dispatched counter never goes
+   * back: a crash before the save re-reads this interval's lines at the
+   * next start into the counters as last saved (and those were never
+   * exceeded by what was dispatched); a crash after it resumes from
+   * exactly what is dispatched next. Nothing is counted twice either way.
+   * A failure is complained about and counted inside. */
+  (void)ao_pipeline_save_state(p);
   cdtime_t now = cdtime();
   ao_dispatch_pipeline(p, now, CDTIME_T_TO_DOUBLE(now));
   return 0;
+}
+
+/* StateFile defaults to collectd's BaseDir (Debian: /var/lib/collectd). */
+static int default_state_file(void) {
+  if (config.state_file != NULL)
+    return 0;
+  const char *base = global_option_get("BaseDir");
+  if (base == NULL || base[0] == '\0') {
+    WARNING(PLUGIN_NAME " plugin: collectd has no BaseDir and StateFile is "
+                        "not set: positions and counters will not survive a "
+                        "restart.");
+    return 0;
+  }
+  size_t n = strlen(base) + sizeof("/attack_origin.state");
+  config.state_file = malloc(n);
+  if (config.state_file == NULL)
+    return -1;
+  snprintf(config.state_file, n, "%s/attack_origin.state", base);
+  return 0;
+}
+
+static void describe_sources(const ao_log_config_t *log, char *buf, size_t n) {
+  size_t used = 0;
+  buf[0] = '\0';
+  for (size_t i = 0; i < log->nfiles && used < n; i++)
+    used += (size_t)snprintf(buf + used, n - used, "%s\"%s\"", i ? ", " : "",
+                             log->files[i]);
+  if (log->nfiles == 0 && log->file != NULL && used < n)
+    used += (size_t)snprintf(buf + used, n - used, "\"%s\"", log->file);
+  if (log->journal && used < n)
+    snprintf(buf + used, n - used, "%sthe journal%s%s%s", used ? " and " : "",
+             log->journal_path ? " \"" : "",
+             log->journal_path ? log->journal_path : "",
+             log->journal_path ? "\"" : "");
 }
 
 static void free_pipeline(void *p) { ao_pipeline_destroy(p); }
@@ -191,6 +241,8 @@ static int ao_collectd_init(void) {
     ERROR(PLUGIN_NAME " plugin: configuration error: %s", err.msg);
     return -1;
   }
+  if (default_state_file() != 0)
+    return -1;
   double interval = CDTIME_T_TO_DOUBLE(plugin_get_interval());
   if (!(interval > 0))
     interval = 10.0;
@@ -219,9 +271,10 @@ static int ao_collectd_init(void) {
             name);
       ao_pipeline_destroy(made[i]);
     } else {
-      INFO(PLUGIN_NAME " plugin: <Log \"%s\"> reading \"%s\" as %s",
-           config.logs[i].name, config.logs[i].file,
-           ao_format_name(config.logs[i].format));
+      char what[1024];
+      describe_sources(&config.logs[i], what, sizeof(what));
+      INFO(PLUGIN_NAME " plugin: <Log \"%s\"> reading %s as %s",
+           config.logs[i].name, what, ao_format_name(config.logs[i].format));
     }
   }
   free(made);

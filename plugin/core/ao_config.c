@@ -3,6 +3,7 @@
  */
 #include "ao_config.h"
 
+#include "ao_journal.h"
 #include "ao_rate.h"
 #include "ao_rules.h"
 
@@ -21,6 +22,13 @@
 #define DEF_CACHE 16384
 #define MAX_SHARE_WINDOW (31.0 * 86400.0)
 #define MAX_CACHE (1u << 24)
+#define DEF_ROTATE_WAIT 30.0
+#define MAX_ROTATE_WAIT 86400.0
+#define DEF_READ_BUDGET 0
+#define DEF_READ_TIME_FRACTION 0.5
+/* Patterns and matches per Log. */
+#define MAX_FILES_PER_LOG 64
+#define MAX_MATCHES_PER_LOG 64
 
 enum opt_id {
   OPT_GEOIP_DATABASE,
@@ -64,8 +72,18 @@ enum opt_id {
   OPT_R_USER_AGENT,
   OPT_R_REFERER,
   OPT_R_ADDRESS,
+  OPT_STATE_FILE,
+  OPT_ROTATE_WAIT,
+  OPT_READ_BUDGET,
+  OPT_READ_TIME_FRACTION,
+  OPT_JOURNAL,
+  OPT_MATCH,
+  OPT_JOURNAL_PATH,
   OPT_COUNT
 };
+
+/* Options that may be given several times in one block (their values add
+ * up); every other option given twice is a mistake. */
 
 static const ao_option_t options[] = {
     [OPT_GEOIP_DATABASE] = {"GeoIPDatabase", AO_SCOPE_PLUGIN, "path", NULL,
@@ -82,15 +100,16 @@ static const ao_option_t options[] = {
     [OPT_SHARE_WINDOW] = {"ShareWindow", AO_SCOPE_PLUGIN | AO_SCOPE_LOG,
                           "seconds", "300",
                           "sliding window of the origin share"},
-    [OPT_MIN_ATTACKS] = {"MinAttacks", AO_SCOPE_PLUGIN | AO_SCOPE_LOG,
-                         "number", "10",
+    [OPT_MIN_ATTACKS] = {"MinAttacks", AO_SCOPE_PLUGIN | AO_SCOPE_LOG, "number",
+                         "10",
                          "attacks the window must hold before shares are "
                          "reported (NaN until then)"},
     [OPT_MAX_LINE_LENGTH] = {"MaxLineLength", AO_SCOPE_PLUGIN | AO_SCOPE_LOG,
                              "bytes", "65536",
                              "longer lines are counted as oversized and "
                              "skipped"},
-    [OPT_FILE] = {"File", AO_SCOPE_LOG, "path", NULL, "the log file to follow"},
+    [OPT_FILE] = {"File", AO_SCOPE_LOG, "path or glob", NULL,
+                  "a log file to follow, or a glob pattern; repeatable", 1},
     [OPT_FORMAT] = {"Format", AO_SCOPE_LOG, "string", "combined",
                     "line format: combined, common, nginx, apache, json, "
                     "caddy, traefik, sshd or regex"},
@@ -181,6 +200,34 @@ static const ao_option_t options[] = {
                        "PCRE2 regex on the referer"},
     [OPT_R_ADDRESS] = {"Address", AO_SCOPE_RULE, "CIDRs", "(any)",
                        "client networks, e.g. \"192.0.2.0/24\""},
+    [OPT_STATE_FILE] = {"StateFile", AO_SCOPE_PLUGIN, "path",
+                        "BaseDir/attack_origin.state",
+                        "base path of the state files (one per Log, "
+                        "\"<StateFile>-<Log>\"): positions and counters "
+                        "that survive a restart"},
+    [OPT_ROTATE_WAIT] = {"RotateWait", AO_SCOPE_PLUGIN | AO_SCOPE_LOG,
+                         "seconds", "30",
+                         "a rotated file is still read until it has not "
+                         "grown for this long"},
+    [OPT_READ_BUDGET] = {"ReadBudget", AO_SCOPE_PLUGIN | AO_SCOPE_LOG, "bytes",
+                         "0",
+                         "bytes one read of a Log may take (0: no byte "
+                         "limit); the rest is read at the next intervals"},
+    [OPT_READ_TIME_FRACTION] = {"ReadTimeFraction",
+                                AO_SCOPE_PLUGIN | AO_SCOPE_LOG, "number", "0.5",
+                                "fraction of the interval one read of a Log "
+                                "may take before it stops at a line boundary"},
+    [OPT_JOURNAL] = {"Journal", AO_SCOPE_LOG, "boolean", "false",
+                     "read systemd's journal (sd-journal) instead of, or as "
+                     "well as, files"},
+    [OPT_MATCH] = {"Match", AO_SCOPE_LOG, "string", "(all entries)",
+                   "journal match FIELD=value, e.g. _SYSTEMD_UNIT=ssh.service "
+                   "(repeatable; \"+\" separates OR groups)",
+                   1},
+    [OPT_JOURNAL_PATH] = {"JournalPath", AO_SCOPE_LOG, "path",
+                          "(the system journal)",
+                          "a journal directory or .journal file to read "
+                          "instead of the system journal"},
     [OPT_COUNT] = {NULL, 0, NULL, NULL, NULL, 0},
 };
 
@@ -199,6 +246,15 @@ void ao_config_init(ao_config_t *cfg) {
   cfg->tun.bf_notfound = AO_RATE_DEF_NOTFOUND;
   cfg->tun.bf_window = AO_RATE_DEF_WINDOW;
   cfg->tun.bf_capacity = AO_RATE_DEF_CAPACITY;
+  cfg->tun.rotate_wait = DEF_ROTATE_WAIT;
+  cfg->tun.read_budget = DEF_READ_BUDGET;
+  cfg->tun.read_time_fraction = DEF_READ_TIME_FRACTION;
+}
+
+static void free_list(char **v, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    free(v[i]);
+  free(v);
 }
 
 static void rule_free(ao_rule_config_t *r) {
@@ -216,7 +272,6 @@ void ao_config_free(ao_config_t *cfg) {
   free(cfg->trusted.cidr);
   for (size_t i = 0; i < cfg->nlogs; i++) {
     ao_log_config_t *log = &cfg->logs[i];
-    free(log->file);
     free(log->log_format);
     free(log->regex);
     for (int f = 0; f < AO_JF_COUNT; f++)
@@ -228,8 +283,16 @@ void ao_config_free(ao_config_t *cfg) {
     for (size_t k = 0; k < log->nsigfiles; k++)
       free(log->sigfiles[k].path);
     free(log->sigfiles);
+    /* file is files[0] when files exist; a caller may also have set file
+     * alone (tests). */
+    if (log->nfiles == 0 || log->file != log->files[0])
+      free(log->file);
+    free_list(log->files, log->nfiles);
+    free_list(log->matches, log->nmatches);
+    free(log->journal_path);
   }
   free(cfg->logs);
+  free(cfg->state_file);
   memset(cfg, 0, sizeof(*cfg));
 }
 
@@ -417,6 +480,30 @@ static int set_tunable(const char *where, int id, ao_tunables_t *tun,
       return -1;
     tun->bf_capacity = (size_t)v;
     tun->set |= AO_SET_BF_CAPACITY;
+
+    return 0;
+  case OPT_ROTATE_WAIT:
+    if (get_number(where, opt, vals, nvals, 0, MAX_ROTATE_WAIT, 0, &v, err))
+      return -1;
+    tun->rotate_wait = v;
+    tun->set |= AO_SET_ROTATE_WAIT;
+    return 0;
+  case OPT_READ_BUDGET:
+    if (get_number(where, opt, vals, nvals, 0, 1e15, 1, &v, err))
+      return -1;
+    if (v > 0 && v < 65536)
+      return ao_err_set(err,
+                        "%s %s: value %g is too small (0 for no limit, or at "
+                        "least 65536 bytes)",
+                        where, opt, v);
+    tun->read_budget = (uint64_t)v;
+    tun->set |= AO_SET_READ_BUDGET;
+    return 0;
+  case OPT_READ_TIME_FRACTION:
+    if (get_number(where, opt, vals, nvals, 0.01, 1, 0, &v, err))
+      return -1;
+    tun->read_time_fraction = v;
+    tun->set |= AO_SET_READ_TIME_FRACTION;
     return 0;
   default:
     return ao_err_set(err, "%s %s: internal error", where, opt);
@@ -485,6 +572,8 @@ int ao_config_set(ao_config_t *cfg, const char *key, const ao_value_t *vals,
     return 0;
   case OPT_TRUSTED_PROXY:
     return add_trusted(where, &cfg->trusted, vals, nvals, err);
+  case OPT_STATE_FILE:
+    return get_string(where, opt, vals, nvals, &cfg->state_file, err);
   default:
     return set_tunable(where, id, &cfg->tun, vals, nvals, err);
   }
@@ -841,6 +930,68 @@ static int apply_rule(ao_config_t *cfg, ao_log_config_t *log,
                                    where),
                    node);
   return 0;
+
+}
+
+static int push_string(char ***list, size_t *n, const char *s,
+                       const char *where, const char *opt, ao_err_t *err) {
+  char **grown = realloc(*list, (*n + 1) * sizeof(**list));
+  if (grown == NULL)
+    return ao_err_set(err, "%s %s: out of memory", where, opt);
+  *list = grown;
+  grown[*n] = strdup(s);
+  if (grown[*n] == NULL)
+    return ao_err_set(err, "%s %s: out of memory", where, opt);
+  (*n)++;
+  return 0;
+}
+
+/* File may repeat: each value is a path or a glob pattern. */
+static int add_file(const char *where, const char *opt, ao_log_config_t *log,
+                    const ao_value_t *vals, size_t nvals, ao_err_t *err) {
+  if (one_value(where, opt, vals, nvals, AO_VAL_STRING, err) != 0)
+    return -1;
+  const char *v = vals[0].s;
+  if (v[0] == '\0')
+    return ao_err_set(err, "%s %s: value \"\" is empty", where, opt);
+  for (size_t i = 0; i < log->nfiles; i++)
+    if (strcmp(log->files[i], v) == 0)
+      return ao_err_set(err, "%s %s: \"%s\" is listed twice", where, opt, v);
+  if (log->nfiles == MAX_FILES_PER_LOG)
+    return ao_err_set(err, "%s %s: more than %d values", where, opt,
+                      MAX_FILES_PER_LOG);
+  if (log->file != NULL && log->nfiles == 0) {
+    /* Set directly by a caller: it becomes the first value. */
+    if (push_string(&log->files, &log->nfiles, log->file, where, opt, err))
+      return -1;
+    free(log->file);
+  }
+  if (push_string(&log->files, &log->nfiles, v, where, opt, err) != 0)
+    return -1;
+  log->file = log->files[0];
+  return 0;
+}
+
+int ao_config_valid_match(const char *m) {
+  if (strcmp(m, "+") == 0)
+    return 1;
+  const char *eq = strchr(m, '=');
+  if (eq == NULL || eq == m || (m[0] >= '0' && m[0] <= '9'))
+    return 0;
+  for (const char *p = m; p < eq; p++)
+    if (!((*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '_'))
+      return 0;
+  return 1;
+}
+
+char *ao_config_state_path(const ao_config_t *cfg, const ao_log_config_t *log) {
+  if (cfg->state_file == NULL)
+    return NULL;
+  size_t n = strlen(cfg->state_file) + strlen(log->name) + 2;
+  char *p = malloc(n);
+  if (p != NULL)
+    snprintf(p, n, "%s-%s", cfg->state_file, log->name);
+  return p;
 }
 
 int ao_config_log_set(ao_config_t *cfg, ao_log_config_t *log, const char *key,
@@ -853,7 +1004,33 @@ int ao_config_log_set(ao_config_t *cfg, ao_log_config_t *log, const char *key,
   const char *opt = options[id].name;
   switch (id) {
   case OPT_FILE:
-    return get_string(where, opt, vals, nvals, &log->file, err);
+    return add_file(where, opt, log, vals, nvals, err);
+  case OPT_JOURNAL:
+    if (one_value(where, opt, vals, nvals, AO_VAL_BOOLEAN, err) != 0)
+      return -1;
+    if (vals[0].b && !ao_journal_available())
+      return ao_err_set(err,
+                        "%s %s: true, but this build has no journal support "
+                        "(build with libsystemd-dev installed)",
+                        where, opt);
+    log->journal = vals[0].b != 0;
+    return 0;
+  case OPT_MATCH:
+    if (one_value(where, opt, vals, nvals, AO_VAL_STRING, err) != 0)
+      return -1;
+    if (!ao_config_valid_match(vals[0].s))
+      return ao_err_set(err,
+                        "%s %s: invalid match \"%s\" (expected FIELD=value "
+                        "with FIELD of A-Z, 0-9 and _, e.g. "
+                        "\"_SYSTEMD_UNIT=ssh.service\", or \"+\")",
+                        where, opt, vals[0].s);
+    if (log->nmatches == MAX_MATCHES_PER_LOG)
+      return ao_err_set(err, "%s %s: more than %d matches", where, opt,
+                        MAX_MATCHES_PER_LOG);
+    return push_string(&log->matches, &log->nmatches, vals[0].s, where, opt,
+                       err);
+  case OPT_JOURNAL_PATH:
+    return get_string(where, opt, vals, nvals, &log->journal_path, err);
   case OPT_FORMAT:
     if (one_value(where, opt, vals, nvals, AO_VAL_STRING, err) != 0)
       return -1;
@@ -1058,9 +1235,14 @@ static int check_format(const ao_log_config_t *log, ao_err_t *err) {
 }
 
 int ao_config_log_done(const ao_log_config_t *log, ao_err_t *err) {
-  if (log->file == NULL)
-    return ao_err_set(err, "<Log \"%s\">: missing required option File",
+  if (log->file == NULL && !log->journal)
+    return ao_err_set(err,
+                      "<Log \"%s\">: missing required option File (or "
+                      "Journal true)",
                       log->name);
+  if (!log->journal && (log->nmatches > 0 || log->journal_path != NULL))
+    return ao_err_set(err, "<Log \"%s\"> %s: needs Journal true", log->name,
+                      log->nmatches > 0 ? "Match" : "JournalPath");
   return check_format(log, err);
 }
 
@@ -1082,6 +1264,39 @@ static void inherit(const ao_config_t *cfg, ao_log_config_t *log) {
     t->bf_window = cfg->tun.bf_window;
   if (!(t->set & AO_SET_BF_CAPACITY))
     t->bf_capacity = cfg->tun.bf_capacity;
+  if (!(t->set & AO_SET_ROTATE_WAIT))
+    t->rotate_wait = cfg->tun.rotate_wait;
+  if (!(t->set & AO_SET_READ_BUDGET))
+    t->read_budget = cfg->tun.read_budget;
+  if (!(t->set & AO_SET_READ_TIME_FRACTION))
+    t->read_time_fraction = cfg->tun.read_time_fraction;
+  /* The journal carries sshd's messages: once the sshd format exists
+   * (parsers stream), a journal Log without Format reads them as sshd. */
+  ao_format_id_t sshd;
+  if (log->journal && !(log->given & (1u << OPT_FORMAT)) &&
+      ao_format_lookup("sshd", &sshd) == 0)
+    log->format = sshd;
+}
+
+/* Two Logs reading the same file would count its lines twice. */
+static const char *same_file(const ao_log_config_t *a,
+                             const ao_log_config_t *b) {
+  for (size_t i = 0; i < a->nfiles; i++)
+    for (size_t j = 0; j < b->nfiles; j++)
+      if (strcmp(a->files[i], b->files[j]) == 0)
+        return a->files[i];
+  if (a->nfiles == 0 && b->nfiles == 0 && a->file != NULL && b->file != NULL &&
+      strcmp(a->file, b->file) == 0)
+    return a->file;
+  if (a->nfiles == 0 && a->file != NULL)
+    for (size_t j = 0; j < b->nfiles; j++)
+      if (strcmp(a->file, b->files[j]) == 0)
+        return a->file;
+  if (b->nfiles == 0 && b->file != NULL)
+    for (size_t i = 0; i < a->nfiles; i++)
+      if (strcmp(b->file, a->files[i]) == 0)
+        return b->file;
+  return NULL;
 }
 
 int ao_config_finish(ao_config_t *cfg, ao_err_t *err) {
@@ -1108,12 +1323,14 @@ int ao_config_finish(ao_config_t *cfg, ao_err_t *err) {
     }
     if (ao_config_log_done(log, err) != 0)
       return -1;
-    for (size_t j = 0; j < i; j++)
-      if (strcmp(cfg->logs[j].file, log->file) == 0)
+    for (size_t j = 0; j < i; j++) {
+      const char *f = same_file(log, &cfg->logs[j]);
+      if (f != NULL)
         return ao_err_set(err,
                           "<Log \"%s\"> File: \"%s\" is already read by "
                           "<Log \"%s\">; its lines would be counted twice",
-                          log->name, log->file, cfg->logs[j].name);
+                          log->name, f, cfg->logs[j].name);
+    }
   }
   return 0;
 }

@@ -73,6 +73,10 @@ typedef struct ao_tunables {
   unsigned bf_notfound;  /* BruteForceNotFound; 0: off */
   double bf_window;      /* BruteForceWindow, seconds */
   size_t bf_capacity;    /* BruteForceTrackedAddresses */
+  double rotate_wait;   /* seconds a rotated file is drained after it last
+                           grew */
+  uint64_t read_budget; /* bytes per read of a Log, 0: no byte limit */
+  double read_time_fraction; /* of the interval, per read of a Log */
 } ao_tunables_t;
 
 enum {
@@ -83,6 +87,9 @@ enum {
   AO_SET_BF_NOTFOUND = 1u << 4,
   AO_SET_BF_WINDOW = 1u << 5,
   AO_SET_BF_CAPACITY = 1u << 6,
+  AO_SET_ROTATE_WAIT = 1u << 7,
+  AO_SET_READ_BUDGET = 1u << 8,
+  AO_SET_READ_TIME_FRACTION = 1u << 9,
 };
 
 /* TrustedProxy CIDRs (repeatable option). */
@@ -149,6 +156,14 @@ typedef struct ao_log_config {
   size_t nrules;
   ao_sigfile_config_t *sigfiles;
   size_t nsigfiles;
+  /* Every File value (file is files[0]): paths and glob patterns. */
+  char **files;
+  size_t nfiles;
+  /* The journal source (Journal true). */
+  int journal;
+  char **matches; /* Match values, journal match syntax */
+  size_t nmatches;
+  char *journal_path; /* NULL: the system journal */
 } ao_log_config_t;
 
 typedef struct ao_config {
@@ -168,6 +183,11 @@ typedef struct ao_config {
    * AO_CAT_BUILTIN_COUNT + i. */
   char cat_names[AO_CAT_MAX - AO_CAT_BUILTIN_COUNT][AO_CAT_NAME_MAX + 1];
   int ncats;
+  /* StateFile: the base path of the per-Log state files (see
+   * ao_config_state_path()); NULL until the host sets its default (the
+   * collectd adapter: BaseDir/attack_origin.state). No state is kept while
+   * it is NULL. */
+  char *state_file;
 } ao_config_t;
 
 enum {
@@ -244,5 +264,14 @@ int ao_config_category(ao_config_t *cfg, const char *name, int create,
 
 /* The name of category index cat in cfg (built-in or user), or NULL. */
 const char *ao_config_category_name(const ao_config_t *cfg, int cat);
+/* The state file of one Log: "<StateFile>-<Log name>" in a malloc'ed
+ * string, or NULL when cfg has no StateFile (or ENOMEM). One file per Log,
+ * so that Logs read in parallel threads never share a lock or a file. */
+char *ao_config_state_path(const ao_config_t *cfg, const ao_log_config_t *log);
+
+/* 1 when a journal Match value is valid: FIELD=value with FIELD of
+ * [A-Z0-9_] not starting with a digit, or "+" (an OR between groups, as
+ * journalctl writes it). */
+int ao_config_valid_match(const char *m);
 
 #endif /* AO_CONFIG_H */

@@ -2,7 +2,8 @@
  * ao_pipeline.h - one <Log>: lines in, counted attacks per country out.
  *
  * DESCRIPTION
- *   A pipeline owns everything one Log needs - the file follower (ao_tail),
+ *   A pipeline owns everything one Log needs - its sources (ao_source.h:
+ *   the files of its File options, the journal),
  *   the line parser (ao_logfmt), the classifier (ao_classify), a GeoIP
  *   handle with its cache (ao_geo), the cumulative counters (ao_counts) and
  *   the share window (ao_share) - and wires them: for every complete line,
@@ -78,6 +79,18 @@ typedef struct ao_health {
   uint64_t geo_build_epoch;   /* Unix seconds, 0 when none is loaded */
   uint64_t bruteforce_evictions; /* addresses dropped from the full table */
   uint64_t bruteforce_tracked;   /* addresses tracked now (a gauge) */
+  /* Sources and state (issue 4). Counters continue across restarts. */
+  uint64_t files_open;          /* gauge: files (and journals) open now */
+  uint64_t read_budget_stops;   /* reads cut short by ReadBudget or
+                                   ReadTimeFraction */
+  uint64_t truncation_copies;   /* truncations whose copy was found and
+                                   drained */
+  uint64_t files_lost;          /* saved files rotated away and removed
+                                   while collectd was stopped */
+  uint64_t journal_errors;      /* journal open/read failures */
+  uint64_t state_save_failures; /* state files that could not be written */
+  uint64_t state_rejected;      /* state files refused at start (damaged,
+                                   another version, unreadable) */
 } ao_health_t;
 
 typedef struct ao_pipeline ao_pipeline_t;
@@ -130,5 +143,23 @@ const char *ao_pipeline_name(const ao_pipeline_t *p);
 const char *ao_pipeline_category_name(const ao_pipeline_t *p, int cat);
 /* The path of the GeoIP database in use, or NULL when none is loaded. */
 const char *ao_pipeline_geoip_path(const ao_pipeline_t *p);
+
+/* Persisted state (see README, "Restarts"). ao_pipeline_create() loads the
+ * Log's state file (ao_config_state_path()) when the configuration has a
+ * StateFile: positions and counters continue from it; a state file that
+ * is damaged, of another version or unreadable is reported, counted
+ * (state_rejected) and ignored (StartAt applies). ao_pipeline_save_state()
+ * writes positions and counters together, atomically; the collectd adapter
+ * calls it after each interval's dispatch. Returns 0 (also when there is
+ * no state file to write), or -1 (complained about once, counted in
+ * state_save_failures, retried next time). */
+int ao_pipeline_save_state(ao_pipeline_t *p);
+/* The Log's state file, or NULL. */
+const char *ao_pipeline_state_path(const ao_pipeline_t *p);
+
+/* The health counters that are cumulative (DERIVE) and saved in the state,
+ * by their metric names (ao_health_metrics() in the adapter uses the same
+ * names): 1 when name is one of them. */
+int ao_health_persisted(const char *name);
 
 #endif /* AO_PIPELINE_H */

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 fake_state_t fake;
 
@@ -116,6 +117,12 @@ void plugin_log(int level, const char *format, ...) {
 }
 
 cdtime_t plugin_get_interval(void) { return fake.interval; }
+
+const char *global_option_get(const char *option) {
+  if (strcasecmp(option, "BaseDir") == 0)
+    return fake.base_dir;
+  return NULL;
+}
 
 cdtime_t cdtime(void) { return DOUBLE_TO_CDTIME_T(1700000000.0); }
 

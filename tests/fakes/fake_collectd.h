@@ -45,6 +45,7 @@ typedef struct fake_state {
   int nlogs;
   int complaints; /* c_complain calls that logged */
   cdtime_t interval;
+  const char *base_dir; /* global_option_get("BaseDir"); NULL: unset */
 } fake_state_t;
 
 extern fake_state_t fake;

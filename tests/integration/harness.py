@@ -128,6 +128,9 @@ class Collectd:
         self.host = host
         self.interval = interval
         self.proc = None
+        # A command to run collectd under (e.g. setpriv dropping a
+        # capability); empty: collectd itself.
+        self.prefix = []
         pdir = os.path.join(workdir, "plugins")
         os.makedirs(pdir, exist_ok=True)
         for p in plugins:
@@ -181,7 +184,8 @@ class Collectd:
 
     def start(self):
         self.stdout = open(os.path.join(self.dir, "stdout"), "w")
-        self.proc = subprocess.Popen([COLLECTD, "-f", "-C", self.conf],
+        self.proc = subprocess.Popen(self.prefix +
+                                     [COLLECTD, "-f", "-C", self.conf],
                                      stdout=self.stdout,
                                      stderr=subprocess.STDOUT,
                                      env=self._env())
@@ -232,8 +236,12 @@ class Collectd:
                 for line in f:
                     if line.startswith("epoch"):
                         continue
-                    t, v = line.strip().split(",", 1)
-                    rows.append((float(t), float(v)))
+                    try:
+                        t, v = line.strip().split(",", 1)
+                        rows.append((float(t), float(v)))
+                    except ValueError:
+                        # A line cut short by a kill -9 of collectd.
+                        continue
         return rows
 
     def last(self, instance, type_, type_instance):

@@ -15,6 +15,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* ---- oconfig builders --------------------------------------------------- */
 
@@ -364,9 +365,10 @@ static void test_health_names_documented(void **state) {
   (void)state;
   ao_health_t h;
   memset(&h, 0, sizeof(h));
-  ao_health_metric_t m[32];
-  size_t n = ao_health_metrics(&h, m, 32);
-  assert_true(n > 10 && n <= 32);
+  ao_health_metric_t m[64];
+  size_t n = ao_health_metrics(&h, m, 64);
+  /* the dispatcher's array holds 64 */
+  assert_true(n > 10 && n <= 64);
   char *readme = ao_test_slurp("README.md", NULL);
   for (size_t i = 0; i < n; i++) {
     char needle[96];
@@ -375,6 +377,83 @@ static void test_health_names_documented(void **state) {
       fail_msg("README.md does not document %s", needle);
   }
   free(readme);
+}
+
+/* Every health counter is persisted in the state (so it continues after a
+ * restart), and the new gauge is dispatched. */
+static void test_health_persisted(void **state) {
+  (void)state;
+  ao_health_t h;
+  memset(&h, 0, sizeof(h));
+  ao_health_metric_t m[64];
+  size_t n = ao_health_metrics(&h, m, 64);
+  for (size_t i = 0; i < n; i++)
+    if (!ao_health_persisted(m[i].name))
+      fail_msg("health counter %s is not saved in the state file (add it "
+               "to persisted[] in ao_pipeline.c)",
+               m[i].name);
+}
+
+/* StateFile defaults to BaseDir/attack_origin.state; the read callback
+ * saves the Log's state after dispatching; a restart of the adapter
+ * continues the counters. */
+static void test_state_in_basedir(void **state) {
+  fixture_t *f = *state;
+  NEED_DB(f);
+  fake.base_dir = f->dir;
+  ao_test_write(f->log, LINES, sizeof(LINES) - 1);
+  oconfig_item_t *p = plugin_block(f->db, "web", f->log);
+  assert_int_equal(fake.config_cb(p), 0);
+  assert_int_equal(fake.init_cb(), 0);
+  char *sp = ao_test_path(f->dir, "attack_origin.state-web");
+  assert_int_equal(access(sp, F_OK), -1);
+  assert_int_equal(fake.reads[0].cb(&fake.reads[0].ud), 0);
+  assert_int_equal(access(sp, F_OK), 0);
+  assert_non_null(fake_find("web", "files", "tracked"));
+  assert_int_equal(fake_find("web", "files", "tracked")->value.gauge, 1);
+  assert_int_equal(fake_find("web", "derive", "lines_read")->value.derive, 4);
+
+  /* collectd restarts: same config, more lines. */
+  fake_free_reads();
+  if (fake.shutdown_cb != NULL)
+    fake.shutdown_cb();
+  restart_adapter();
+  fake.base_dir = f->dir;
+  ao_test_append(f->log, LINES, sizeof(LINES) - 1);
+  assert_int_equal(fake.config_cb(p), 0);
+  free_item(p, 1);
+  assert_int_equal(fake.init_cb(), 0);
+  assert_int_equal(fake_log_count("resuming from state file"), 1);
+  assert_int_equal(fake.reads[0].cb(&fake.reads[0].ud), 0);
+  assert_int_equal(fake_find("web", "derive", "lines_read")->value.derive, 8);
+  assert_int_equal(fake_find("web", "total_events", "GB")->value.derive, 2);
+  free(sp);
+}
+
+/* StateFile set explicitly; a missing BaseDir without it warns. */
+static void test_state_file_option(void **state) {
+  fixture_t *f = *state;
+  NEED_DB(f);
+  char *base = ao_test_path(f->dir, "custom");
+  oconfig_item_t *p = plugin_block(f->db, "web", f->log);
+  child(p, str(item("StateFile"), base));
+  assert_int_equal(fake.config_cb(p), 0);
+  free_item(p, 1);
+  assert_int_equal(fake.init_cb(), 0);
+  ao_test_write(f->log, LINES, sizeof(LINES) - 1);
+  assert_int_equal(fake.reads[0].cb(&fake.reads[0].ud), 0);
+  char *sp = ao_test_path(f->dir, "custom-web");
+  assert_int_equal(access(sp, F_OK), 0);
+  free(sp);
+  free(base);
+
+  fake_free_reads();
+  restart_adapter();
+  p = plugin_block(f->db, "web", f->log);
+  assert_int_equal(fake.config_cb(p), 0);
+  free_item(p, 1);
+  assert_int_equal(fake.init_cb(), 0);
+  assert_int_equal(fake_log_count("no BaseDir"), 1);
 }
 
 int main(void) {
@@ -391,6 +470,9 @@ int main(void) {
                                       teardown),
       cmocka_unit_test_setup_teardown(test_health_names_documented, setup,
                                       teardown),
+      cmocka_unit_test_setup_teardown(test_health_persisted, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_state_in_basedir, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_state_file_option, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -4,6 +4,7 @@
 #include "ao_test.h"
 
 #include "ao_config.h"
+#include "ao_journal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -184,16 +185,159 @@ static void test_value_count(void **state) {
   ao_config_free(&cfg);
 }
 
-/* An option given twice in one block is a mistake, not "last one wins". */
+/* An option given twice in one block is a mistake, not "last one wins"
+ * (File and Match repeat by design: issue 3). */
 static void test_duplicate_option(void **state) {
   (void)state;
   ao_config_t cfg;
   ao_config_init(&cfg);
   ao_err_t err = {{0}};
   ao_log_config_t *log = add_log(&cfg, "web");
-  assert_int_equal(log_set(&cfg, log, "File", S("/a"), &err), 0);
-  assert_int_equal(log_set(&cfg, log, "file", S("/b"), &err), -1);
-  assert_non_null(strstr(err.msg, "File: given twice"));
+  assert_int_equal(log_set(&cfg, log, "Format", S("common"), &err), 0);
+  assert_int_equal(log_set(&cfg, log, "format", S("combined"), &err), -1);
+  assert_non_null(strstr(err.msg, "Format: given twice"));
+  assert_int_equal(log_set(&cfg, log, "RotateWait", N(5), &err), 0);
+  assert_int_equal(log_set(&cfg, log, "RotateWait", N(6), &err), -1);
+  assert_non_null(strstr(err.msg, "RotateWait: given twice"));
+  ao_config_free(&cfg);
+}
+
+/* File repeats and takes glob patterns; the same value twice is refused;
+ * two Logs may not share a value. */
+static void test_many_files(void **state) {
+  (void)state;
+  ao_config_t cfg;
+  ao_config_init(&cfg);
+  ao_err_t err = {{0}};
+  ao_log_config_t *log = add_log(&cfg, "web");
+  assert_int_equal(log_set(&cfg, log, "File", S("/a.log"), &err), 0);
+  assert_int_equal(log_set(&cfg, log, "file", S("/var/log/x/*.log"), &err), 0);
+  assert_int_equal(log_set(&cfg, log, "File", S("/a.log"), &err), -1);
+  assert_string_equal(err.msg,
+                      "<Log \"web\"> File: \"/a.log\" is listed twice");
+  assert_int_equal(log->nfiles, 2);
+  assert_string_equal(log->file, "/a.log");
+  assert_string_equal(log->files[1], "/var/log/x/*.log");
+  ao_log_config_t *b = add_log(&cfg, "api");
+  assert_int_equal(log_set(&cfg, b, "File", S("/b.log"), &err), 0);
+  assert_int_equal(log_set(&cfg, b, "File", S("/var/log/x/*.log"), &err), 0);
+  assert_int_equal(ao_config_finish(&cfg, &err), -1);
+  assert_non_null(strstr(err.msg, "\"/var/log/x/*.log\" is already read by "
+                                  "<Log \"web\">"));
+  ao_config_free(&cfg);
+
+  /* 64 values at most. */
+  ao_config_init(&cfg);
+  log = add_log(&cfg, "web");
+  char path[32];
+  for (int i = 0; i < 64; i++) {
+    snprintf(path, sizeof(path), "/f%d.log", i);
+    assert_int_equal(log_set(&cfg, log, "File", S(path), &err), 0);
+  }
+  assert_int_equal(log_set(&cfg, log, "File", S("/one-more.log"), &err), -1);
+  assert_non_null(strstr(err.msg, "more than 64"));
+  ao_config_free(&cfg);
+}
+
+/* The reliability options: defaults, ranges, inheritance. */
+static void test_reliability_options(void **state) {
+  (void)state;
+  ao_config_t cfg;
+  ao_config_init(&cfg);
+  ao_err_t err = {{0}};
+  assert_int_equal(plug_set(&cfg, "StateFile", S("/var/lib/x/state"), &err), 0);
+  assert_int_equal(plug_set(&cfg, "ReadBudget", N(1048576), &err), 0);
+  ao_log_config_t *a = add_log(&cfg, "a");
+  assert_int_equal(log_set(&cfg, a, "File", S("/a.log"), &err), 0);
+  assert_int_equal(log_set(&cfg, a, "RotateWait", N(0), &err), 0);
+  assert_int_equal(log_set(&cfg, a, "ReadTimeFraction", N(0.2), &err), 0);
+  ao_log_config_t *b = add_log(&cfg, "b");
+  assert_int_equal(log_set(&cfg, b, "File", S("/b.log"), &err), 0);
+  assert_int_equal(ao_config_finish(&cfg, &err), 0);
+  assert_true(cfg.logs[0].tun.rotate_wait == 0.0);
+  assert_true(cfg.logs[0].tun.read_time_fraction == 0.2);
+  assert_int_equal(cfg.logs[0].tun.read_budget, 1048576);
+  assert_true(cfg.logs[1].tun.rotate_wait == 30.0);
+  assert_true(cfg.logs[1].tun.read_time_fraction == 0.5);
+  assert_int_equal(cfg.logs[1].tun.read_budget, 1048576);
+  char *sp = ao_config_state_path(&cfg, &cfg.logs[1]);
+  assert_string_equal(sp, "/var/lib/x/state-b");
+  free(sp);
+  ao_config_free(&cfg);
+
+  ao_config_init(&cfg);
+  assert_null(ao_config_state_path(&cfg, NULL)); /* no StateFile: none */
+  struct {
+    const char *key;
+    double v;
+    const char *want;
+  } bad[] = {
+      {"RotateWait", -1, "RotateWait: value -1 is out of range (0 to 86400)"},
+      {"ReadBudget", 1000, "ReadBudget: value 1000 is too small"},
+      {"ReadBudget", 1.5, "ReadBudget: value 1.5 is not a whole number"},
+      {"ReadTimeFraction", 0, "ReadTimeFraction: value 0 is out of range"},
+      {"ReadTimeFraction", 1.5, "ReadTimeFraction: value 1.5 is out of range"},
+  };
+  for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+    assert_int_equal(plug_set(&cfg, bad[i].key, N(bad[i].v), &err), -1);
+    if (strstr(err.msg, bad[i].want) == NULL)
+      fail_msg("%s: \"%s\"", bad[i].key, err.msg);
+    cfg.given = 0;
+  }
+  assert_int_equal(plug_set(&cfg, "StateFile", S(""), &err), -1);
+  assert_non_null(strstr(err.msg, "StateFile: value \"\" is empty"));
+  ao_log_config_t *l = add_log(&cfg, "web");
+  assert_int_equal(log_set(&cfg, l, "StateFile", S("/x"), &err), -1);
+  assert_non_null(strstr(err.msg, "not allowed in this block"));
+  ao_config_free(&cfg);
+}
+
+/* Journal, Match, JournalPath. */
+static void test_journal_options(void **state) {
+  (void)state;
+  ao_config_t cfg;
+  ao_config_init(&cfg);
+  ao_err_t err = {{0}};
+  ao_log_config_t *log = add_log(&cfg, "ssh");
+  if (!ao_journal_available()) {
+    assert_int_equal(log_set(&cfg, log, "Journal", B(1), &err), -1);
+    assert_non_null(strstr(err.msg, "no journal support"));
+    ao_config_free(&cfg);
+    skip();
+  }
+  assert_int_equal(log_set(&cfg, log, "Journal", B(1), &err), 0);
+  assert_int_equal(
+      log_set(&cfg, log, "Match", S("_SYSTEMD_UNIT=ssh.service"), &err), 0);
+  assert_int_equal(log_set(&cfg, log, "Match", S("+"), &err), 0);
+  assert_int_equal(
+      log_set(&cfg, log, "Match", S("SYSLOG_IDENTIFIER=sshd"), &err), 0);
+  assert_int_equal(log_set(&cfg, log, "JournalPath", S("/j"), &err), 0);
+  const char *bad[] = {"_systemd_unit=ssh", "=x", "UNIT", "1X=y", "A-B=c", ""};
+  for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+    assert_int_equal(log_set(&cfg, log, "Match", S(bad[i]), &err), -1);
+    assert_non_null(strstr(err.msg, "Match: invalid match"));
+  }
+  assert_int_equal(log_set(&cfg, log, "Journal", B(1), &err), -1);
+  assert_non_null(strstr(err.msg, "Journal: given twice"));
+  /* No File needed. */
+  assert_int_equal(ao_config_finish(&cfg, &err), 0);
+  assert_int_equal(cfg.logs[0].journal, 1);
+  assert_int_equal(cfg.logs[0].nmatches, 3);
+  assert_string_equal(cfg.logs[0].journal_path, "/j");
+  ao_format_id_t sshd;
+  if (ao_format_lookup("sshd", &sshd) == 0)
+    assert_int_equal(cfg.logs[0].format, sshd);
+  ao_config_free(&cfg);
+
+  /* Match without Journal true. */
+  ao_config_init(&cfg);
+  log = add_log(&cfg, "web");
+  assert_int_equal(log_set(&cfg, log, "Journal", S("yes"), &err), -1);
+  assert_non_null(strstr(err.msg, "Journal: expects a boolean"));
+  assert_int_equal(log_set(&cfg, log, "File", S("/a.log"), &err), 0);
+  assert_int_equal(log_set(&cfg, log, "Match", S("A=b"), &err), 0);
+  assert_int_equal(ao_config_log_done(log, &err), -1);
+  assert_string_equal(err.msg, "<Log \"web\"> Match: needs Journal true");
   ao_config_free(&cfg);
 }
 
@@ -618,6 +762,9 @@ int main(void) {
       cmocka_unit_test(test_bad_values),
       cmocka_unit_test(test_value_count),
       cmocka_unit_test(test_duplicate_option),
+      cmocka_unit_test(test_many_files),
+      cmocka_unit_test(test_reliability_options),
+      cmocka_unit_test(test_journal_options),
       cmocka_unit_test(test_log_names),
       cmocka_unit_test(test_finish_checks),
       cmocka_unit_test(test_boolean_refused),

@@ -6,6 +6,7 @@
 
 #include "ao_pipeline.h"
 #include "ao_regex.h"
+#include "ao_state.h"
 
 #include <fcntl.h>
 #include <math.h>
@@ -399,6 +400,215 @@ static void test_rules_and_categories(void **state) {
   ao_config_free(&cfg);
 }
 
+/* ---- persisted state ------------------------------------------------------
+ */
+
+static void append_attacks(const char *path, const char *addr, int n) {
+  char buf[512];
+  for (int i = 0; i < n; i++) {
+    line(buf, sizeof(buf), addr, "/.env", 404, "x");
+    ao_test_append_str(path, buf);
+    ao_test_append_str(path, "\n");
+  }
+}
+
+static void with_state(fixture_t *f) {
+  f->cfg.state_file = ao_test_path(f->dir, "attack_origin.state");
+}
+
+/* Positions and counters survive a restart together: nothing read twice,
+ * every counter continues from its saved value. */
+static void test_state_roundtrip(void **state) {
+  fixture_t *f = *state;
+  NEED_DB(f);
+  with_state(f);
+  append_attacks(f->log, "81.2.69.160", 3);
+  ao_test_append_str(f->log, "garbage line\n");
+  ao_pipeline_t *p = ao_pipeline_create(&f->cfg, f->lc, 10, NULL);
+  assert_non_null(p);
+  assert_non_null(ao_pipeline_state_path(p));
+  assert_true(strstr(ao_pipeline_state_path(p), "attack_origin.state-web") !=
+              NULL);
+  assert_int_equal(ao_pipeline_read(p, 100), 0);
+  assert_int_equal(ao_pipeline_save_state(p), 0);
+  ao_health_t before;
+  ao_pipeline_health(p, &before);
+  ao_pipeline_destroy(p);
+
+  append_attacks(f->log, "2001:218::1", 2); /* while stopped */
+  p = ao_pipeline_create(&f->cfg, f->lc, 10, NULL);
+  const ao_counts_t *c = ao_pipeline_counts(p);
+  assert_int_equal(c->attacks[cc("GB")], 3);
+  assert_int_equal(c->by_cat[cc("GB")][AO_CAT_PROBE], 3);
+  assert_int_equal(c->total, 3);
+  assert_true(c->seen[cc("GB")]);
+  ao_health_t h;
+  ao_pipeline_health(p, &h);
+  assert_int_equal(h.lines_read, 4);
+  assert_int_equal(h.lines_unparsed, 1);
+  assert_int_equal(h.lines_attack, 3);
+  assert_int_equal(h.geo.lookups, before.geo.lookups);
+  assert_int_equal(ao_pipeline_read(p, 200), 0);
+  ao_pipeline_health(p, &h);
+  assert_int_equal(h.lines_read, 6);
+  assert_int_equal(h.lines_attack, 5);
+  assert_int_equal(h.lines_unparsed, 1);
+  assert_int_equal(c->attacks[cc("JP")], 2);
+  assert_int_equal(h.state_rejected, 0);
+  ao_pipeline_destroy(p);
+}
+
+/* kill -9 between a read and its save: the next start rolls back to the
+ * saved positions and counters together and reads the lines again, so the
+ * totals end up exactly as without the crash. */
+static void test_state_crash_rollback(void **state) {
+  fixture_t *f = *state;
+  NEED_DB(f);
+  with_state(f);
+  append_attacks(f->log, "81.2.69.160", 2);
+  ao_pipeline_t *p = ao_pipeline_create(&f->cfg, f->lc, 10, NULL);
+  assert_int_equal(ao_pipeline_read(p, 100), 0);
+  assert_int_equal(ao_pipeline_save_state(p), 0);
+  append_attacks(f->log, "81.2.69.160", 5);
+  assert_int_equal(ao_pipeline_read(p, 110), 0);
+  assert_int_equal(ao_pipeline_counts(p)->attacks[cc("GB")], 7);
+  ao_pipeline_destroy(p); /* "killed": no save */
+
+  p = ao_pipeline_create(&f->cfg, f->lc, 10, NULL);
+  assert_int_equal(ao_pipeline_counts(p)->attacks[cc("GB")], 2);
+  assert_int_equal(ao_pipeline_read(p, 120), 0);
+  assert_int_equal(ao_pipeline_counts(p)->attacks[cc("GB")], 7);
+  ao_health_t h;
+  ao_pipeline_health(p, &h);
+  assert_int_equal(h.lines_read, 7);
+  ao_pipeline_destroy(p);
+}
+
+/* A damaged state file: a warning, counted, and a fresh start as StartAt
+ * says (end here: the file's content is not read again). */
+static void test_state_damaged(void **state) {
+  fixture_t *f = *state;
+  NEED_DB(f);
+  with_state(f);
+  f->lc->start_at = AO_START_END;
+  append_attacks(f->log, "81.2.69.160", 4);
+  char *sp = ao_test_path(f->dir, "attack_origin.state-web");
+  const char *bad[] = {
+      "",
+      "attack_origin-state 1\nlog web\ncounter lines_read 5\n",
+      "attack_origin-state 99\nlog web\nend 0000000000000000\n",
+      "\x01\x02\x03 random bytes \xff\n",
+  };
+  for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+    ao_test_write(sp, bad[i], strlen(bad[i]));
+    ao_pipeline_t *p = ao_pipeline_create(&f->cfg, f->lc, 10, NULL);
+    assert_non_null(p);
+    ao_health_t h;
+    ao_pipeline_health(p, &h);
+    assert_int_equal(h.state_rejected, 1);
+    assert_int_equal(h.lines_read, 0);
+    assert_int_equal(ao_pipeline_read(p, 100), 0);
+    ao_pipeline_health(p, &h);
+    assert_int_equal(h.lines_read, 0); /* StartAt end: nothing re-read */
+    ao_pipeline_destroy(p);
+  }
+  /* A record this version does not know, under a valid checksum. */
+  ao_state_buf_t b;
+  ao_state_buf_init(&b);
+  ao_state_begin(&b, "web");
+  ao_state_printf(&b, "counter no_such_counter 3\n");
+  ao_state_end(&b);
+  ao_err_t err = {{0}};
+  assert_int_equal(ao_state_commit(sp, &b, &err), 0);
+  ao_state_begin(&b, "web");
+  ao_pipeline_t *p = ao_pipeline_create(&f->cfg, f->lc, 10, NULL);
+  ao_health_t h;
+  ao_pipeline_health(p, &h);
+  assert_int_equal(h.state_rejected, 1);
+  ao_pipeline_destroy(p);
+  /* Counters and positions are all or nothing: a bad country record after
+   * good positions leaves the positions unused too. */
+  ao_state_begin(&b, "web");
+  ao_state_printf(&b, "file ");
+  ao_state_put_str(&b, f->log);
+  ao_state_printf(&b, " none\ncountry GB 0\n");
+  ao_state_end(&b);
+  assert_int_equal(ao_state_commit(sp, &b, &err), 0);
+  p = ao_pipeline_create(&f->cfg, f->lc, 10, NULL);
+  ao_pipeline_health(p, &h);
+  assert_int_equal(h.state_rejected, 1);
+  assert_int_equal(ao_pipeline_read(p, 100), 0);
+  ao_pipeline_health(p, &h);
+  assert_int_equal(h.lines_read, 0); /* "none" would have meant: read */
+  ao_pipeline_destroy(p);
+  ao_state_buf_free(&b);
+  free(sp);
+}
+
+/* A state file that cannot be written: counted, reading goes on. */
+static void test_state_unwritable(void **state) {
+  fixture_t *f = *state;
+  NEED_DB(f);
+  f->cfg.state_file = ao_test_path(f->dir, "no/such/dir/state");
+  append_attacks(f->log, "81.2.69.160", 1);
+  ao_pipeline_t *p = ao_pipeline_create(&f->cfg, f->lc, 10, NULL);
+  for (int i = 0; i < 3; i++) {
+    assert_int_equal(ao_pipeline_read(p, 100 + i), 0);
+    assert_int_equal(ao_pipeline_save_state(p), -1);
+  }
+  ao_health_t h;
+  ao_pipeline_health(p, &h);
+  assert_int_equal(h.state_save_failures, 3);
+  assert_int_equal(h.lines_attack, 1);
+  ao_pipeline_destroy(p);
+}
+
+/* Without StateFile (the command-line tool), nothing is saved. */
+static void test_state_none(void **state) {
+  fixture_t *f = *state;
+  ao_pipeline_t *p = ao_pipeline_create(&f->cfg, f->lc, 10, NULL);
+  assert_null(ao_pipeline_state_path(p));
+  assert_int_equal(ao_pipeline_save_state(p), 0);
+  ao_pipeline_destroy(p);
+}
+
+/* Every cumulative health counter is saved; gauges are not. */
+static void test_health_persisted_names(void **state) {
+  (void)state;
+  assert_true(ao_health_persisted("lines_read"));
+  assert_true(ao_health_persisted("geoip_reload_failures"));
+  assert_true(ao_health_persisted("state_save_failures"));
+  assert_false(ao_health_persisted("lag"));
+  assert_false(ao_health_persisted("files_open"));
+}
+
+/* The read budget: a backlog is read in slices, the lag shows the rest. */
+static void test_read_budget(void **state) {
+  fixture_t *f = *state;
+  NEED_DB(f);
+  f->lc->tun.read_budget = 65536;
+  FILE *fp = fopen(f->log, "w");
+  char buf[512];
+  line(buf, sizeof(buf), "81.2.69.160", "/index.html", 200, "Mozilla/5.0");
+  for (int i = 0; i < 5000; i++)
+    fprintf(fp, "%s\n", buf);
+  fclose(fp);
+  ao_pipeline_t *p = ao_pipeline_create(&f->cfg, f->lc, 10, NULL);
+  ao_health_t h;
+  int reads = 0;
+  do {
+    assert_int_equal(ao_pipeline_read(p, 100 + reads), 0);
+    ao_pipeline_health(p, &h);
+    reads++;
+  } while (h.lag_bytes > 0 && reads < 100);
+  /* 485 KB, at most one buffer (MaxLineLength + 64 KiB) past the budget
+   * per read. */
+  assert_int_equal(h.lines_read, 5000);
+  assert_true(reads >= 4);
+  assert_int_equal(h.read_budget_stops, (uint64_t)reads - 1);
+  ao_pipeline_destroy(p);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_verdicts, setup, teardown),
@@ -409,6 +619,14 @@ int main(void) {
       cmocka_unit_test(test_bruteforce),
       cmocka_unit_test(test_rules_and_categories),
       cmocka_unit_test(test_rule_errors),
+      cmocka_unit_test_setup_teardown(test_state_roundtrip, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_state_crash_rollback, setup,
+                                      teardown),
+      cmocka_unit_test_setup_teardown(test_state_damaged, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_state_unwritable, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_state_none, setup, teardown),
+      cmocka_unit_test(test_health_persisted_names),
+      cmocka_unit_test_setup_teardown(test_read_budget, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
