@@ -240,15 +240,8 @@ class Run:
 
     def conf(self):
         db = os.path.join(H.TESTDATA, "test-country.mmdb")
-        # Brute force by rate is off: its buckets leak by the wall clock,
-        # so whether a phase of auth or probe lines from one small network
-        # (US is a /29 in test-geo.tsv) trips one depends on how long the
-        # phase lasts on a loaded machine; the harness counts lines, and a
-        # bruteforce count would be reported as bogus (seen once in
-        # `make integration` with the other stream's tests running).
         text = H.shipped_conf(self.main_path, db, RotateWait=ROTATE_WAIT,
-                              StartAt="beginning", BruteForceAttempts=0,
-                              BruteForceNotFound=0)
+                              StartAt="beginning")
         extra = """
   <Log "glob">
     File "%s/*.log"
