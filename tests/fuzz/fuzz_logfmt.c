@@ -20,6 +20,22 @@
 
 static ao_parser_t *combined, *common;
 
+/* Member by member: the bytes of a record's padding are not part of it (a
+ * parser that fills the record in place leaves them as they were). */
+static int same_record(const ao_record_t *a, const ao_record_t *b) {
+  const ao_slice_t *sa[] = {
+      &a->addr, &a->time, &a->request,  &a->method,  &a->target,    &a->query,
+      &a->xff,  &a->host, &a->protocol, &a->referer, &a->user_agent};
+  const ao_slice_t *sb[] = {
+      &b->addr, &b->time, &b->request,  &b->method,  &b->target,    &b->query,
+      &b->xff,  &b->host, &b->protocol, &b->referer, &b->user_agent};
+  for (size_t i = 0; i < sizeof(sa) / sizeof(sa[0]); i++)
+    if (sa[i]->p != sb[i]->p || sa[i]->n != sb[i]->n)
+      return 0;
+  return a->status == b->status && a->flags == b->flags &&
+         a->repeat == b->repeat;
+}
+
 static void check_record(const ao_record_t *r, const char *line, size_t n) {
   const ao_slice_t *s[] = {&r->addr,     &r->time,    &r->request,
                            &r->method,   &r->target,  &r->query,
@@ -53,7 +69,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   FUZZ_CHECK(ra == rb);
   if (ra == 0) {
     check_record(&a, line, n);
-    FUZZ_CHECK(memcmp(&a, &b, sizeof(a)) == 0);
+    FUZZ_CHECK(same_record(&a, &b));
     if (p == combined) {
       ao_record_t c;
       FUZZ_CHECK(ao_parser_parse(common, line, n, &c) == 0);
