@@ -292,10 +292,12 @@ check: e2e-fleet
 FLEET_SIZES ?= 100 1000 10000
 FLEET_SECONDS ?= 60
 FLEET_CATEGORIES ?= 8
+FLEET_COUNTRIES ?= 250
 fleet-scale: deps all $(FLEETGEN)
 	@AO_FLEETGEN=$(abspath $(FLEETGEN)) python3 tests/fleet/scale.py \
 	  --sizes "$(FLEET_SIZES)" --seconds $(FLEET_SECONDS) \
-	  --categories $(FLEET_CATEGORIES) --report $(B)/fleet-scale.json
+	  --categories $(FLEET_CATEGORIES) --countries $(FLEET_COUNTRIES) \
+	  --report $(B)/fleet-scale$(FLEET_REPORT_SUFFIX).json
 
 # A Debian package with dpkg-buildpackage (packaging/debian), checked by
 # lintian (report in build/deb/lintian.txt), and an RPM with rpmbuild

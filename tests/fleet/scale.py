@@ -204,19 +204,23 @@ def run_size(n, args, workdir):
     auth = os.path.join(d, "passwd")
     write_authfile(auth, {"gen": "fleet-secret"})
     sock = os.path.join(d, "collectd.sock")
-    extra = central_conf(port, auth, None, flush=1)
+    extra = central_conf(port, auth, None, flush=args.interval)
     extra += "\n".join([
         "", "LoadPlugin write_graphite", "<Plugin write_graphite>",
         '  <Node "carbon">', '    Host "127.0.0.1"',
         '    Port "%d"' % sink_port, '    Protocol "tcp"', "  </Node>",
         "</Plugin>", "LoadPlugin unixsock", "<Plugin unixsock>",
         '  SocketFile "%s"' % sock, "</Plugin>", ""])
-    cd = Collectd(d, "", interval=1.0, extra_conf=extra,
+    # The central's own Interval as the agents' (10 s by default): its main
+    # thread walks the whole value cache once per interval (collectd's
+    # timeout check), so a shorter one costs CPU in proportion.
+    cd = Collectd(d, "", interval=args.interval, extra_conf=extra,
                   plugins=("logfile", "network", "write_graphite", "unixsock"),
                   host="central")
     cd.start()
     pid = cd.proc.pid
-    res = {"agents": n}
+    # The machine may be shared: its load is part of the figure.
+    res = {"agents": n, "loadavg_start": os.getloadavg()}
     gen = None
     try:
         deadline = time.time() + 30
@@ -315,6 +319,7 @@ def run_size(n, args, workdir):
             res["threads_steady_pct"] = {
                 k: round(100 * (v - steady[2].get(k, 0)) / span, 1)
                 for k, v in th_end.items() if v - steady[2].get(k, 0) > 0.05}
+        res["loadavg_end"] = os.getloadavg()
         res["cpu_total_s"] = round(cpu_end - cpu0, 1)
         res["threads_total_s"] = {k: round(v - th0.get(k, 0), 1)
                                   for k, v in th_end.items()
@@ -355,7 +360,14 @@ def summary(r):
                 "; STOPPED: " + r["stopped"] if r.get("stopped") else ""))
 
 
+def _interrupt(sig, frame):
+    raise KeyboardInterrupt
+
+
 def main():
+    # SIGTERM as Ctrl-C: the finally blocks stop collectd, the sink and the
+    # generator.
+    signal.signal(signal.SIGTERM, _interrupt)
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", default="100 1000 10000")
     ap.add_argument("--seconds", type=float, default=60)
