@@ -77,8 +77,20 @@ WRONG = "not-the-secret"
 S = None
 
 
+def direct_conf(port, username, password):
+    """A second destination: InfluxDB's collectd listener, encrypted."""
+    return "\n".join([
+        "", "<Plugin network>",
+        '  <Server "127.0.0.1" "%d">' % port,
+        "    SecurityLevel Encrypt",
+        '    Username "%s"' % username,
+        '    Password "%s"' % password,
+        "  </Server>", "</Plugin>", ""])
+
+
 class Agent:
-    def __init__(self, name, workdir, port, password, mix, seed):
+    def __init__(self, name, workdir, port, password, mix, seed,
+                 direct_port):
         self.name = name
         self.dir = os.path.join(workdir, name)
         os.makedirs(self.dir)
@@ -92,7 +104,8 @@ class Agent:
         self.cd = Collectd(self.dir, shipped_conf(self.log, DEMO_DB),
                            interval=INTERVAL,
                            extra_conf=agent_conf(port, name, password,
-                                                 flush=INTERVAL),
+                                                 flush=INTERVAL) +
+                           direct_conf(direct_port, name, password),
                            plugins=("logfile", "csv", "network"), host=name)
 
     def write(self, counts, benign=BENIGN):
@@ -124,6 +137,13 @@ class Scenario:
         self.rows = loggen.load_geo(DEMO_TSV)
         self.port = free_port(socket.SOCK_DGRAM)
         self.influx = InfluxDB(workdir)
+        # Agents also send straight to a second InfluxDB whose collectd
+        # listener takes only encrypted packets of the same users.
+        self.direct_auth = os.path.join(workdir, "influx-passwd")
+        write_authfile(self.direct_auth, SECRETS)
+        self.direct = InfluxDB(workdir, name="influxdb-direct",
+                               security_level="encrypt",
+                               auth_file=self.direct_auth)
         self.prom_port = free_port()
         self.prom = Prometheus(workdir, ["127.0.0.1:%d" % self.prom_port],
                                scrape=1)
@@ -148,6 +168,7 @@ class Scenario:
         global S
         S = self
         self.influx.start()
+        self.direct.start()
         self.prom.start()
         self.central.start()
         self.central.wait_for("the central's first values", lambda: csv_rows(
@@ -155,8 +176,10 @@ class Scenario:
             "total_values-dispatch-accepted"))
         for i, name in enumerate(sorted(MIX)):
             self.agents[name] = Agent(name, self.dir, self.port,
-                                      SECRETS[name], MIX[name], 300 + i)
-        self.bad = Agent(BAD, self.dir, self.port, WRONG, BAD_MIX, 399)
+                                      SECRETS[name], MIX[name], 300 + i,
+                                      self.direct.collectd_port)
+        self.bad = Agent(BAD, self.dir, self.port, WRONG, BAD_MIX, 399,
+                         self.direct.collectd_port)
         for a in self.all():
             a.cd.start()
         for a in self.all():
@@ -172,6 +195,7 @@ class Scenario:
                 a.cd.stop()
         self.central.stop()
         self.prom.stop()
+        self.direct.stop()
         self.influx.stop()
 
     def run(self):
@@ -237,10 +261,10 @@ def tearDownModule():
 # --- reading the stores --------------------------------------------------------
 
 
-def influx_last(type_):
+def influx_last(type_, influx=None):
     """{(host, type_instance): last raw value} from InfluxDB."""
     out = {}
-    for s in S.influx.query(
+    for s in (influx or S.influx).query(
             'SELECT last("value") FROM "attack_origin_value" WHERE "type" = '
             "'%s' GROUP BY \"host\", \"type_instance\"" % type_):
         out[(s["tags"]["host"], s["tags"]["type_instance"])] = s["values"][0][1]
@@ -279,7 +303,9 @@ def converge(sc, timeout=30):
     while time.time() < deadline:
         got = {k: v for k, v in influx_last("total_events").items()
                if k[0] != "central"}
-        if all(got.get(k) == v for k, v in want.items()):
+        direct = influx_last("total_events", sc.direct)
+        if all(got.get(k) == v and direct.get(k) == v
+               for k, v in want.items()):
             break
         time.sleep(0.5)
     # Prometheus scrapes every second: one more scrape after InfluxDB.
@@ -379,6 +405,21 @@ class TestFleet(unittest.TestCase):
                if k[0] in S.agents}
         check_exact(got, truth_by_host("cat"),
                     "InfluxDB total_requests per agent")
+
+    def test_agents_straight_to_influxdb_encrypted(self):
+        """Without a central: InfluxDB's own collectd listener at
+        security-level encrypt with the same AuthFile."""
+        got = {k: v for k, v in influx_last("total_events", S.direct).items()
+               if k[0] in S.agents}
+        check_exact(got, truth_by_host(), "direct InfluxDB total_events")
+        got = influx_last("total_requests", S.direct)
+        check_exact(got, truth_by_host("cat"),
+                    "direct InfluxDB total_requests")
+        hosts = {v[1] for s in S.direct.query(
+            'SHOW TAG VALUES FROM "attack_origin_value" WITH KEY = "host"')
+            for v in s["values"]}
+        self.assertEqual(hosts, set(S.agents))
+        check_absent(hosts, BAD, "direct InfluxDB hosts")
 
     def test_agents_arrive_intact_central_csv(self):
         got = {}
