@@ -550,14 +550,16 @@ class TestFleetgen(unittest.TestCase):
                     cd.csv_dir, "central", "network",
                     "total_values-dispatch-accepted"))
                 manifests = []
-                for i, (security, password, agents) in enumerate(runs):
+                for i, run in enumerate(runs):
+                    security, password, agents = run[:3]
+                    user = run[3] if len(run) > 3 else "gen"
                     man = os.path.join(d, "manifest%d" % i)
                     p = subprocess.run(
                         [FLEETGEN, "--server", "127.0.0.1", "--port",
                          str(port), "--agents", str(agents), "--first-agent",
                          str(10 * i), "--countries", "12", "--categories",
                          "3", "--once", "--start-interval", "2",
-                         "--security", security, "--username", "gen",
+                         "--security", security, "--username", user,
                          "--password", password, "--manifest", man],
                         capture_output=True, text=True, timeout=60)
                     self.assertEqual(p.returncode, 0, p.stderr)
@@ -609,15 +611,19 @@ class TestFleetgen(unittest.TestCase):
         return hosts
 
     def test_encrypt(self):
-        cd, (good, bad) = self.run_central("Encrypt", [
-            ("encrypt", "gen-secret", 3), ("encrypt", "wrong", 2)])
+        cd, (good, bad, unknown) = self.run_central("Encrypt", [
+            ("encrypt", "gen-secret", 3), ("encrypt", "wrong", 2),
+            ("encrypt", "gen-secret", 2, "nobody")])
         hosts = self.compare(cd, good)
         # 12 countries x (2 + 3 categories) + 31 health values per agent.
         self.assertEqual(len(self.manifest(good)), 3 * (12 * 5 + 31))
         bad_hosts = {k[0] for k in self.manifest(bad)}
+        bad_hosts |= {k[0] for k in self.manifest(unknown)}
         self.assertFalse(bad_hosts & set(csv_hosts(cd.csv_dir)))
         self.assertEqual(set(csv_hosts(cd.csv_dir)), hosts | {"central"})
         self.assertIn("Checksum mismatch. Username: gen", cd.log())
+        # A user the AuthFile lacks.
+        self.assertIn("Failed to get cypher. Username: nobody", cd.log())
 
     def test_sign(self):
         cd, (good,) = self.run_central("Sign", [("sign", "gen-secret", 2)])
