@@ -532,7 +532,7 @@ class TestFleetgen(unittest.TestCase):
     are exactly the values its manifest lists; a wrong password gets
     nothing in."""
 
-    def run_central(self, level, runs):
+    def run_central(self, level, runs, extra_conf="", plugins=()):
         d = tempfile.mkdtemp(prefix="ao-fleetgen-")
         try:
             port = free_port(socket.SOCK_DGRAM)
@@ -541,8 +541,9 @@ class TestFleetgen(unittest.TestCase):
             extra = central_conf(port, auth, None, flush=INTERVAL)
             extra = extra.replace("SecurityLevel Encrypt",
                                   "SecurityLevel %s" % level)
-            cd = Collectd(d, "", interval=INTERVAL, extra_conf=extra,
-                          plugins=("logfile", "csv", "network"),
+            cd = Collectd(d, "", interval=INTERVAL,
+                          extra_conf=extra + "\n" + extra_conf,
+                          plugins=("logfile", "csv", "network") + plugins,
                           host="central")
             cd.start()
             try:
@@ -624,6 +625,22 @@ class TestFleetgen(unittest.TestCase):
         self.assertIn("Checksum mismatch. Username: gen", cd.log())
         # A user the AuthFile lacks.
         self.assertIn("Failed to get cypher. Username: nobody", cd.log())
+
+    def test_drop_percent_chain(self):
+        """README's filter chain for the central (marked fleet-conf
+        drop_percent) drops the shares and nothing else."""
+        with open(os.path.join(REPO, "README.md")) as f:
+            m = re.search(r"^<!-- fleet-conf drop_percent -->\n```\n(.*?)\n```",
+                          f.read(), re.M | re.S)
+        self.assertIsNotNone(m, "README lost the drop_percent block")
+        cd, (man,) = self.run_central("Encrypt", [
+            ("encrypt", "gen-secret", 2)], extra_conf=m.group(1),
+            plugins=("match_regex",))
+        want = {k: v for k, v in self.manifest(man).items()
+                if not k[2].startswith("percent-")}
+        self.assertLess(len(want), len(self.manifest(man)))
+        got = self.received(cd, {k[0] for k in want})
+        self.assertEqual(sorted(got), sorted(want))
 
     def test_sign(self):
         cd, (good,) = self.run_central("Sign", [("sign", "gen-secret", 2)])
