@@ -205,7 +205,8 @@ class TestGraphite(QueryChecks, unittest.TestCase):
             want |= {p + "percent." + cc for cc in h.truth.by_country}
             want |= {p + "total_requests.%s-%s" % k for k in h.truth.by_cat}
             want |= {p + "derive." + x for x in HEALTH}
-            want |= {p + "bytes.lag", p + "duration.geoip_database_age"}
+            want |= {p + "bytes.lag", p + "files.tracked",
+                     p + "duration.geoip_database_age"}
             self.assertEqual(got, want)
 
     def test_nan_shares_are_gaps(self):
