@@ -18,8 +18,12 @@ UDP socket (/proc/net/udp), the network plugin's counters (packets
 received, values dispatched, receive queue) and the write queue (length,
 values dropped). After the generator stops, the central gets up to
 --drain seconds to empty its queues. Reported per size: values sent
-(fleetgen's count), values dispatched by the central, lost = sent -
-dispatched, where they were lost (socket, write queue), CPU and memory.
+(fleetgen's count), values stored (agent lines that reached the sink:
+write_graphite writes one line per value), lost = sent - stored (exact),
+where they were lost (the socket's drops; the receive queue), CPU (whole
+process and per thread) and memory. unixsock's GETVAL gives rates for
+counters, so the network plugin's own counters appear as per-second
+samples and estimates only.
 
 A run stops early when the central's RSS passes --max-rss MB (the machine
 is shared): that size broke on memory.
@@ -42,7 +46,6 @@ import shutil
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
-import fleet  # noqa: E402
 from fleet import FLEETGEN, central_conf, udp_drops, write_authfile  # noqa: E402
 from harness import Collectd  # noqa: E402
 from stores import free_port  # noqa: E402
@@ -228,7 +231,6 @@ def run_size(n, args, workdir):
                 "values_dispatched" in stats(sock) and
                 sink_counts(sink_out).get("lines", 0) > 0):
             time.sleep(0.2)
-        s0 = stats(sock)
         drops0, _ = udp_drops(port)
         cpu0, th0 = proc_cpu(pid), thread_cpu(pid)
         report = os.path.join(d, "fleetgen.json")
