@@ -384,10 +384,18 @@ FB = build-fuzz
 FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(FB)/%)
 FUZZ_CORE_OBJ := $(CORE_SRC:plugin/core/%.c=$(FB)/core/%.o)
+# the compiled-in signature lists (the core needs them to link)
+FUZZ_CORE_OBJ += $(FB)/gen/ao_signatures_data.o
+$(FB)/gen/ao_signatures_data.o: $(SIG_GEN)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
 FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -g -O1 -fno-omit-frame-pointer \
               -MMD -MP -Iplugin/core -Itests/fuzz $(MMDB_CFLAGS) $(PCRE2_CFLAGS) \
-              $(WARNINGS) -Wno-missing-prototypes $(FUZZ_SAN)
+              $(WARNINGS) -Wno-missing-prototypes $(FUZZ_SAN) \
+              -Wno-missing-field-initializers
+# (clang, unlike gcc, flags the option table's rows that leave a trailing
+# member such as `repeatable` to its zero default)
 
 $(FB)/core/%.o: plugin/core/%.c
 	@mkdir -p $(@D)

@@ -25,6 +25,15 @@
 #define AO_PRINTF(f, a)
 #endif
 
+/* A deliberate fall-through between switch cases. C11 has no
+ * [[fallthrough]]; gcc accepts a comment, clang (the fuzz build) only the
+ * attribute. */
+#if (defined(__GNUC__) && __GNUC__ >= 7) || defined(__clang__)
+#define AO_FALLTHROUGH __attribute__((fallthrough))
+#else
+#define AO_FALLTHROUGH ((void)0)
+#endif
+
 /* A borrowed run of bytes: not NUL-terminated, may contain NUL. Slices that
  * point into a log line are valid until the next line is read. */
 typedef struct ao_slice {

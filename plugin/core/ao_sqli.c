@@ -1318,7 +1318,7 @@ static int quote_rules(const lexer_t *L) {
       return 0;
     j++;
     t = TK_OPW;
-    /* fall through */
+    AO_FALLTHROUGH;
   case TK_CMP:
   case TK_OPW:
   case TK_ARITH:
