@@ -99,6 +99,7 @@ FAKE_COLLECTD_OBJ := $(B)/tests/fakes/fake_collectd.o
         sanitize bench-geoip soak
 .PHONY: e2e deb rpm chart
 .PHONY: verdicts-diff
+.PHONY: e2e-fleet fleet-scale
 .DEFAULT_GOAL := all
 
 all: $(PLUGIN) $(CLI)
@@ -276,6 +277,39 @@ e2e: deps all $(DEMO_DB) $(TEST_DATA)/stamp deb rpm
 # README's picture: a real run, drawn by gnuplot from collectd's csv output.
 chart: deps all $(DEMO_DB)
 	@python3 tests/tools/chart.py docs/attack-origin-chart.png
+
+# --- the fleet (issue 8) ------------------------------------------------------
+# fleetgen: the network traffic of simulated agents (real collectd network
+# packets, SecurityLevel Encrypt/Sign with libgcrypt), for the scale figure
+# and for a test that a real central decodes its packets.
+GCRYPT_CFLAGS := $(shell $(PKG_CONFIG) --cflags libgcrypt 2>/dev/null)
+GCRYPT_LIBS := $(shell $(PKG_CONFIG) --libs libgcrypt 2>/dev/null || echo -lgcrypt)
+FLEETGEN = $(B)/fleet/fleetgen
+$(FLEETGEN): tests/fleet/fleetgen.c
+	@mkdir -p $(@D)
+	$(CC) -std=c11 -D_POSIX_C_SOURCE=200809L $(WARNINGS) $(GCRYPT_CFLAGS) \
+	  $(CFLAGS) $(LDFLAGS) -o $@ $< $(GCRYPT_LIBS) -lm
+
+# Three collectd agents with the plugin -> encrypted network -> a central
+# collectd -> real InfluxDB and Prometheus; restarts, a wrong secret
+# (tests/fleet/test_fleet.py, README "Fleet").
+e2e-fleet: deps all $(DEMO_DB) $(TEST_DATA)/stamp $(FLEETGEN)
+	@AO_TEST_DATA=$(abspath $(TEST_DATA)) AO_FLEETGEN=$(abspath $(FLEETGEN)) \
+	  $(E2E_PYTHON) tests/fleet/run.py
+check: e2e-fleet
+
+# How many agents one central collectd takes (README "Fleet"): fleetgen
+# traffic of FLEET_SIZES simulated agents, FLEET_SECONDS each, against a real
+# central; report in $(B)/fleet-scale.json. Not part of make check.
+FLEET_SIZES ?= 100 1000 10000
+FLEET_SECONDS ?= 60
+FLEET_CATEGORIES ?= 8
+FLEET_COUNTRIES ?= 250
+fleet-scale: deps all $(FLEETGEN)
+	@AO_FLEETGEN=$(abspath $(FLEETGEN)) python3 tests/fleet/scale.py \
+	  --sizes "$(FLEET_SIZES)" --seconds $(FLEET_SECONDS) \
+	  --categories $(FLEET_CATEGORIES) --countries $(FLEET_COUNTRIES) \
+	  --report $(B)/fleet-scale$(FLEET_REPORT_SUFFIX).json
 
 # A Debian package with dpkg-buildpackage (packaging/debian), checked by
 # lintian (report in build/deb/lintian.txt), and an RPM with rpmbuild

@@ -31,15 +31,21 @@ class Query:
         return "%s.%s" % (self.store, self.name)
 
 
-def readme_queries(path=README):
+def readme_queries(path=README, marker="query"):
+    """The queries marked `<!-- MARKER STORE NAME -->` (README's Fleet
+    section marks its own with `fleet-query`, checked by tests/fleet)."""
     with open(path) as f:
         text = f.read()
     out = []
-    for m in _MARK.finditer(text):
+    mark = _MARK
+    if marker != "query":
+        mark = re.compile(_MARK.pattern.replace("query", re.escape(marker), 1),
+                          re.M | re.S)
+    for m in mark.finditer(text):
         params = dict(kv.split("=", 1) for kv in m.group(3).split())
         out.append(Query(m.group(1), m.group(2), params, m.group(4)))
     # A marker whose block did not parse would silently drop a query.
-    n_marks = len(re.findall(r"^<!-- query ", text, re.M))
+    n_marks = len(re.findall(r"^<!-- %s " % re.escape(marker), text, re.M))
     if n_marks != len(out):
         raise AssertionError("README.md has %d query markers but %d parse"
                              % (n_marks, len(out)))

@@ -369,7 +369,13 @@ class InfluxDB(Server):
     # instance's data is thrown away anyway.
     stop_timeout = 3
 
-    def __init__(self, workdir, database="collectd"):
+    def __init__(self, workdir, database="collectd", name=None,
+                 security_level=None, auth_file=None):
+        # name: a second instance in the same workdir; security_level and
+        # auth_file: the listener's `security-level` ("sign", "encrypt")
+        # and collectd AuthFile (the fleet tests).
+        if name is not None:
+            self.name = name
         super().__init__(workdir)
         self.http_port = free_port()
         self.rpc_port = free_port()
@@ -393,6 +399,9 @@ class InfluxDB(Server):
                 '  bind-address = "127.0.0.1:%d"' % self.collectd_port,
                 '  database = "%s"' % database,
                 '  typesdb = "%s"' % TYPES_DB,
+                *(['  security-level = "%s"' % security_level,
+                   '  auth-file = "%s"' % auth_file]
+                  if security_level else []),
                 "  batch-size = 1000", "  batch-pending = 10",
                 '  batch-timeout = "100ms"',
                 "",
