@@ -220,30 +220,7 @@ char *ao_ip_format(const ao_ip_t *ip, char buf[46]) {
 }
 
 /* 1 when s[0..n) is exactly four dot-separated decimal parts of 1-3 digits,
- * each 0..255, without leading zeros. */
-static int ao_ip_dotted_quad_ok(const char *s, size_t n) {
-  size_t i = 0;
-  for (int part = 0; part < 4; part++) {
-    if (part > 0) {
-      if (i >= n || s[i] != '.')
-        return 0;
-      i++;
-    }
-    size_t start = i;
-    unsigned v = 0;
-    while (i < n && i - start < 3 && s[i] >= '0' && s[i] <= '9') {
-      v = v * 10 + (unsigned)(s[i] - '0');
-      i++;
-    }
-    size_t len = i - start;
-    if (len == 0 || v > 255 || (len > 1 && s[start] == '0'))
-      return 0;
-  }
-  /* A fourth digit, or anything after the fourth part, is left over. */
-  return i == n;
-}
-
-/* ao_ip_dotted_quad_ok() that also writes the four bytes. */
+ * each 0..255, without leading zeros; writes the four bytes to out. */
 static int ao_ip_dotted_quad(const char *s, size_t n, uint8_t out[4]) {
   size_t i = 0;
   for (int part = 0; part < 4; part++) {
@@ -263,7 +240,14 @@ static int ao_ip_dotted_quad(const char *s, size_t n, uint8_t out[4]) {
       return 0;
     out[part] = (uint8_t)v;
   }
+  /* A fourth digit, or anything after the fourth part, is left over. */
   return i == n;
+}
+
+/* ao_ip_dotted_quad() for callers that only need the verdict. */
+static int ao_ip_dotted_quad_ok(const char *s, size_t n) {
+  uint8_t unused[4];
+  return ao_ip_dotted_quad(s, n, unused);
 }
 
 static int ao_ip_is_mapped(const uint8_t b[16]) {

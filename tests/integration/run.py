@@ -9,24 +9,15 @@ both. AO_KEEP=1 keeps every test's directory.
 """
 import os
 import sys
-import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+sys.path.append(os.path.join(HERE, "..", "tools"))
+
+import testrun  # noqa: E402
 
 if __name__ == "__main__":
-    suite = unittest.defaultTestLoader.discover(HERE, pattern="test_*.py")
-    argv = sys.argv[1:]
-    if "-k" in argv:
-        pat = argv[argv.index("-k") + 1]
-        def flat(s):
-            for t in s:
-                if isinstance(t, unittest.TestSuite):
-                    yield from flat(t)
-                else:
-                    yield t
-        suite = unittest.TestSuite(t for t in flat(suite) if pat in t.id())
-    result = unittest.TextTestRunner(verbosity=2).run(suite)
+    result = testrun.run(HERE)
     import harness
     if harness.TOLERATED:
         # `make sanitize`: leaks of collectd itself (no frame of ours).
