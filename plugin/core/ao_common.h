@@ -25,6 +25,17 @@
 #define AO_PRINTF(f, a)
 #endif
 
+/* The value of a hexadecimal digit, or -1. */
+static inline int ao_hexval(unsigned char c) {
+  if (c >= '0' && c <= '9')
+    return c - '0';
+  if (c >= 'a' && c <= 'f')
+    return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F')
+    return c - 'A' + 10;
+  return -1;
+}
+
 /* A deliberate fall-through between switch cases. C11 has no
  * [[fallthrough]]; gcc accepts a comment, clang (the fuzz build) only the
  * attribute. */

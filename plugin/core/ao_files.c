@@ -254,23 +254,10 @@ static slot_t *slot_add(ao_files_t *fs, const char *path, int pattern,
   return s;
 }
 
-static void add_stats(ao_tail_stats_t *a, const ao_tail_stats_t *b) {
-  a->lines += b->lines;
-  a->oversized += b->oversized;
-  a->partial_dropped += b->partial_dropped;
-  a->bytes += b->bytes;
-  a->rotations += b->rotations;
-  a->truncations += b->truncations;
-  a->errors += b->errors;
-  a->budget_stops += b->budget_stops;
-  a->copies_found += b->copies_found;
-  a->restore_lost += b->restore_lost;
-}
-
 static void slot_drop(ao_files_t *fs, size_t i) {
   ao_tail_t *t = fs->slots[i].t;
   ao_tail_close_all(t); /* retires its files into the known list */
-  add_stats(&fs->gone, ao_tail_stats(t));
+  ao_tail_stats_add(&fs->gone, ao_tail_stats(t));
   ao_tail_destroy(t);
   memmove(&fs->slots[i], &fs->slots[i + 1],
           (fs->nslots - i - 1) * sizeof(fs->slots[0]));
@@ -407,7 +394,7 @@ int ao_files_read(ao_files_t *fs, ao_tail_ctl_t *ctl, ao_line_fn fn, void *ud) {
 void ao_files_stats(const ao_files_t *fs, ao_tail_stats_t *out) {
   *out = fs->gone;
   for (size_t i = 0; i < fs->nslots; i++)
-    add_stats(out, ao_tail_stats(fs->slots[i].t));
+    ao_tail_stats_add(out, ao_tail_stats(fs->slots[i].t));
 }
 
 uint64_t ao_files_lag(const ao_files_t *fs) {

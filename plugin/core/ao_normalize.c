@@ -17,16 +17,6 @@
 #include <stdint.h>
 #include <string.h>
 
-static inline int hexval(unsigned char c) {
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
-
 static inline unsigned char lower(unsigned char c) {
   return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + ('a' - 'A')) : c;
 }
@@ -61,8 +51,8 @@ size_t ao_norm_unescape_log(const char *in, size_t n, char *out) {
       unsigned char e = (unsigned char)in[i + 1];
       int h1, h2;
       if (e == 'x' && i + 3 < n &&
-          (h1 = hexval((unsigned char)in[i + 2])) >= 0 &&
-          (h2 = hexval((unsigned char)in[i + 3])) >= 0) {
+          (h1 = ao_hexval((unsigned char)in[i + 2])) >= 0 &&
+          (h2 = ao_hexval((unsigned char)in[i + 3])) >= 0) {
         out[o++] = (char)(h1 << 4 | h2);
         i += 4;
         continue;
@@ -115,18 +105,18 @@ size_t ao_norm_pct_round(const char *in, size_t n, char *out, unsigned flags,
     unsigned char c = (unsigned char)in[i];
     if (c == '%') {
       int h1, h2;
-      if (i + 2 < n && (h1 = hexval((unsigned char)in[i + 1])) >= 0 &&
-          (h2 = hexval((unsigned char)in[i + 2])) >= 0) {
+      if (i + 2 < n && (h1 = ao_hexval((unsigned char)in[i + 1])) >= 0 &&
+          (h2 = ao_hexval((unsigned char)in[i + 2])) >= 0) {
         out[o++] = (char)(h1 << 4 | h2);
         i += 3;
         cnt++;
         continue;
       }
       if (i + 5 < n && (in[i + 1] == 'u' || in[i + 1] == 'U')) {
-        int d0 = hexval((unsigned char)in[i + 2]);
-        int d1 = hexval((unsigned char)in[i + 3]);
-        int d2 = hexval((unsigned char)in[i + 4]);
-        int d3 = hexval((unsigned char)in[i + 5]);
+        int d0 = ao_hexval((unsigned char)in[i + 2]);
+        int d1 = ao_hexval((unsigned char)in[i + 3]);
+        int d2 = ao_hexval((unsigned char)in[i + 4]);
+        int d3 = ao_hexval((unsigned char)in[i + 5]);
         if ((d0 | d1 | d2 | d3) >= 0) {
           unsigned cp = (unsigned)(d0 << 12 | d1 << 8 | d2 << 4 | d3);
           o += put_utf8(cp, out + o);
@@ -279,8 +269,8 @@ size_t ao_norm_fold(const char *in, size_t n, char *out, unsigned *info) {
 /* Is there still a decodable escape? */
 static int has_pct_escape(const char *s, size_t n) {
   for (size_t i = 0; i + 2 < n; i++)
-    if (s[i] == '%' && ((hexval((unsigned char)s[i + 1]) >= 0 &&
-                         hexval((unsigned char)s[i + 2]) >= 0) ||
+    if (s[i] == '%' && ((ao_hexval((unsigned char)s[i + 1]) >= 0 &&
+                         ao_hexval((unsigned char)s[i + 2]) >= 0) ||
                         s[i + 1] == 'u' || s[i + 1] == 'U'))
       return 1;
   return 0;
@@ -391,7 +381,7 @@ static size_t html_ref(const char *in, size_t n, size_t i, int *c) {
     size_t d0 = k;
     unsigned long v = 0;
     while (k < n) {
-      int h = hex ? hexval((unsigned char)in[k])
+      int h = hex ? ao_hexval((unsigned char)in[k])
                   : ((in[k] >= '0' && in[k] <= '9') ? in[k] - '0' : -1);
       if (h < 0)
         break;

@@ -7,19 +7,6 @@
 #include "ao_files.h"
 #include "ao_journal.h"
 
-static void add_stats(ao_tail_stats_t *a, const ao_tail_stats_t *b) {
-  a->lines += b->lines;
-  a->oversized += b->oversized;
-  a->partial_dropped += b->partial_dropped;
-  a->bytes += b->bytes;
-  a->rotations += b->rotations;
-  a->truncations += b->truncations;
-  a->errors += b->errors;
-  a->budget_stops += b->budget_stops;
-  a->copies_found += b->copies_found;
-  a->restore_lost += b->restore_lost;
-}
-
 /* ---- files ----------------------------------------------------------------
  */
 
@@ -29,7 +16,7 @@ static int f_read(void *impl, ao_tail_ctl_t *ctl, ao_line_fn fn, void *ud) {
 static void f_stats(const void *impl, ao_tail_stats_t *out) {
   ao_tail_stats_t s;
   ao_files_stats(impl, &s);
-  add_stats(out, &s);
+  ao_tail_stats_add(out, &s);
 }
 static uint64_t f_lag(const void *impl) { return ao_files_lag(impl); }
 static uint64_t f_open(const void *impl) { return ao_files_open_count(impl); }
@@ -53,7 +40,7 @@ static int j_read(void *impl, ao_tail_ctl_t *ctl, ao_line_fn fn, void *ud) {
   return ao_journal_read(impl, ctl, fn, ud);
 }
 static void j_stats(const void *impl, ao_tail_stats_t *out) {
-  add_stats(out, ao_journal_stats(impl));
+  ao_tail_stats_add(out, ao_journal_stats(impl));
 }
 static uint64_t j_lag(const void *impl) {
   (void)impl;

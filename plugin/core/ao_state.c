@@ -7,6 +7,8 @@
 
 #include "ao_state.h"
 
+#include "ao_common.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -330,16 +332,6 @@ int ao_state_split(char *line, char **argv, int max) {
   return n;
 }
 
-static int hexval(char c) {
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
-
 int ao_state_unescape(char *tok) {
   if (strcmp(tok, "%") == 0) {
     tok[0] = '\0';
@@ -351,8 +343,8 @@ int ao_state_unescape(char *tok) {
       *w++ = *r;
       continue;
     }
-    int hi = hexval(r[1]);
-    int lo = hi < 0 ? -1 : hexval(r[2]);
+    int hi = ao_hexval(r[1]);
+    int lo = hi < 0 ? -1 : ao_hexval(r[2]);
     if (hi < 0 || lo < 0)
       return -1;
     int c = hi * 16 + lo;
@@ -387,7 +379,7 @@ int ao_state_hex64(const char *tok, uint64_t *out) {
     return -1;
   uint64_t v = 0;
   for (size_t i = 0; i < n; i++) {
-    int d = hexval(tok[i]);
+    int d = ao_hexval(tok[i]);
     if (d < 0)
       return -1;
     v = (v << 4) | (uint64_t)d;

@@ -1275,6 +1275,19 @@ uint64_t ao_tail_lag(const ao_tail_t *t) {
 
 const ao_tail_stats_t *ao_tail_stats(const ao_tail_t *t) { return &t->stats; }
 
+void ao_tail_stats_add(ao_tail_stats_t *a, const ao_tail_stats_t *b) {
+  a->lines += b->lines;
+  a->oversized += b->oversized;
+  a->partial_dropped += b->partial_dropped;
+  a->bytes += b->bytes;
+  a->rotations += b->rotations;
+  a->truncations += b->truncations;
+  a->errors += b->errors;
+  a->budget_stops += b->budget_stops;
+  a->copies_found += b->copies_found;
+  a->restore_lost += b->restore_lost;
+}
+
 const char *ao_tail_path(const ao_tail_t *t) { return t->path; }
 
 int ao_tail_is_open(const ao_tail_t *t) {

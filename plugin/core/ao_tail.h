@@ -223,6 +223,9 @@ int ao_tail_read_ex(ao_tail_t *t, ao_tail_ctl_t *ctl, ao_line_fn fn, void *ud);
 uint64_t ao_tail_lag(const ao_tail_t *t);
 
 const ao_tail_stats_t *ao_tail_stats(const ao_tail_t *t);
+/* Adds every counter of b to a (the totals of a Log over its files and
+ * sources). */
+void ao_tail_stats_add(ao_tail_stats_t *a, const ao_tail_stats_t *b);
 const char *ao_tail_path(const ao_tail_t *t);
 /* 1 while a file (the current one or an old one) is open. */
 int ao_tail_is_open(const ao_tail_t *t);

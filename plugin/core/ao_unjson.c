@@ -3,15 +3,7 @@
  */
 #include "ao_unjson.h"
 
-static int ao_uj_hex(char c) {
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
+#include "ao_common.h"
 
 /* The code unit of "\uXXXX" at in[i], or -1. */
 static long ao_uj_unit(const char *in, size_t n, size_t i) {
@@ -19,7 +11,7 @@ static long ao_uj_unit(const char *in, size_t n, size_t i) {
     return -1;
   long v = 0;
   for (size_t k = 2; k < 6; k++) {
-    int h = ao_uj_hex(in[i + k]);
+    int h = ao_hexval(in[i + k]);
     if (h < 0)
       return -1;
     v = v * 16 + h;

@@ -144,51 +144,6 @@ static char *need_data(const char *name) {
   return p;
 }
 
-/* tests/tools/mkmmdb.pl, or skip. */
-static char *need_tool(void) {
-  static const char rel[] = "tests/tools/mkmmdb.pl";
-  char buf[4096];
-  const char *src = getenv("AO_SRC_DIR");
-  const char *data = getenv("AO_TEST_DATA");
-  if (src != NULL && *src) {
-    snprintf(buf, sizeof(buf), "%s/%s", src, rel);
-    if (access(buf, R_OK) == 0)
-      return strdup(buf);
-  }
-  if (data != NULL && *data) {
-    snprintf(buf, sizeof(buf), "%s/../../%s", data, rel);
-    if (access(buf, R_OK) == 0)
-      return strdup(buf);
-  }
-  if (access(rel, R_OK) == 0)
-    return strdup(rel);
-  print_message("mkmmdb.pl not found (set AO_SRC_DIR): skipped\n");
-  skip();
-  return NULL;
-}
-
-/* Writes tsv into dir/name.tsv and builds dir/name.mmdb with mkmmdb.pl and
- * the extra options; returns the .mmdb path. */
-static char *build_db(const char *dir, const char *name, const char *tsv,
-                      const char *opts) {
-  char *tool = need_tool();
-  char tsvname[256], dbname[256];
-  snprintf(tsvname, sizeof(tsvname), "%s.tsv", name);
-  snprintf(dbname, sizeof(dbname), "%s.mmdb", name);
-  char *tsvpath = ao_test_path(dir, tsvname);
-  char *dbpath = ao_test_path(dir, dbname);
-  ao_test_write(tsvpath, tsv, strlen(tsv));
-  char cmd[8192];
-  snprintf(cmd, sizeof(cmd), "perl '%s' %s '%s' '%s'", tool, opts, tsvpath,
-           dbpath);
-  int rc = system(cmd);
-  if (rc != 0)
-    fail_msg("%s: exit status %d", cmd, rc);
-  free(tool);
-  free(tsvpath);
-  return dbpath;
-}
-
 /* Copies src to dst the way geoipupdate installs a database: write a
  * temporary file beside it, then rename over. */
 static void install(const char *src, const char *dst) {
@@ -407,7 +362,7 @@ static void test_code_shapes(void **state) {
            "216.160.83.56/29\tG B\t-\n"      /* three bytes */
            "67.43.156.0/24\t%s\t-\n",        /* 200 letters */
            longcode);
-  char *db = build_db(f->dir, "shapes", tsv, "--layout maxmind");
+  char *db = ao_test_mkmmdb(f->dir, "shapes", tsv, "--layout maxmind");
   ao_geo_t *g = open_db(db, NULL, 0);
   assert_true(ao_geo_loaded(g));
   EXPECT_CC(g, "81.2.69.160", "GB");
@@ -545,9 +500,9 @@ static void test_cache_networks(void **state) {
  * simply not found, never a library error. */
 static void test_ipv4_only_db(void **state) {
   fixture_t *f = *state;
-  char *db =
-      build_db(f->dir, "v4", "81.2.69.0/24\tGB\t-\n2001:218::/32\tJP\t-\n",
-               "--layout flat --ip-version 4");
+  char *db = ao_test_mkmmdb(f->dir, "v4",
+                            "81.2.69.0/24\tGB\t-\n2001:218::/32\tJP\t-\n",
+                            "--layout flat --ip-version 4");
   ao_geo_t *g = open_db(db, NULL, 16);
   assert_true(ao_geo_loaded(g));
   assert_string_equal(ao_geo_database_type(g), "DBIP-COUNTRY ipv4");
@@ -686,7 +641,8 @@ static void test_default_paths(void **state) {
 static void test_replace_by_rename(void **state) {
   fixture_t *f = *state;
   char *src = need_data("test-country.mmdb");
-  char *b = build_db(f->dir, "b", tsv_b, "--layout maxmind --epoch 1706745600");
+  char *b =
+      ao_test_mkmmdb(f->dir, "b", tsv_b, "--layout maxmind --epoch 1706745600");
   char *path = ao_test_path(f->dir, "GeoLite2-Country.mmdb");
   install(src, path);
 
@@ -832,8 +788,8 @@ static void test_asn_rejected(void **state) {
   ao_geo_destroy(g);
 
   cap_install(0);
-  char *odd = build_db(f->dir, "odd", "81.2.69.0/24\tGB\tGB\n",
-                       "--layout asn --type My-IP-Data");
+  char *odd = ao_test_mkmmdb(f->dir, "odd", "81.2.69.0/24\tGB\tGB\n",
+                             "--layout asn --type My-IP-Data");
   g = open_db(odd, NULL, 16);
   assert_false(ao_geo_loaded(g));
   if (cap_count(odd, "no two-letter country code", "My-IP-Data") != 1) {
@@ -876,7 +832,7 @@ static void test_database_type_rule(void **state) {
     char name[16], opts[128];
     snprintf(name, sizeof(name), "t%zu", i);
     snprintf(opts, sizeof(opts), "--layout flat --type '%s'", rows[i].type);
-    char *db = build_db(f->dir, name, "81.2.69.0/24\tGB\tGB\n", opts);
+    char *db = ao_test_mkmmdb(f->dir, name, "81.2.69.0/24\tGB\tGB\n", opts);
     cap_install(0);
     ao_geo_t *g = open_db(db, NULL, 0);
     if (ao_geo_loaded(g) != rows[i].accepted) {
@@ -1111,7 +1067,7 @@ static void test_inplace_overwrites(void **state) {
   fixture_t *f = *state;
   char *a = need_data("test-country.mmdb");
   char *asn = need_data("test-asn.mmdb");
-  char *b = build_db(f->dir, "b", tsv_b, "--layout maxmind");
+  char *b = ao_test_mkmmdb(f->dir, "b", tsv_b, "--layout maxmind");
   char *path = ao_test_path(f->dir, "GeoLite2-Country.mmdb");
   install(a, path);
   inplace_t t = {path, a, b, asn};
@@ -1331,7 +1287,7 @@ static void set_mtime(const char *path, time_t when) {
 static void test_preserved_older_mtime_reloads(void **state) {
   fixture_t *f = *state;
   char *src = need_data("test-country.mmdb");
-  char *b = build_db(f->dir, "b", tsv_b, "--layout maxmind");
+  char *b = ao_test_mkmmdb(f->dir, "b", tsv_b, "--layout maxmind");
   char *path = ao_test_path(f->dir, "GeoLite2-Country.mmdb");
   install(src, path);
   set_mtime(path, 1700000000);

@@ -2649,6 +2649,28 @@ static void test_model_sequences(void **state) {
   print_message("\n");
 }
 
+/* ao_tail_stats_add adds every counter: the struct is viewed as its array
+ * of counters, so a counter added to the struct and forgotten in the sum
+ * fails here. */
+static void test_stats_add_every_counter(void **state) {
+  (void)state;
+  enum { N = sizeof(ao_tail_stats_t) / sizeof(uint64_t) };
+  _Static_assert(sizeof(ao_tail_stats_t) % sizeof(uint64_t) == 0,
+                 "ao_tail_stats_t holds only 64-bit counters");
+  ao_tail_stats_t a, b;
+  uint64_t va[N], vb[N];
+  for (size_t i = 0; i < N; i++) {
+    va[i] = 1000 * (i + 1);
+    vb[i] = i + 1;
+  }
+  memcpy(&a, va, sizeof(a));
+  memcpy(&b, vb, sizeof(b));
+  ao_tail_stats_add(&a, &b);
+  memcpy(va, &a, sizeof(a));
+  for (size_t i = 0; i < N; i++)
+    assert_int_equal(va[i], 1000 * (i + 1) + i + 1);
+}
+
 int main(void) {
   /* A child of the scan test may outlive a failed assertion; never let a
    * closed pipe kill the runner. */
@@ -2657,6 +2679,7 @@ int main(void) {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
   const struct CMUnitTest tests[] = {
       T(test_create_rejects_bad_arguments),
+      cmocka_unit_test(test_stats_add_every_counter),
       T(test_appends_over_several_reads),
       T(test_partial_line_held_across_three_reads),
       T(test_start_at_end_skips_existing_content),
