@@ -98,7 +98,7 @@ FAKE_COLLECTD_OBJ := $(B)/tests/fakes/fake_collectd.o
         bench-classify bench-stages fuzz fuzz-build fuzz-regress \
         sanitize bench-geoip soak
 .PHONY: e2e deb rpm chart
-.PHONY: verdicts-diff
+.PHONY: verdicts-diff profile
 .PHONY: e2e-fleet fleet-scale
 .DEFAULT_GOAL := all
 
@@ -230,6 +230,13 @@ bench-stages: $(B)/bench/bench_stages
 	@python3 tests/bench/bench.py --prepare-only >/dev/null
 	@$(B)/bench/bench_stages $(B)/bench/combined-1000000.log \
 	  $(B)/bench/bench-country.mmdb $(BENCH_ROUNDS_STAGES)
+
+# Instructions per line by stage (callgrind, only inside the read loop) on
+# the first PROFILE_LINES lines of the benchmark log, and the instruction
+# budget of a speed target (README, "Performance"). Needs valgrind.
+PROFILE_LINES ?= 200000
+profile: all
+	@python3 tests/bench/profile.py --lines $(PROFILE_LINES)
 
 # `make asan`, then the integration tests with the plugin and the CLI built
 # with ASan + UBSan running inside the real collectd (its sanitizer runtimes
