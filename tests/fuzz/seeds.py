@@ -4,12 +4,14 @@
 Hand-written seeds live in tests/fuzz/seeds/NAME/ and crashing inputs in
 tests/fuzz/regressions/NAME/; run.sh copies both. This adds what is better
 generated than committed: labelled log lines from tests/tools/loggen.py
-(every attack category, IPv4 and IPv6, combined and common), the addresses
+(every attack category, IPv4 and IPv6, combined and common, and rearranged
+for the Format regex target), the addresses
 of tests/data/test-geo.tsv, and - when ../shared/data is there - the first
 lines of the real access logs (read from there, never copied into the
 repository). Targets it does not know get nothing (their own seeds only).
 """
 import os
+import re
 import struct
 import sys
 
@@ -35,6 +37,29 @@ def lines(n=300):
             with open(p, "rb") as f:
                 out += [next(f, b"").rstrip(b"\n") for _ in range(150)]
     return [l for l in out if l]
+
+
+# A combined line's fields, rearranged into the layout of fuzz_regex_format's
+# fixed pattern (TIME CLIENT "REQUEST" STATUS XFF "AGENT" REFERER HOST
+# METHOD URI): without lines that match, the fuzzer hardly gets past the
+# regex (PCRE2's JIT code is not instrumented) to the field extraction.
+COMBINED = re.compile(rb'^(\S+) \S+ \S+ \[([^\]]*)\] "((\S*) ?(\S*)[^"]*)" '
+                      rb'(\d+) \S+ "([^"]*)" "([^"]*)"')
+
+
+def regex_format_lines():
+    out = []
+    for i, l in enumerate(lines(150)):
+        m = COMBINED.match(l)
+        if not m:
+            continue
+        client, t, req, method, uri, status, ref, ua = m.groups()
+        xff = (b"-", client, b"198.51.100.7, " + client)[i % 3]
+        out.append(b"%s %s \"%s\" %s %s \"%s\" %s %s %s %s" % (
+            t.replace(b" ", b"T"), client, req, status, xff, ua,
+            ref.replace(b" ", b"+") or b"-", b"example.org" if i % 2 else b"",
+            method, uri))
+    return out
 
 
 def addresses():
@@ -66,6 +91,8 @@ def main():
             if f.endswith(".mmdb"):
                 with open(os.path.join(data, f), "rb") as fh:
                     seeds.append(fh.read())
+    elif name == "regex_format":
+        seeds = regex_format_lines()
     elif name == "lines":
         blob = b"\n".join(lines(100)) + b"\n"
         seeds = [struct.pack(">H", k) + blob[i:i + 3000]
