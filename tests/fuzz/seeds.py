@@ -4,12 +4,14 @@
 Hand-written seeds live in tests/fuzz/seeds/NAME/ and crashing inputs in
 tests/fuzz/regressions/NAME/; run.sh copies both. This adds what is better
 generated than committed: labelled log lines from tests/tools/loggen.py
-(every attack category, IPv4 and IPv6, combined and common, and rearranged
-for the Format regex target), the addresses
+(every attack category, IPv4 and IPv6, combined and common, rearranged for
+the Format regex target, the nginx and Apache targets' formats, and as
+Caddy and custom JSON objects), the addresses
 of tests/data/test-geo.tsv, and - when ../shared/data is there - the first
 lines of the real access logs (read from there, never copied into the
 repository). Targets it does not know get nothing (their own seeds only).
 """
+import json
 import os
 import re
 import struct
@@ -62,6 +64,67 @@ def regex_format_lines():
     return out
 
 
+def json_lines():
+    """The same lines as JSON objects for fuzz_json's two parsers: Caddy's
+    layout (headers as arrays, remote_ip or client_ip) and the target's
+    custom paths (a, h.x, r, h."u.a", s)."""
+    out = []
+    for i, l in enumerate(lines(150)):
+        m = COMBINED.match(l)
+        if not m:
+            continue
+        client, t, req, method, uri, status, ref, ua = (
+            g.decode("latin-1") for g in m.groups())
+        headers = {"User-Agent": [ua], "Referer": [ref]}
+        if i % 3 == 0:
+            headers["X-Forwarded-For"] = ["198.51.100.7, " + client]
+        caddy = {"level": "info", "ts": 1700000000.5 + i,
+                 "request": {"remote_ip" if i % 2 else "client_ip": client,
+                             "proto": "HTTP/1.1", "method": method,
+                             "host": "example.org", "uri": uri,
+                             "headers": headers},
+                 "status": int(status), "size": 512}
+        custom = {"a": client, "r": req, "s": status if i % 2 else int(status),
+                  "h": {"x": ["198.51.100.7", client], "u.a": ua}}
+        out += [json.dumps(caddy).encode(), json.dumps(custom).encode()]
+    return out
+
+
+def server_format_lines(server):
+    """Lines in the layouts of fuzz_nginx's and fuzz_apache's compiled
+    formats, and "format string\nline" pairs for their compile-and-match
+    half."""
+    out = []
+    for i, l in enumerate(lines(150)):
+        m = COMBINED.match(l)
+        if not m:
+            continue
+        client, t, req, method, uri, status, ref, ua = m.groups()
+        xff = (b"-", b"198.51.100.7, " + client)[i % 2]
+        path, _, args = uri.partition(b"?")
+        if server == "nginx":
+            out.append(l + b' "%s" 0.012 0.010 example.org' % xff)
+            out.append(json.dumps({"a": client.decode("latin-1"),
+                                   "r": req.decode("latin-1"),
+                                   "s": int(status),
+                                   "u": path.decode("latin-1"),
+                                   "q": args.decode("latin-1"),
+                                   "ua": ua.decode("latin-1")},
+                                  separators=(",", ":")).encode())
+            fmt = b'$remote_addr [$time_local] "$request" $status ' \
+                  b'"$http_user_agent"'
+        else:
+            out.append(l + b' "%s"' % xff)
+            out.append(b'%s [2023-11-14 22:13:%02d] %s %s%s HTTP/1.1 %s 1234 '
+                       b'"%s" example.org' % (client, i % 60, method, path,
+                                              b"?" + args if args else b"",
+                                              status, ua))
+            fmt = b'%h %t "%r" %>s "%{User-Agent}i"'
+        out.append(fmt + b'\n%s [%s] "%s" %s "%s"' % (client, t, req, status,
+                                                      ua))
+    return out
+
+
 def addresses():
     rows = loggen.load_geo(GEO)
     import random
@@ -93,6 +156,10 @@ def main():
                     seeds.append(fh.read())
     elif name == "regex_format":
         seeds = regex_format_lines()
+    elif name == "json":
+        seeds = json_lines()
+    elif name in ("nginx", "apache"):
+        seeds = server_format_lines(name)
     elif name == "lines":
         blob = b"\n".join(lines(100)) + b"\n"
         seeds = [struct.pack(">H", k) + blob[i:i + 3000]
