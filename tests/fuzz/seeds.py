@@ -49,13 +49,19 @@ COMBINED = re.compile(rb'^(\S+) \S+ \S+ \[([^\]]*)\] "((\S*) ?(\S*)[^"]*)" '
                       rb'(\d+) \S+ "([^"]*)" "([^"]*)"')
 
 
+def combined_fields(n=150):
+    """(index, line, fields) of loggen's combined lines; fields are client,
+    time, request, method, target, status, referer, user agent (bytes)."""
+    for i, l in enumerate(lines(n)):
+        m = COMBINED.match(l)
+        if m:
+            yield i, l, m.groups()
+
+
 def regex_format_lines():
     out = []
-    for i, l in enumerate(lines(150)):
-        m = COMBINED.match(l)
-        if not m:
-            continue
-        client, t, req, method, uri, status, ref, ua = m.groups()
+    for i, _, f in combined_fields():
+        client, t, req, method, uri, status, ref, ua = f
         xff = (b"-", client, b"198.51.100.7, " + client)[i % 3]
         out.append(b"%s %s \"%s\" %s %s \"%s\" %s %s %s %s" % (
             t.replace(b" ", b"T"), client, req, status, xff, ua,
@@ -69,12 +75,9 @@ def json_lines():
     layout (headers as arrays, remote_ip or client_ip) and the target's
     custom paths (a, h.x, r, h."u.a", s)."""
     out = []
-    for i, l in enumerate(lines(150)):
-        m = COMBINED.match(l)
-        if not m:
-            continue
+    for i, _, f in combined_fields():
         client, t, req, method, uri, status, ref, ua = (
-            g.decode("latin-1") for g in m.groups())
+            g.decode("latin-1") for g in f)
         headers = {"User-Agent": [ua], "Referer": [ref]}
         if i % 3 == 0:
             headers["X-Forwarded-For"] = ["198.51.100.7, " + client]
@@ -95,11 +98,8 @@ def server_format_lines(server):
     formats, and "format string\nline" pairs for their compile-and-match
     half."""
     out = []
-    for i, l in enumerate(lines(150)):
-        m = COMBINED.match(l)
-        if not m:
-            continue
-        client, t, req, method, uri, status, ref, ua = m.groups()
+    for i, l, f in combined_fields():
+        client, t, req, method, uri, status, ref, ua = f
         xff = (b"-", b"198.51.100.7, " + client)[i % 2]
         path, _, args = uri.partition(b"?")
         if server == "nginx":
