@@ -63,8 +63,8 @@ class TestProfile(unittest.TestCase):
     def test_only_the_read_loop_is_counted(self):
         """Start-up (the database, the classifier's tables: millions of
         instructions) is left out: per line, 1,500 and 6,000 lines cost
-        about the same. With start-up in, 1,500 lines would cost several
-        times more per line."""
+        about the same. With start-up in, 1,500 lines cost 1.8 times as
+        much per line (measured by dropping the toggle)."""
         a = self.small["instructions_per_line"]
         b = self.large["instructions_per_line"]
         self.assertGreater(a, 500)
