@@ -6,10 +6,10 @@ tests/fuzz/regressions/NAME/; run.sh copies both. This adds what is better
 generated than committed: labelled log lines from tests/tools/loggen.py
 (every attack category, IPv4 and IPv6, combined and common, rearranged for
 the Format regex target, the nginx and Apache targets' formats, and as
-Caddy and custom JSON objects), the addresses
-of tests/data/test-geo.tsv, and - when ../shared/data is there - the first
-lines of the real access logs (read from there, never copied into the
-repository). Targets it does not know get nothing (their own seeds only).
+Caddy and custom JSON objects), the addresses of tests/data/test-geo.tsv,
+and - when ../shared/data is there - the first lines of the real access
+logs, fail2ban's labelled sshd lines and the first lines of the real auth
+log (read from there, never copied into the repository). Targets it does not know get nothing (their own seeds only).
 """
 import json
 import os
@@ -125,6 +125,26 @@ def server_format_lines(server):
     return out
 
 
+def sshd_lines():
+    """sshd messages from ../shared/data (read from there): fail2ban's
+    labelled sshd lines, matching and not, and the first lines of the real
+    auth log. Nothing when the data is absent."""
+    out = []
+    tsv = os.path.join(SHARED, "labelled", "fail2ban_labelled_lines.tsv")
+    if os.path.exists(tsv):
+        with open(tsv, "rb") as f:
+            next(f, None)
+            for row in f:
+                cols = row.rstrip(b"\n").split(b"\t")
+                if len(cols) >= 5 and cols[0] == b"sshd":
+                    out.append(cols[4].replace(b"\\t", b"\t"))
+    auth = os.path.join(SHARED, "auth_logs", "elastic_auth.log")
+    if os.path.exists(auth):
+        with open(auth, "rb") as f:
+            out += [next(f, b"").rstrip(b"\n") for _ in range(300)]
+    return [l for l in out if l]
+
+
 def addresses():
     rows = loggen.load_geo(GEO)
     import random
@@ -160,6 +180,8 @@ def main():
         seeds = json_lines()
     elif name in ("nginx", "apache"):
         seeds = server_format_lines(name)
+    elif name == "sshd":
+        seeds = sshd_lines()
     elif name == "lines":
         blob = b"\n".join(lines(100)) + b"\n"
         seeds = [struct.pack(">H", k) + blob[i:i + 3000]
