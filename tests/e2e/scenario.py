@@ -103,14 +103,7 @@ class Host:
         self.cd = None
 
     def attacks(self, counts):
-        out = []
-        for cc, n in counts.items():
-            for _ in range(n):
-                addr, got = self.gen.address(country=cc)
-                assert got == cc, (addr, got, cc)
-                cat = self.gen.rng.choice(loggen.CATEGORIES)
-                out.append(self.gen.line(True, cat, addr=addr))
-        return out
+        return self.gen.attacks(counts)
 
 
 class Fleet:

@@ -8,13 +8,11 @@ cannot rot).
   agent_conf(port, username, password, flush)   the agent's network block
   central_conf(port, authfile, influx_port, flush)  the central's
   write_authfile(path, {user: secret})          collectd's AuthFile format
-  csv_rows(csv_dir, host, plugin_dir, name)     rows of one csv file set
   udp_drops(port)                               /proc/net/udp{,6} drops
 
 Used by test_fleet.py (`make e2e-fleet`) and scale.py (`make fleet-scale`).
 """
 
-import glob
 import os
 import re
 import sys
@@ -95,27 +93,6 @@ def write_authfile(path, users):
         for user, secret in users.items():
             f.write("%s: %s\n" % (user, secret))
     os.chmod(path, 0o600)
-
-
-def csv_rows(csv_dir, host, plugin_dir, name):
-    """(time, [values]) rows of csv/<host>/<plugin_dir>/<name>-DATE files."""
-    rows = []
-    for path in sorted(glob.glob(os.path.join(csv_dir, host, plugin_dir,
-                                              name + "-*"))):
-        if not re.fullmatch(re.escape(name) + r"-\d{4}-\d{2}-\d{2}",
-                            os.path.basename(path)):
-            continue
-        with open(path) as f:
-            for line in f:
-                if line.startswith("epoch"):
-                    continue
-                try:
-                    parts = line.strip().split(",")
-                    rows.append((float(parts[0]),
-                                 [float(v) for v in parts[1:]]))
-                except ValueError:
-                    continue
-    return rows
 
 
 def csv_hosts(csv_dir):

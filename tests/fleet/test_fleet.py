@@ -44,10 +44,10 @@ import time
 import unittest
 
 import fleet
-from fleet import (FLEETGEN, agent_conf, central_conf, csv_hosts, csv_rows,
+from fleet import (FLEETGEN, agent_conf, central_conf, csv_hosts,
                    write_authfile)
 import loggen  # noqa: E402
-from harness import Collectd, append, shipped_conf  # noqa: E402
+from harness import Collectd, append, csv_rows, shipped_conf  # noqa: E402
 from readme_queries import readme_queries  # noqa: E402
 from stores import InfluxDB, Prometheus, free_port  # noqa: E402
 
@@ -109,13 +109,7 @@ class Agent:
                            plugins=("logfile", "csv", "network"), host=name)
 
     def write(self, counts, benign=BENIGN):
-        lines = []
-        for cc, n in counts.items():
-            for _ in range(n):
-                addr, got = self.gen.address(country=cc)
-                assert got == cc, (addr, got, cc)
-                cat = self.gen.rng.choice(loggen.CATEGORIES)
-                lines.append(self.gen.line(True, cat, addr=addr))
+        lines = self.gen.attacks(counts)
         lines += [self.gen.line(False) for _ in range(benign)]
         self.gen.rng.shuffle(lines)
         for _, tr in lines:

@@ -222,27 +222,9 @@ class Collectd:
 
     def series(self, instance, type_, type_instance):
         """All (time, value) rows collectd wrote for one identifier."""
-        pat = os.path.join(self.csv_dir, self.host, "attack_origin-%s" % instance,
-                           "%s-%s-*" % (type_, type_instance))
-        rows = []
-        # Files are per day; the date suffix sorts them.
-        for path in sorted(glob.glob(pat)):
-            # type_instance may itself contain '-': match it exactly.
-            base = os.path.basename(path)
-            if not re.fullmatch(r"%s-%s-\d{4}-\d{2}-\d{2}" % (
-                    re.escape(type_), re.escape(type_instance)), base):
-                continue
-            with open(path) as f:
-                for line in f:
-                    if line.startswith("epoch"):
-                        continue
-                    try:
-                        t, v = line.strip().split(",", 1)
-                        rows.append((float(t), float(v)))
-                    except ValueError:
-                        # A line cut short by a kill -9 of collectd.
-                        continue
-        return rows
+        return [(t, v[0]) for t, v in csv_rows(
+            self.csv_dir, self.host, "attack_origin-%s" % instance,
+            "%s-%s" % (type_, type_instance)) if len(v) == 1]
 
     def last(self, instance, type_, type_instance):
         rows = self.series(instance, type_, type_instance)
@@ -304,6 +286,30 @@ def check_sanitizers(pid, what):
 
 def is_nan(v):
     return v is not None and math.isnan(v)
+
+
+def csv_rows(csv_dir, host, plugin_dir, name):
+    """(time, [values]) rows of csv/<host>/<plugin_dir>/<name>-DATE files:
+    collectd's csv writer makes one file a day (the date suffix sorts them);
+    a name may itself contain '-', so it is matched exactly. A line that
+    does not parse (cut short by a kill -9 of collectd) is skipped."""
+    rows = []
+    for path in sorted(glob.glob(os.path.join(csv_dir, host, plugin_dir,
+                                              name + "-*"))):
+        if not re.fullmatch(re.escape(name) + r"-\d{4}-\d{2}-\d{2}",
+                            os.path.basename(path)):
+            continue
+        with open(path) as f:
+            for line in f:
+                if line.startswith("epoch"):
+                    continue
+                try:
+                    parts = line.strip().split(",")
+                    rows.append((float(parts[0]),
+                                 [float(v) for v in parts[1:]]))
+                except ValueError:
+                    continue
+    return rows
 
 
 class Workdir:

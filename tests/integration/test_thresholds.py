@@ -42,12 +42,7 @@ class TestThresholds(unittest.TestCase):
                           plugins=("logfile", "csv", "threshold")).start()
 
             def second(mix):
-                lines = []
-                for cc, n in mix.items():
-                    for _ in range(n):
-                        addr, _ = gen.address(country=cc)
-                        lines.append(gen.line(True, "probe", addr=addr)[0])
-                append(log, lines)
+                append(log, [t for t, _ in gen.attacks(mix, "probe")])
                 time.sleep(1.0)
 
             def phase(mix, seconds):

@@ -209,6 +209,27 @@ class Generator:
         addr = random_address(self.rng, net)
         return addr, lookup(self.rows, addr)
 
+    def country_address(self, cc, tries=100):
+        """An address of country cc. Rows of a country may hold more
+        specific rows of another (trap rows): draws until the address is
+        really cc's."""
+        for _ in range(tries):
+            addr, got = self.address(country=cc)
+            if got == cc:
+                return addr
+        raise AssertionError("no address of %s in %d draws" % (cc, tries))
+
+    def attacks(self, counts, category=None):
+        """(text, truth) of attack lines from countries {cc: n}, in that
+        order; of `category`, or of one drawn per line when None."""
+        out = []
+        for cc, n in counts.items():
+            for _ in range(n):
+                addr = self.country_address(cc)
+                cat = category or self.rng.choice(CATEGORIES)
+                out.append(self.line(True, cat, addr=addr))
+        return out
+
     def line(self, attack, category=None, addr=None):
         """One line and its truth: {"attack", "categories", "country"}."""
         self.t += 1
