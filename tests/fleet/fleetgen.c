@@ -250,6 +250,17 @@ static size_t put_string(uint8_t *p, uint16_t type, const char *s) {
   return n;
 }
 
+/* collectd's packets carry a string part only when it changed since the
+ * previous value: writes it when s differs from *last (FG_NAME_MAX bytes)
+ * and remembers it; returns the bytes written. */
+static size_t put_changed(uint8_t *p, uint16_t type, char *last,
+                          const char *s) {
+  if (strcmp(last, s) == 0)
+    return 0;
+  snprintf(last, FG_NAME_MAX, "%s", s);
+  return put_string(p, type, s);
+}
+
 static size_t put_number(uint8_t *p, uint16_t type, uint64_t v) {
   put16(p, type);
   put16(p + 2, 12);
@@ -355,10 +366,7 @@ static void fg_add(fg_t *g, const char *host, uint64_t t, uint64_t interval,
       fg_die("a value does not fit in one packet", ti);
     }
     uint8_t *p = k->payload + k->fill;
-    if (strcmp(k->host, host) != 0) {
-      p += put_string(p, FG_TYPE_HOST, host);
-      snprintf(k->host, sizeof(k->host), "%s", host);
-    }
+    p += put_changed(p, FG_TYPE_HOST, k->host, host);
     if (k->time != t) {
       p += put_number(p, FG_TYPE_TIME_HR, t);
       k->time = t;
@@ -367,22 +375,10 @@ static void fg_add(fg_t *g, const char *host, uint64_t t, uint64_t interval,
       p += put_number(p, FG_TYPE_INTERVAL_HR, interval);
       k->interval = interval;
     }
-    if (strcmp(k->plugin, plugin) != 0) {
-      p += put_string(p, FG_TYPE_PLUGIN, plugin);
-      snprintf(k->plugin, sizeof(k->plugin), "%s", plugin);
-    }
-    if (strcmp(k->plugin_instance, pi) != 0) {
-      p += put_string(p, FG_TYPE_PLUGIN_INSTANCE, pi);
-      snprintf(k->plugin_instance, sizeof(k->plugin_instance), "%s", pi);
-    }
-    if (strcmp(k->type, type) != 0) {
-      p += put_string(p, FG_TYPE_TYPE, type);
-      snprintf(k->type, sizeof(k->type), "%s", type);
-    }
-    if (strcmp(k->type_instance, ti) != 0) {
-      p += put_string(p, FG_TYPE_TYPE_INSTANCE, ti);
-      snprintf(k->type_instance, sizeof(k->type_instance), "%s", ti);
-    }
+    p += put_changed(p, FG_TYPE_PLUGIN, k->plugin, plugin);
+    p += put_changed(p, FG_TYPE_PLUGIN_INSTANCE, k->plugin_instance, pi);
+    p += put_changed(p, FG_TYPE_TYPE, k->type, type);
+    p += put_changed(p, FG_TYPE_TYPE_INSTANCE, k->type_instance, ti);
     put16(p, FG_TYPE_VALUES);
     put16(p + 2, 15);
     put16(p + 4, 1);
