@@ -96,6 +96,23 @@ typedef struct ao_ip_block4 {
 static const ao_ip_block4_t ao_ip_special_v4[] = {
     AO_IP_V4_BLOCKS(AO_V4_MASKED)};
 
+/* The first octets that some IPv4 block starts with, a bit each in four
+ * words: most public addresses are answered by one bit test, without the
+ * table. A block shorter than /8 covers 2^(8 - len) first octets (at most
+ * 32 here: the mask below needs len >= 3, which each block asserts). */
+#define AO_V4_LEN_OK(a, b, c, d, len)                                          \
+  _Static_assert((len) >= 3, "a block shorter than /3");
+AO_IP_V4_BLOCKS(AO_V4_LEN_OK)
+#define AO_V4_OCTETS(a, len)                                                   \
+  (((len) >= 8 ? 1ull : (1ull << (1u << (8 - (len)))) - 1ull) << ((a)&63))
+#define AO_V4_W0(a, b, c, d, len) ((a) >> 6 == 0 ? AO_V4_OCTETS(a, len) : 0) |
+#define AO_V4_W1(a, b, c, d, len) ((a) >> 6 == 1 ? AO_V4_OCTETS(a, len) : 0) |
+#define AO_V4_W2(a, b, c, d, len) ((a) >> 6 == 2 ? AO_V4_OCTETS(a, len) : 0) |
+#define AO_V4_W3(a, b, c, d, len) ((a) >> 6 == 3 ? AO_V4_OCTETS(a, len) : 0) |
+static const uint64_t ao_ip_special_first[4] = {
+    AO_IP_V4_BLOCKS(AO_V4_W0) 0, AO_IP_V4_BLOCKS(AO_V4_W1) 0,
+    AO_IP_V4_BLOCKS(AO_V4_W2) 0, AO_IP_V4_BLOCKS(AO_V4_W3) 0};
+
 /* Blocks that cannot be geolocated: the IANA IPv4 and IPv6 Special-Purpose
  * Address Registries (RFC 6890 and later updates), limited to entries that
  * are not "globally reachable". Globally reachable anycast entries (AS112
@@ -188,6 +205,8 @@ int ao_ip_is_special(const ao_ip_t *ip) {
   if (ao_ip_is_mapped(ip->b)) {
     /* An IPv4 address can only be in the IPv4 blocks (all of them in
      * ::ffff:0:0/96): one 32-bit compare under a mask each. */
+    if (!((ao_ip_special_first[ip->b[12] >> 6] >> (ip->b[12] & 63)) & 1u))
+      return 0;
     uint32_t a = (uint32_t)ip->b[12] << 24 | (uint32_t)ip->b[13] << 16 |
                  (uint32_t)ip->b[14] << 8 | ip->b[15];
     for (size_t i = 0; i < AO_ARRAY_SIZE(ao_ip_special_v4); i++)
@@ -195,16 +214,22 @@ int ao_ip_is_special(const ao_ip_t *ip) {
         return 1;
     return 0;
   }
-  for (size_t i = 0; i < AO_ARRAY_SIZE(ao_ip_special); i++)
-    if (ao_ip_in_block(ip->b, &ao_ip_special[i]))
-      return 1;
   /* IANA has allocated only 2000::/3 as global unicast. Everything else in
    * IPv6 is reserved or special (including ::/8, the deprecated site-local
    * fec0::/10 and 5f00::/16 SRv6 SIDs), so it cannot be geolocated. The
    * bytes decide, not ip->v4: IPv4 lives in ::ffff:0:0/96, outside 2000::/3,
-   * and was judged by the table above. */
-  if (!ao_ip_is_mapped(ip->b) && (ip->b[0] & 0xe0) != 0x20)
+   * and was judged above. Asked first, it settles most special IPv6
+   * addresses; in the table, a block of 8 bits or more whose first byte
+   * differs from the address's is skipped after one compare. */
+  if ((ip->b[0] & 0xe0) != 0x20)
     return 1;
+  for (size_t i = 0; i < AO_ARRAY_SIZE(ao_ip_special); i++) {
+    const ao_ip_block_t *blk = &ao_ip_special[i];
+    if (blk->bits >= 8 && blk->b[0] != ip->b[0])
+      continue;
+    if (ao_ip_in_block(ip->b, blk))
+      return 1;
+  }
   return 0;
 }
 

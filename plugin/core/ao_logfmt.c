@@ -152,7 +152,6 @@ static const struct {
 static ao_slice_t ao_lf_slice(const char *p, size_t n);
 static ao_slice_t ao_lf_dash_empty(const char *p, size_t n);
 static size_t ao_lf_find(const char *s, size_t n, size_t from, char c);
-static int ao_lf_is_digit(char c);
 static size_t ao_lf_status_size(const char *s, size_t n, size_t i, int *status);
 static int ao_lf_closes(const char *s, size_t n, size_t q, ao_lf_close_t how,
                         size_t *after, int *status);
@@ -512,20 +511,27 @@ static size_t ao_lf_status_size(const char *s, size_t n, size_t i,
   /* SP D D D SP and at least one byte of SIZE. */
   if (i >= n || n - i < 6)
     return AO_LF_NPOS;
-  if (s[i] != ' ' || s[i + 1] < '1' || s[i + 1] > '9' ||
-      !ao_lf_is_digit(s[i + 2]) || !ao_lf_is_digit(s[i + 3]) || s[i + 4] != ' ')
+  const unsigned char *u = (const unsigned char *)s + i;
+  /* unsigned differences: one compare per digit (a byte below '0' wraps) */
+  unsigned d1 = u[1] - (unsigned)'1', d2 = u[2] - (unsigned)'0',
+           d3 = u[3] - (unsigned)'0';
+  if (u[0] != ' ' || d1 > 8u || d2 > 9u || d3 > 9u || u[4] != ' ')
     return AO_LF_NPOS;
   size_t j = i + 5;
   if (s[j] == '-') {
     j++;
   } else {
+    /* at most one digit more than allowed is read: it proves the run too
+     * long */
     size_t start = j;
-    while (j < n && j - start <= AO_LF_SIZE_DIGITS_MAX && ao_lf_is_digit(s[j]))
+    size_t lim = n - j > AO_LF_SIZE_DIGITS_MAX ? j + AO_LF_SIZE_DIGITS_MAX + 1
+                                               : n;
+    while (j < lim && (unsigned)((unsigned char)s[j] - '0') <= 9u)
       j++;
     if (j == start || j - start > AO_LF_SIZE_DIGITS_MAX)
       return AO_LF_NPOS;
   }
-  *status = (s[i + 1] - '0') * 100 + (s[i + 2] - '0') * 10 + (s[i + 3] - '0');
+  *status = (int)((d1 + 1u) * 100u + d2 * 10u + d3);
   return j;
 }
 
@@ -546,7 +552,3 @@ static ao_slice_t ao_lf_dash_empty(const char *p, size_t n) {
     return AO_SLICE_EMPTY;
   return ao_lf_slice(p, n);
 }
-
-/* ASCII only, on purpose: <ctype.h> depends on the locale and is undefined
- * for negative chars, and log bytes are often >= 0x80. */
-static int ao_lf_is_digit(char c) { return c >= '0' && c <= '9'; }

@@ -37,6 +37,8 @@ typedef struct entry {
   uint32_t recent[RECENT];
 } entry_t;
 
+#define AO_RATE_TIME_MEMO 48 /* longest stamp memoised */
+
 struct ao_rate {
   ao_rate_config_t cfg;
   entry_t *e;
@@ -49,6 +51,10 @@ struct ao_rate {
   uint8_t pf_key[16];
   size_t pf_set;
   int pf_valid;
+  /* ao_rate_time()'s memo: the stamp, where its seconds are, its value */
+  char tm_text[AO_RATE_TIME_MEMO];
+  size_t tm_n, tm_sec; /* tm_n 0: empty */
+  double tm_value;
 };
 
 /* --- seeding -------------------------------------------------------------- */
@@ -230,6 +236,17 @@ static int static_asset(ao_slice_t target) {
   return 0;
 }
 
+/* The method is GET or HEAD, in any case (asked of most lines: unrolled
+ * rather than two string compares). c | 0x20 folds only letters onto
+ * 'g', 'e', 't', 'h', 'a', 'd'. */
+static int is_get_or_head(ao_slice_t m) {
+  const unsigned char *p = (const unsigned char *)m.p;
+  if (m.n == 3)
+    return (p[0] | 0x20) == 'g' && (p[1] | 0x20) == 'e' && (p[2] | 0x20) == 't';
+  return m.n == 4 && (p[0] | 0x20) == 'h' && (p[1] | 0x20) == 'e' &&
+         (p[2] | 0x20) == 'a' && (p[3] | 0x20) == 'd';
+}
+
 int ao_rate_kind(const ao_rate_t *r, const ao_record_t *rec) {
   if (rec->flags & AO_REC_AUTH_FAILURE)
     return r->cfg.auth_attempts ? AO_RATE_AUTH : AO_RATE_NONE;
@@ -245,8 +262,7 @@ int ao_rate_kind(const ao_rate_t *r, const ao_record_t *rec) {
     return AO_RATE_NONE;
   /* a form login answered 200/422 failed when it was a POST (checked
    * first: most lines are GETs answered 200) */
-  if (st != 403 && (rec->method.n == 0 || ao_slice_ieq(rec->method, "GET") ||
-                    ao_slice_ieq(rec->method, "HEAD")))
+  if (st != 403 && (rec->method.n == 0 || is_get_or_head(rec->method)))
     return AO_RATE_NONE;
   return ao_rate_login_path(rec->target) ? AO_RATE_AUTH : AO_RATE_NONE;
 }
@@ -479,13 +495,59 @@ static float leak(float level, unsigned cap, double window, double dt) {
   return v > 0 ? (float)v : 0.0f;
 }
 
+/* Where the two digits of the seconds are in a CLF or ISO 8601 stamp (the
+ * forms that name their year), or 0 for any other text. */
+static size_t seconds_at(const char *s, size_t n) {
+  size_t i = 0;
+  while (i < n && (s[i] == ' ' || s[i] == '['))
+    i++;
+  if (n - i >= 20 && s[i + 2] == '/' && s[i + 6] == '/')
+    return i + 18; /* 10/Oct/2026:13:55:36 */
+  if (n - i >= 19 && s[i + 4] == '-' && s[i + 7] == '-')
+    return i + 17; /* 2026-10-10T13:55:36 */
+  return 0;
+}
+
+static int two_digits(const char *s, int *v) {
+  unsigned a = (unsigned char)s[0] - (unsigned)'0';
+  unsigned b = (unsigned char)s[1] - (unsigned)'0';
+  if (a > 9u || b > 9u)
+    return 0;
+  *v = (int)(a * 10u + b);
+  return 1;
+}
+
+int ao_rate_time(ao_rate_t *r, ao_slice_t t, double now, double *out) {
+  size_t k = r->tm_sec;
+  int s_new, s_old;
+  /* Same stamp but for the seconds, both 0..59 (60, a leap second, is
+   * left to the parser): the value moves by their difference. */
+  if (r->tm_n != 0 && t.n == r->tm_n && memcmp(t.p, r->tm_text, k) == 0 &&
+      memcmp(t.p + k + 2, r->tm_text + k + 2, t.n - k - 2) == 0 &&
+      two_digits(t.p + k, &s_new) && s_new < 60 &&
+      two_digits(r->tm_text + k, &s_old) && s_old < 60) {
+    *out = r->tm_value + (double)(s_new - s_old);
+    return 0;
+  }
+  if (ao_rate_parse_time(t, now, out) != 0)
+    return -1;
+  k = t.n <= AO_RATE_TIME_MEMO ? seconds_at(t.p, t.n) : 0;
+  if (k != 0) {
+    memcpy(r->tm_text, t.p, t.n);
+    r->tm_n = t.n;
+    r->tm_sec = k;
+    r->tm_value = *out;
+  }
+  return 0;
+}
+
 int ao_rate_event(ao_rate_t *r, const ao_ip_t *ip, const ao_record_t *rec,
                   int kind, double read_now) {
   if (kind == AO_RATE_NONE)
     return 0;
   r->st.events++;
   double t;
-  if (ao_rate_parse_time(rec->time, read_now, &t) != 0) {
+  if (ao_rate_time(r, rec->time, read_now, &t) != 0) {
     t = read_now;
     r->st.time_fallbacks++;
   }

@@ -115,6 +115,54 @@ static void test_many_keys_never_wrong(void **state) {
   ao_memo_destroy(m);
 }
 
+/* The hash spreads keys that differ little (one number in a path, the
+ * flags only, the length only, two bytes anywhere in a long key) evenly over
+ * 1,024 sets: no set gets twice its share, none is left empty. A hash that
+ * drops a part of the key (a lane, the tail bytes, the flags) fails. */
+static void check_spread(const char *what, int shape) {
+  enum { SETS = 1024, KEYS = 64 * SETS };
+  static unsigned count[SETS];
+  memset(count, 0, sizeof(count));
+  char key[256];
+  for (unsigned i = 0; i < KEYS; i++) {
+    size_t len;
+    unsigned flags = 0;
+    switch (shape) {
+    case 0: /* a number at the end of a short path */
+      len = (size_t)snprintf(key, sizeof(key), "/products/%u", i);
+      break;
+    case 1: /* the same bytes, other flags and lengths */
+      memset(key, 'a', sizeof(key));
+      len = 1 + i % 200;
+      flags = (i / 200) % 256;
+      break;
+    default: /* two bytes anywhere in a 200-byte key (never 'x') */
+      memset(key, 'x', 200);
+      key[i % 200] = (char)(1 + i / 200 % 100);
+      key[(i / 200 + 7) % 200] ^= 1;
+      len = 200;
+      break;
+    }
+    ao_memo_key_t k;
+    ao_memo_key(&k, key, len, flags);
+    count[k.hash % SETS]++;
+  }
+  unsigned lo = KEYS, hi = 0;
+  for (unsigned s = 0; s < SETS; s++) {
+    lo = count[s] < lo ? count[s] : lo;
+    hi = count[s] > hi ? count[s] : hi;
+  }
+  if (lo == 0 || hi > 2 * KEYS / SETS)
+    fail_msg("%s: per set min %u max %u (mean %u)", what, lo, hi, KEYS / SETS);
+}
+
+static void test_hash_spreads(void **state) {
+  (void)state;
+  check_spread("numbered paths", 0);
+  check_spread("flags and lengths", 1);
+  check_spread("two bytes of a long key", 2);
+}
+
 /* Empty keys, keys longer than AO_MEMO_LONG and flags above 255 are not
  * memoised; a key of exactly AO_MEMO_SHORT / AO_MEMO_LONG bytes is. */
 static void test_limits(void **state) {
@@ -174,6 +222,7 @@ int main(void) {
       cmocka_unit_test(test_exact_keys),
       cmocka_unit_test(test_lru_in_one_set),
       cmocka_unit_test(test_many_keys_never_wrong),
+      cmocka_unit_test(test_hash_spreads),
       cmocka_unit_test(test_limits),
       cmocka_unit_test(test_sizes),
   };

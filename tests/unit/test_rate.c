@@ -255,6 +255,71 @@ static void test_time_forms(void **state) {
     assert_int_equal(ao_rate_parse_time(sl(bad[i]), now, &v), -1);
 }
 
+/* ao_rate_time() (a memo of the last stamp) gives what the parser gives,
+ * on a walk through stamps of every form that keeps changing one field or
+ * several: seconds only (the memo's case), minutes, hours, days, zones,
+ * fractions, seconds 60 and bad digits, and stamps the memo never keeps
+ * (syslog, which depends on now; Unix seconds). */
+static void test_time_memo_same_as_parser(void **state) {
+  (void)state;
+  ao_rate_t *r = make(5, 20, 600, 64);
+  static const char *const zones[] = {"+0000", "-0130", "+0200"};
+  static const char *const mons[] = {"Jan", "Feb", "Oct", "Dec"};
+  double now = 1791590400.0;
+  uint64_t x = 0x2545f4914f6cdd1dull;
+  unsigned form = 0, d = 10, mon = 2, h = 13, mi = 55, se = 36, zone = 0;
+  int parsed = 0;
+  for (int i = 0; i < 50000; i++) {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    unsigned v = (unsigned)(x >> 20);
+    switch ((x >> 8) % 16) { /* mostly the seconds move */
+    case 0: mi = v % 60; break;
+    case 1: h = v % 24; break;
+    case 2: d = 1 + v % 28; break;
+    case 3: mon = v % 4; break;
+    case 4: zone = v % 3; break;
+    case 5: form = v % 6; break;
+    default: se = v % 64; break; /* 60..63: a leap second, then invalid */
+    }
+    char t[64];
+    switch (form) {
+    case 0:
+      snprintf(t, sizeof(t), "[%02u/%s/2026:%02u:%02u:%02u %s]", d, mons[mon],
+               h, mi, se, zones[zone]);
+      break;
+    case 1:
+      snprintf(t, sizeof(t), "%02u/%s/2026:%02u:%02u:%02u %s", d, mons[mon], h,
+               mi, se, zones[zone]);
+      break;
+    case 2:
+      snprintf(t, sizeof(t), "2026-10-%02uT%02u:%02u:%02u.%uZ", d, h, mi, se,
+               zone);
+      break;
+    case 3: /* a bad seconds digit */
+      snprintf(t, sizeof(t), "%02u/%s/2026:%02u:%02u:%cx %s", d, mons[mon], h,
+               mi, '0' + (int)(se % 6), zones[zone]);
+      break;
+    case 4: /* syslog: depends on now, never kept */
+      snprintf(t, sizeof(t), "Oct %2u %02u:%02u:%02u", d, h, mi, se % 60);
+      now += 86400.0 * 40;
+      break;
+    default:
+      snprintf(t, sizeof(t), "%u", 1791640536u + se);
+      break;
+    }
+    double a = -1, b = -2;
+    int ra = ao_rate_parse_time(sl(t), now, &a);
+    int rb = ao_rate_time(r, sl(t), now, &b);
+    if (ra != rb || (ra == 0 && a != b))
+      fail_msg("%s: parser %d %.3f, memo %d %.3f", t, ra, a, rb, b);
+    parsed += ra == 0;
+  }
+  assert_true(parsed > 30000);
+  ao_rate_destroy(r);
+}
+
 /* The table is bounded: more addresses than capacity evict (counted), a
  * hot address outlives calm ones in its set. */
 static void test_bounded(void **state) {
@@ -305,6 +370,7 @@ int main(void) {
       cmocka_unit_test(test_out_of_order),
       cmocka_unit_test(test_distinct_404),
       cmocka_unit_test(test_time_forms),
+      cmocka_unit_test(test_time_memo_same_as_parser),
       cmocka_unit_test(test_bounded),
       cmocka_unit_test(test_create_errors),
   };
