@@ -9,8 +9,10 @@
  * last use. A lookup reads the tag line (one cache line) and compares the
  * bytes of a key only when its tag matches: a miss costs one line, a hit
  * two. Keys are 64 bytes in the short table (one line each) and 256 bytes
- * in the long one. Replacement is least recently used within the set, from
- * the times in the tags (a free way first); nothing is moved.
+ * in the long one. The way that makes room is a free one, else the oldest
+ * by the times in the tags; a new key's time is set older than the set's
+ * other keys (except every AO_MEMO_NEWEST_EVERY-th put), a hit's to now.
+ * Nothing is moved.
  */
 #include "ao_memo.h"
 
@@ -44,6 +46,7 @@ struct ao_memo {
   uint32_t set_mask[2];  /* sets - 1 */
   unsigned nslots[2];
   uint32_t clock; /* counts lookups: the times of last use */
+  uint32_t puts;  /* counts puts: which go in as the newest */
   uint64_t lookups, hits;
 };
 
@@ -216,8 +219,8 @@ void ao_memo_put(ao_memo_t *m, const ao_memo_key_t *k, uint32_t value) {
     return;
   unsigned char *set = set_of(m, t, k);
   memo_tag_t *tags = (memo_tag_t *)(void *)set;
-  /* a free way, else the least recently used (in clock order, which the
-   * unsigned difference keeps right across a wrap of the clock) */
+  /* a free way, else the oldest (in clock order, which the unsigned
+   * difference keeps right across a wrap of the clock) */
   unsigned v = 0;
   for (unsigned w = 0; w < AO_MEMO_WAYS; w++) {
     if (tags[w].len == 0) {
@@ -227,10 +230,20 @@ void ao_memo_put(ao_memo_t *m, const ao_memo_key_t *k, uint32_t value) {
     if (m->clock - tags[w].used > m->clock - tags[v].used)
       v = w;
   }
+  /* put in as older than every other key of the set, so that it is the
+   * next to go unless it is hit first; one put in AO_MEMO_NEWEST_EVERY as
+   * the newest (ao_memo.h) */
+  uint32_t age = 0;
+  for (unsigned w = 0; w < AO_MEMO_WAYS; w++)
+    if (w != v && tags[w].len != 0 && m->clock - tags[w].used > age)
+      age = m->clock - tags[w].used;
+  _Static_assert((AO_MEMO_NEWEST_EVERY & (AO_MEMO_NEWEST_EVERY - 1u)) == 0,
+                 "a power of two");
+  int newest = (++m->puts & (AO_MEMO_NEWEST_EVERY - 1u)) == 0;
   memo_tag_t *g = &tags[v];
   g->hash = k->hash;
   g->value = value;
-  g->used = m->clock;
+  g->used = newest ? m->clock : m->clock - age - 1u;
   g->len = (uint8_t)k->n;
   g->flags = (uint8_t)k->flags;
   memcpy(set + 64 + v * key_size[t], k->p, k->n);

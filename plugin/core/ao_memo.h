@@ -18,10 +18,18 @@
  *   length, flags, value, last use) followed by the keys' bytes, so a miss
  *   reads one line and a hit two. Short keys (at most AO_MEMO_SHORT bytes,
  *   most targets and referers) have 64 bytes each, longer ones (up to
- *   AO_MEMO_LONG bytes) 256; longer ones are not memoised. The least
- *   recently used key of a set makes room. The hash is not keyed: a client
- *   who makes its fields collide only makes them miss, which costs what no
- *   memo would.
+ *   AO_MEMO_LONG bytes) 256; longer ones are not memoised. The hash is
+ *   not keyed: a client who makes its fields collide only makes them miss,
+ *   which costs what no memo would.
+ *
+ *   Scan-resistant replacement: a new key is put in as the oldest of its
+ *   set (it makes room first unless it is hit before the set's next put),
+ *   and a hit makes a key the newest; one put in AO_MEMO_NEWEST_EVERY goes
+ *   in as the newest, so that a new working set still takes over (the
+ *   bimodal insertion of Qureshi et al., ISCA 2007). Requests seen once
+ *   (a search, a query with a campaign id: about one line in six of a
+ *   busy site) then no longer push out the pages, user agents and
+ *   referers that repeat, as they do under plain least-recently-used.
  *
  *   The tables are one region (ao_region.h): sized to 2 MiB, they are one
  *   transparent huge page, so a lookup costs no TLB miss either.
@@ -43,6 +51,7 @@
 #define AO_MEMO_SHORT 64u  /* longest key of the short table */
 #define AO_MEMO_LONG 255u  /* longest key memoised (the long table) */
 #define AO_MEMO_FLAGS_MAX 255u
+#define AO_MEMO_NEWEST_EVERY 32u /* a power of two */
 
 typedef struct ao_memo ao_memo_t;
 

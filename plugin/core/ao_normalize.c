@@ -101,7 +101,35 @@ size_t ao_norm_unescape_log(const char *in, size_t n, char *out) {
 size_t ao_norm_pct_round(const char *in, size_t n, char *out, unsigned flags,
                          size_t *decoded) {
   size_t o = 0, cnt = 0;
+#if AO_BYTESCAN_SSE2
+  const int plus = (flags & AO_NORM_PLUS) != 0;
+  /* Whole blocks may be stored only where out cannot overlap what is still
+   * to be read: a block stored at o <= i reaches past i when earlier
+   * escapes shrank the text. */
+  const uintptr_t ib = (uintptr_t)in, ob = (uintptr_t)out;
+  const int apart = ob + n <= ib || ib + n <= ob;
+#endif
   for (size_t i = 0; i < n;) {
+#if AO_BYTESCAN_SSE2
+    /* 16 bytes at a time up to the next '%', '+' turned into a space where
+     * it is one: the common case, text with few or no escapes */
+    while (apart && n - i >= 16) {
+      __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(in + i));
+      unsigned m = (unsigned)_mm_movemask_epi8(
+          _mm_cmpeq_epi8(x, _mm_set1_epi8('%')));
+      if (plus)
+        x = _mm_xor_si128(x, _mm_and_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('+')),
+                                           _mm_set1_epi8('+' ^ ' ')));
+      _mm_storeu_si128((__m128i *)(void *)(out + o), x);
+      size_t k = m != 0 ? AO_BS_CTZ32(m) : 16;
+      i += k;
+      o += k;
+      if (m != 0)
+        break;
+    }
+    if (i >= n)
+      break;
+#endif
     unsigned char c = (unsigned char)in[i];
     if (c == '%') {
       int h1, h2;

@@ -1,7 +1,7 @@
 /*
  * test_memo.c - the verdict memo (ao_memo): exact answers whatever shares a
- * set, least-recently-used replacement, the short and long tables, keys
- * that are not memoised, sizes.
+ * set, scan-resistant replacement, the short and long tables, keys that are
+ * not memoised, sizes, the spread of the hash.
  */
 #include "ao_test.h"
 
@@ -57,10 +57,10 @@ static void test_exact_keys(void **state) {
   ao_memo_destroy(m);
 }
 
-/* One set of four (a memo of four short slots): every key shares it; the
- * answers are right or misses, never another key's value, and the least
- * recently used key is the one that goes. */
-static void test_lru_in_one_set(void **state) {
+/* One set of four (a memo of four short slots): every key shares it. The
+ * answers are right or misses, never another key's value; a key that was
+ * hit outlasts keys put once, which go first, youngest first. */
+static void test_hit_keys_stay_in_one_set(void **state) {
   (void)state;
   ao_memo_t *m = ao_memo_create(4, 0);
   assert_non_null(m);
@@ -69,15 +69,78 @@ static void test_lru_in_one_set(void **state) {
   put(m, "b", 0, 2);
   put(m, "c", 0, 3);
   put(m, "d", 0, 4);
-  assert_int_equal(get(m, "a", 0, &v), 1); /* a becomes the most recent */
+  assert_int_equal(get(m, "a", 0, &v), 1); /* a becomes the newest */
   assert_int_equal(v, 1);
-  put(m, "e", 0, 5); /* b was the least recently used */
-  assert_int_equal(get(m, "b", 0, &v), 0);
-  const char *keep[] = {"a", "c", "d", "e"};
+  assert_int_equal(get(m, "b", 0, &v), 1);
+  assert_int_equal(v, 2);
+  /* d, put last and never hit, is the oldest: e takes its place (under
+   * least-recently-used, c would go) */
+  put(m, "e", 0, 5);
+  assert_int_equal(get(m, "d", 0, &v), 0);
+  const char *keep[] = {"a", "b", "c", "e"};
   for (int i = 0; i < 4; i++) {
     assert_int_equal(get(m, keep[i], 0, &v), 1);
     assert_int_equal(v, (uint32_t)(keep[i][0] - 'a' + 1));
   }
+  ao_memo_destroy(m);
+}
+
+/* Scan resistance: two keys hit every eight lines survive a stream of
+ * 10,000 keys seen once, in a set of four (under least-recently-used the
+ * stream pushes them out after four puts); the last key of the stream is
+ * still there to be hit. */
+static void test_keys_seen_once_do_not_push_out_hit_keys(void **state) {
+  (void)state;
+  ao_memo_t *m = ao_memo_create(4, 0);
+  assert_non_null(m);
+  uint32_t v;
+  put(m, "/", 0, 7);
+  put(m, "/favicon.ico", 0, 8);
+  int lost = 0;
+  char key[32];
+  for (unsigned i = 0; i < 10000; i++) {
+    snprintf(key, sizeof(key), "/search?q=%u", i);
+    assert_int_equal(get(m, key, 0, &v), 0);
+    put(m, key, 0, i);
+    if (i % 8 == 7) {
+      lost += !get(m, "/", 0, &v) || v != 7;
+      lost += !get(m, "/favicon.ico", 0, &v) || v != 8;
+    }
+  }
+  assert_int_equal(lost, 0);
+  assert_int_equal(get(m, key, 0, &v), 1); /* "/search?q=9999" */
+  assert_int_equal(v, 9999);
+  ao_memo_destroy(m);
+}
+
+/* A new working set still takes over: after four keys were hit, four new
+ * keys used in turn, over and over, end up memoised (one put in
+ * AO_MEMO_NEWEST_EVERY goes in as the newest), and the old keys, no longer
+ * used, have made room for them. */
+static void test_new_working_set_takes_over(void **state) {
+  (void)state;
+  ao_memo_t *m = ao_memo_create(4, 0);
+  assert_non_null(m);
+  uint32_t v;
+  const char *old[] = {"o1", "o2", "o3", "o4"};
+  const char *fresh[] = {"n1", "n2", "n3", "n4"};
+  for (int i = 0; i < 4; i++) {
+    put(m, old[i], 0, 1);
+    assert_int_equal(get(m, old[i], 0, &v), 1);
+  }
+  int late_hits = 0;
+  for (int round = 0; round < 40 * (int)AO_MEMO_NEWEST_EVERY; round++) {
+    for (int i = 0; i < 4; i++) {
+      int hit = get(m, fresh[i], 0, &v);
+      if (!hit)
+        put(m, fresh[i], 0, 2);
+      else if (round >= 30 * (int)AO_MEMO_NEWEST_EVERY)
+        late_hits++;
+    }
+  }
+  assert_int_equal(late_hits, 4 * 10 * (int)AO_MEMO_NEWEST_EVERY);
+  for (int i = 0; i < 4; i++)
+    assert_int_equal(get(m, old[i], 0, &v), 0);
   ao_memo_destroy(m);
 }
 
@@ -220,7 +283,9 @@ static void test_sizes(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_exact_keys),
-      cmocka_unit_test(test_lru_in_one_set),
+      cmocka_unit_test(test_hit_keys_stay_in_one_set),
+      cmocka_unit_test(test_keys_seen_once_do_not_push_out_hit_keys),
+      cmocka_unit_test(test_new_working_set_takes_over),
       cmocka_unit_test(test_many_keys_never_wrong),
       cmocka_unit_test(test_hash_spreads),
       cmocka_unit_test(test_limits),
