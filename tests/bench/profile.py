@@ -27,6 +27,12 @@ stages of a line:
                       and the CLI's per-line callback (cli/main.c)
   libc                memchr, memcmp, memcpy... (called from the above)
 
+It also profiles two logs cut from the same lines: the lines whose
+request had not occurred before in them (the classifier's memo cannot
+help: every rule runs) and the first 1,000 lines read 300 times over
+(after the first copy every field is a memo hit), and prints what a line
+of each kind costs and the first sightings' share of all instructions.
+
 It prints instructions per line for each stage and in all, and the CLI's
 CPU time per line on the same lines without valgrind (less the CPU time
 of a run on an empty file: start-up and report), so that the
@@ -154,6 +160,52 @@ def cpu_ns_per_line(cmd, empty_cmd, lines):
     return max(best_cpu(cmd) - best_cpu(empty_cmd), 0.0) * 1e9 / lines
 
 
+def callgrind_total(cmd, out):
+    """Instructions callgrind counts inside the read loop of cmd."""
+    vg = subprocess.run(["valgrind", "--tool=callgrind", "--quiet",
+                         "--toggle-collect=ao_lines_scan_fd",
+                         "--callgrind-out-file=" + out] + cmd,
+                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                        universal_newlines=True, errors="replace")
+    if vg.returncode != 0:
+        sys.exit("profile: valgrind failed (exit %d):\n%s"
+                 % (vg.returncode, vg.stderr[-2000:]))
+    ann = subprocess.run(["callgrind_annotate", "--threshold=100", out],
+                         stdout=subprocess.PIPE, check=True,
+                         universal_newlines=True).stdout
+    return attribute(parse_annotate(ann))[1]
+
+
+SEEN_HEAD, SEEN_COPIES = 1000, 300
+
+
+def split_kinds(sample, work):
+    """Two logs cut from the sample: its lines whose request (the first
+    quoted field) did not occur earlier in it, and its first SEEN_HEAD
+    lines SEEN_COPIES times over, where after the first copy every field
+    is one the memo has seen. Returns their paths, line counts and how
+    many of the sample's lines are first sightings."""
+    seen = set()
+    first, lines = [], []
+    with open(sample, "rb") as f:
+        for line in f:
+            lines.append(line)
+            parts = line.split(b'"', 2)
+            key = parts[1] if len(parts) == 3 else line
+            if key not in seen:
+                seen.add(key)
+                first.append(line)
+    paths = (os.path.join(work, "first-seen.log"),
+             os.path.join(work, "seen-before.log"))
+    with open(paths[0], "wb") as o:
+        o.writelines(first)
+    head_lines = lines[:SEEN_HEAD]
+    with open(paths[1], "wb") as o:
+        for _ in range(SEEN_COPIES):
+            o.writelines(head_lines)
+    return paths, (len(first), len(head_lines) * SEEN_COPIES), len(first)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--lines", type=int, default=int(os.environ.get(
@@ -204,6 +256,19 @@ def main():
         empty = os.path.join(work, "empty.log")
         open(empty, "w").close()
         ns = cpu_ns_per_line(cmd, cmd[:-1] + [empty], lines)
+        # the same by kind of line: requests seen for the first time (the
+        # memo cannot help) and lines whose every field was seen before
+        paths, counts, nfirst = split_kinds(sample, work)
+        kinds = {}
+        for name, path, n in zip(("first", "seen"), paths, counts):
+            if n == 0:
+                continue
+            kcmd = cmd[:-1] + [path]
+            kinds[name] = {
+                "lines": n,
+                "instructions_per_line": callgrind_total(
+                    kcmd, os.path.join(work, name + ".out")) / n,
+                "ns_per_line": cpu_ns_per_line(kcmd, cmd[:-1] + [empty], n)}
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -228,11 +293,27 @@ def main():
     for target in (2e6, 4e6):
         print("at that rate, %.0fM lines/s allow %.0f instructions per line"
               % (target / 1e6, ipns * 1e9 / target))
+    share = nfirst / lines
+    print("by kind of line:")
+    if "seen" in kinds:
+        k = kinds["seen"]
+        print("  every field seen before (the first %d lines, %d times): "
+              "%.0f instructions, %.0f ns per line"
+              % (min(lines, SEEN_HEAD), SEEN_COPIES,
+                 k["instructions_per_line"], k["ns_per_line"]))
+    if "first" in kinds:
+        k = kinds["first"]
+        print("  request seen for the first time (%.1f%% of the lines): "
+              "%.0f instructions, %.0f ns per line; %.0f%% of all "
+              "instructions"
+              % (100.0 * share, k["instructions_per_line"], k["ns_per_line"],
+                 100.0 * share * k["instructions_per_line"] / per_line))
     if args.json:
         with open(args.json, "w") as f:
             json.dump({"lines": lines, "instructions_per_line": per_line,
                        "stages": {s: c / lines for s, c in by_stage.items()},
-                       "ns_per_line": ns, "instructions_per_ns": ipns}, f,
+                       "ns_per_line": ns, "instructions_per_ns": ipns,
+                       "kinds": kinds, "first_seen_share": share}, f,
                       indent=1, sort_keys=True)
 
 

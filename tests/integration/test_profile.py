@@ -82,6 +82,24 @@ class TestProfile(unittest.TestCase):
         self.assertIn("4M lines/s allow", self.text)
         self.assertGreaterEqual(self.large["ns_per_line"], 0)
 
+    def test_first_sightings_and_memo_hits_apart(self):
+        """The lines whose request is new (every rule runs) and lines whose
+        fields the memo has all seen are profiled apart: the first cost
+        several times the second, they are a part of the log, not all of
+        it, and both figures are printed."""
+        k = self.large["kinds"]
+        first = k["first"]["instructions_per_line"]
+        seen = k["seen"]["instructions_per_line"]
+        self.assertGreater(seen, 500)
+        self.assertGreater(first, 2 * seen, (first, seen))
+        share = self.large["first_seen_share"]
+        self.assertGreater(share, 0.05)
+        self.assertLess(share, 0.9)
+        self.assertEqual(k["seen"]["lines"], 300 * 1000)
+        self.assertIn("every field seen before", self.text)
+        self.assertRegex(self.text, r"request seen for the first time "
+                         r"\([\d.]+% of the lines\): \d+ instructions")
+
 
 if __name__ == "__main__":
     unittest.main()
