@@ -103,8 +103,9 @@ static const ao_ip_block4_t ao_ip_special_v4[] = {
 #define AO_V4_LEN_OK(a, b, c, d, len)                                          \
   _Static_assert((len) >= 3, "a block shorter than /3");
 AO_IP_V4_BLOCKS(AO_V4_LEN_OK)
+#define AO_V4_MIN8(len) ((len) < 8 ? (len) : 8)
 #define AO_V4_OCTETS(a, len)                                                   \
-  (((len) >= 8 ? 1ull : (1ull << (1u << (8 - (len)))) - 1ull) << ((a)&63))
+  (((1ull << (1u << (8 - AO_V4_MIN8(len)))) - 1ull) << ((a)&63))
 #define AO_V4_W0(a, b, c, d, len) ((a) >> 6 == 0 ? AO_V4_OCTETS(a, len) : 0) |
 #define AO_V4_W1(a, b, c, d, len) ((a) >> 6 == 1 ? AO_V4_OCTETS(a, len) : 0) |
 #define AO_V4_W2(a, b, c, d, len) ((a) >> 6 == 2 ? AO_V4_OCTETS(a, len) : 0) |
