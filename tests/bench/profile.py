@@ -160,20 +160,22 @@ def cpu_ns_per_line(cmd, empty_cmd, lines):
     return max(best_cpu(cmd) - best_cpu(empty_cmd), 0.0) * 1e9 / lines
 
 
-def callgrind_total(cmd, out):
-    """Instructions callgrind counts inside the read loop of cmd."""
+def callgrind_rows(cmd, out):
+    """callgrind_annotate's rows for cmd run under callgrind, counting only
+    inside the read loop."""
     vg = subprocess.run(["valgrind", "--tool=callgrind", "--quiet",
                          "--toggle-collect=ao_lines_scan_fd",
                          "--callgrind-out-file=" + out] + cmd,
                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                         universal_newlines=True, errors="replace")
     if vg.returncode != 0:
-        sys.exit("profile: valgrind failed (exit %d):\n%s"
-                 % (vg.returncode, vg.stderr[-2000:]))
+        sys.exit("profile: valgrind %s failed (exit %d; a CLI built with "
+                 "a sanitizer cannot run under valgrind):\n%s"
+                 % (cmd[0], vg.returncode, vg.stderr[-2000:]))
     ann = subprocess.run(["callgrind_annotate", "--threshold=100", out],
                          stdout=subprocess.PIPE, check=True,
                          universal_newlines=True).stdout
-    return attribute(parse_annotate(ann))[1]
+    return parse_annotate(ann)
 
 
 SEEN_HEAD, SEEN_COPIES = 1000, 300
@@ -239,20 +241,9 @@ def main():
         cmd = [args.cli, "scan", "--geoip", db, sample]
         out = os.path.join(work, "callgrind.out")
         t0 = time.monotonic()
-        vg = subprocess.run(["valgrind", "--tool=callgrind", "--quiet",
-                             "--toggle-collect=ao_lines_scan_fd",
-                             "--callgrind-out-file=" + out] + cmd,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                            universal_newlines=True, errors="replace")
-        if vg.returncode != 0:
-            sys.exit("profile: valgrind %s failed (exit %d; a CLI built with "
-                     "a sanitizer cannot run under valgrind):\n%s"
-                     % (args.cli, vg.returncode, vg.stderr[-2000:]))
+        rows = callgrind_rows(cmd, out)
         took = time.monotonic() - t0
-        ann = subprocess.run(["callgrind_annotate", "--threshold=100", out],
-                             stdout=subprocess.PIPE, check=True,
-                             universal_newlines=True).stdout
-        by_stage, total = attribute(parse_annotate(ann))
+        by_stage, total = attribute(rows)
         empty = os.path.join(work, "empty.log")
         open(empty, "w").close()
         ns = cpu_ns_per_line(cmd, cmd[:-1] + [empty], lines)
@@ -266,8 +257,8 @@ def main():
             kcmd = cmd[:-1] + [path]
             kinds[name] = {
                 "lines": n,
-                "instructions_per_line": callgrind_total(
-                    kcmd, os.path.join(work, name + ".out")) / n,
+                "instructions_per_line": attribute(callgrind_rows(
+                    kcmd, os.path.join(work, name + ".out")))[1] / n,
                 "ns_per_line": cpu_ns_per_line(kcmd, cmd[:-1] + [empty], n)}
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -405,36 +405,56 @@ static size_t ref_fold(const char *in, size_t n, char *out, unsigned *info) {
   return o;
 }
 
+/* A piece of text for the random inputs below (it may hold NUL bytes). */
+typedef struct piece {
+  const char *p;
+  size_t n;
+} piece_t;
+#define PIECE(s) {s, sizeof(s) - 1}
+
+static uint64_t xorshift(uint64_t *x) {
+  *x ^= *x << 13;
+  *x ^= *x >> 7;
+  *x ^= *x << 17;
+  return *x;
+}
+
+/* Glues random pieces into buf (at most want bytes, less than cap), then
+ * moves the text to a random offset 0..7 (so that 16-byte blocks meet it
+ * at every alignment); returns that offset, the length in *n. */
+static size_t random_text(uint64_t *x, const piece_t *pieces, size_t np,
+                          size_t want, char *buf, size_t cap, size_t *n) {
+  size_t len = 0;
+  while (len < want) {
+    const piece_t *pc = &pieces[xorshift(x) % np];
+    if (len + pc->n + 8 > cap)
+      break;
+    memcpy(buf + len, pc->p, pc->n);
+    len += pc->n;
+  }
+  size_t off = (size_t)(*x >> 40) % 8;
+  memmove(buf + off, buf, len);
+  *n = len;
+  return off;
+}
+
 static void test_fold_matches_reference(void **state) {
   (void)state;
-  static const char *const pieces[] = {
-      "a", "Z", "Q", "/", ".", "x", "0", "ABCDEFGHIJKLMNOP", "abcdefghijklmno",
-      "\0", "\0.jpg", ".php", "\xc0\xaf", "\xc1\x9c", "\xe0\x80\xaf",
-      "\xf0\x80\x80\xaf", "\xef\xbc\x8f", "\xef\xbd\x81",
-      "\xe2\x88\x95", "\xe2\x88\x96", "\x80", "\xff", "\xc3\xa9",
-      "@", "[", "`", "{", "\x7f"};
-  static const size_t plen[] = {1, 1, 1, 1, 1, 1, 1, 16, 15, 1, 5, 4, 2, 2,
-                                3, 4, 3, 3, 3, 3, 1, 1, 2, 1, 1, 1, 1, 1};
+  static const piece_t pieces[] = {
+      PIECE("a"), PIECE("Z"), PIECE("Q"), PIECE("/"), PIECE("."), PIECE("x"),
+      PIECE("0"), PIECE("ABCDEFGHIJKLMNOP"), PIECE("abcdefghijklmno"),
+      PIECE("\0"), PIECE("\0.jpg"), PIECE(".php"), PIECE("\xc0\xaf"),
+      PIECE("\xc1\x9c"), PIECE("\xe0\x80\xaf"), PIECE("\xf0\x80\x80\xaf"),
+      PIECE("\xef\xbc\x8f"), PIECE("\xef\xbd\x81"), PIECE("\xe2\x88\x95"),
+      PIECE("\xe2\x88\x96"), PIECE("\x80"), PIECE("\xff"), PIECE("\xc3\xa9"),
+      PIECE("@"), PIECE("["), PIECE("`"), PIECE("{"), PIECE("\x7f")};
   uint64_t x = 0x2545f4914f6cdd1dull;
   char in[400], a[400], b[400];
   for (int round = 0; round < 20000; round++) {
-    size_t n = 0;
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    size_t want = (size_t)(x % 120);
-    while (n < want) {
-      x ^= x << 13;
-      x ^= x >> 7;
-      x ^= x << 17;
-      size_t k = (size_t)(x % AO_ARRAY_SIZE(pieces));
-      if (n + plen[k] > sizeof(in))
-        break;
-      memcpy(in + n, pieces[k], plen[k]);
-      n += plen[k];
-    }
-    size_t off = (size_t)(x >> 40) % 8;
-    memmove(in + off, in, n);
+    size_t n;
+    size_t want = (size_t)(xorshift(&x) % 120);
+    size_t off = random_text(&x, pieces, AO_ARRAY_SIZE(pieces), want, in,
+                             sizeof(in), &n);
     unsigned fa = 0, fb = 0;
     size_t na = ref_fold(in + off, n, a, &fa);
     size_t nb = ao_norm_fold(in + off, n, b, &fb);
@@ -501,32 +521,21 @@ static size_t ref_pct_round(const char *in, size_t n, char *out,
 
 static void test_pct_round_matches_reference(void **state) {
   (void)state;
-  static const char *const pieces[] = {
-      "a", "+", "%", "%4", "%41", "%2b", "%2B", "%u0041", "%U00e9", "%u20ac",
-      "%uZZ", "%%", "%G1", "q=summer+blue", "&page=5", "ABCDEFGHIJKLMNOP",
-      "%252e%252e%252f", "\0", "\xff", "o%27brien"};
+  static const piece_t pieces[] = {
+      PIECE("a"), PIECE("+"), PIECE("%"), PIECE("%4"), PIECE("%41"),
+      PIECE("%2b"), PIECE("%2B"), PIECE("%u0041"), PIECE("%U00e9"),
+      PIECE("%u20ac"), PIECE("%uZZ"), PIECE("%%"), PIECE("%G1"),
+      PIECE("q=summer+blue"), PIECE("&page=5"), PIECE("ABCDEFGHIJKLMNOP"),
+      PIECE("%252e%252e%252f"), PIECE("\0"), PIECE("\xff"),
+      PIECE("o%27brien")};
   uint64_t x = 0x9e3779b97f4a7c15ull;
   char in[600], a[600], b[600];
   for (int round = 0; round < 40000; round++) {
-    size_t n = 0;
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    size_t want = (size_t)(x % 200);
-    while (n < want) {
-      x ^= x << 13;
-      x ^= x >> 7;
-      x ^= x << 17;
-      const char *pc = pieces[x % AO_ARRAY_SIZE(pieces)];
-      size_t k = strlen(pc);
-      if (n + k > sizeof(in) - 8)
-        break;
-      memcpy(in + n, pc, k);
-      n += k;
-    }
+    size_t n;
+    size_t want = (size_t)(xorshift(&x) % 200);
+    size_t off = random_text(&x, pieces, AO_ARRAY_SIZE(pieces), want, in,
+                             sizeof(in), &n);
     unsigned flags = (x >> 33) & 1 ? AO_NORM_PLUS : 0;
-    size_t off = (size_t)(x >> 40) % 8;
-    memmove(in + off, in, n);
     size_t da = 0, db = 0;
     size_t na = ref_pct_round(in + off, n, a, flags, &da);
     size_t nb = ao_norm_pct_round(in + off, n, b, flags, &db);
