@@ -99,14 +99,16 @@ size_t ao_memo_memory(const ao_memo_t *m) {
  * ten multiplies; two lanes of 32 bytes per step let them overlap. The
  * hash only spreads keys over sets: it is not keyed, and a collision costs
  * a miss, never a wrong value (see ao_memo.h). */
-#if defined(__SIZEOF_INT128__)
+#if defined(__SIZEOF_INT128__) && !defined(AO_MEMO_PORTABLE)
 __extension__ typedef unsigned __int128 memo_u128;
 static inline uint64_t fold_mul(uint64_t a, uint64_t b) {
   memo_u128 r = (memo_u128)a * b;
   return (uint64_t)r ^ (uint64_t)(r >> 64);
 }
 #else
-/* the same product from four 32-bit ones, where there is no 128-bit type */
+/* the same product from four 32-bit ones, where there is no 128-bit type
+ * (AO_MEMO_PORTABLE forces it: test_memo_portable checks it against the
+ * 128-bit product) */
 static inline uint64_t fold_mul(uint64_t a, uint64_t b) {
   uint64_t al = (uint32_t)a, ah = a >> 32, bl = (uint32_t)b, bh = b >> 32;
   uint64_t ll = al * bl, lh = al * bh, hl = ah * bl, hh = ah * bh;

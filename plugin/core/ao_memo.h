@@ -27,8 +27,8 @@
  *   and a hit makes a key the newest; one put in AO_MEMO_NEWEST_EVERY goes
  *   in as the newest, so that a new working set still takes over (the
  *   bimodal insertion of Qureshi et al., ISCA 2007). Requests seen once
- *   (a search, a query with a campaign id: about one line in six of a
- *   busy site) then no longer push out the pages, user agents and
+ *   (a search, a query with a campaign id: one line in six of the
+ *   benchmark log) then no longer push out the pages, user agents and
  *   referers that repeat, as they do under plain least-recently-used.
  *
  *   The tables are one region (ao_region.h): sized to 2 MiB, they are one

@@ -280,6 +280,28 @@ static void test_sizes(void **state) {
   ao_memo_destroy(NULL);
 }
 
+#ifdef AO_MEMO_PORTABLE
+/* The portable folded multiply (four 32-bit products) is the 128-bit one
+ * (compared where the compiler has the 128-bit type). */
+static void test_portable_fold_mul(void **state) {
+  (void)state;
+#if defined(__SIZEOF_INT128__)
+  uint64_t x = 0x9e3779b97f4a7c15ull, y = 0xd1b54a32d192ed03ull;
+  for (int i = 0; i < 100000; i++) {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    y = y * 6364136223846793005ull + 1442695040888963407ull;
+    uint64_t a = i % 7 == 0 ? ~0ull : x, b = i % 11 == 0 ? ~0ull - i : y;
+    __extension__ unsigned __int128 r = (unsigned __int128)a * b;
+    assert_true(fold_mul(a, b) == ((uint64_t)r ^ (uint64_t)(r >> 64)));
+  }
+#else
+  skip();
+#endif
+}
+#endif
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_exact_keys),
@@ -288,6 +310,9 @@ int main(void) {
       cmocka_unit_test(test_new_working_set_takes_over),
       cmocka_unit_test(test_many_keys_never_wrong),
       cmocka_unit_test(test_hash_spreads),
+#ifdef AO_MEMO_PORTABLE
+      cmocka_unit_test(test_portable_fold_mul),
+#endif
       cmocka_unit_test(test_limits),
       cmocka_unit_test(test_sizes),
   };
