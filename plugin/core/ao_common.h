@@ -12,6 +12,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #define AO_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -56,7 +57,26 @@ typedef struct ao_slice {
 
 /* Compares a slice with a C string, exactly or ignoring ASCII case. */
 int ao_slice_eq(ao_slice_t s, const char *cstr);
-int ao_slice_ieq(ao_slice_t s, const char *cstr);
+
+/* ASCII case only, on purpose and without a libc call: what matches a
+ * method or a keyword must not depend on the process's locale. Inline,
+ * lengths first: it runs for the method of every line (the brute-force
+ * event kind), where the compiler folds strlen of a literal and a method of
+ * another length costs one compare. */
+static inline int ao_slice_ieq(ao_slice_t s, const char *cstr) {
+  size_t n = strlen(cstr);
+  if (s.n != n)
+    return 0;
+  for (size_t i = 0; i < n; i++) {
+    /* equal, or the same letter in the other case (they differ in 0x20
+     * only, and the lower-case form is a letter) */
+    unsigned char a = (unsigned char)s.p[i], b = (unsigned char)cstr[i];
+    if (a != b &&
+        ((a ^ b) != 0x20 || (unsigned)((a | 0x20) - 'a') > (unsigned)('z' - 'a')))
+      return 0;
+  }
+  return 1;
+}
 
 /* A human-readable error filled in by constructors and by config checks.
  * The message names the option and the value, e.g.

@@ -221,31 +221,31 @@ void ao_memo_put(ao_memo_t *m, const ao_memo_key_t *k, uint32_t value) {
     return;
   unsigned char *set = set_of(m, t, k);
   memo_tag_t *tags = (memo_tag_t *)(void *)set;
-  /* a free way, else the oldest (in clock order, which the unsigned
-   * difference keeps right across a wrap of the clock) */
-  unsigned v = 0;
+  /* A free way, else the oldest (in clock order, which the unsigned
+   * difference keeps right across a wrap of the clock). The new key goes
+   * in as older than every key of the set, so that it is the next to go
+   * unless it is hit first; one put in AO_MEMO_NEWEST_EVERY as the newest
+   * (ao_memo.h). */
+  unsigned v = AO_MEMO_WAYS, oldest_way = 0;
+  uint32_t oldest = 0;
   for (unsigned w = 0; w < AO_MEMO_WAYS; w++) {
     if (tags[w].len == 0) {
-      v = w;
-      break;
+      if (v == AO_MEMO_WAYS)
+        v = w;
+    } else if (m->clock - tags[w].used > oldest) {
+      oldest = m->clock - tags[w].used;
+      oldest_way = w;
     }
-    if (m->clock - tags[w].used > m->clock - tags[v].used)
-      v = w;
   }
-  /* put in as older than every other key of the set, so that it is the
-   * next to go unless it is hit first; one put in AO_MEMO_NEWEST_EVERY as
-   * the newest (ao_memo.h) */
-  uint32_t age = 0;
-  for (unsigned w = 0; w < AO_MEMO_WAYS; w++)
-    if (w != v && tags[w].len != 0 && m->clock - tags[w].used > age)
-      age = m->clock - tags[w].used;
+  if (v == AO_MEMO_WAYS)
+    v = oldest_way;
   _Static_assert((AO_MEMO_NEWEST_EVERY & (AO_MEMO_NEWEST_EVERY - 1u)) == 0,
                  "a power of two");
   int newest = (++m->puts & (AO_MEMO_NEWEST_EVERY - 1u)) == 0;
   memo_tag_t *g = &tags[v];
   g->hash = k->hash;
   g->value = value;
-  g->used = newest ? m->clock : m->clock - age - 1u;
+  g->used = newest ? m->clock : m->clock - oldest - 1u;
   g->len = (uint8_t)k->n;
   g->flags = (uint8_t)k->flags;
   memcpy(set + 64 + v * key_size[t], k->p, k->n);

@@ -236,17 +236,6 @@ static int static_asset(ao_slice_t target) {
   return 0;
 }
 
-/* The method is GET or HEAD, in any case (asked of most lines: unrolled
- * rather than two string compares). c | 0x20 folds only letters onto
- * 'g', 'e', 't', 'h', 'a', 'd'. */
-static int is_get_or_head(ao_slice_t m) {
-  const unsigned char *p = (const unsigned char *)m.p;
-  if (m.n == 3)
-    return (p[0] | 0x20) == 'g' && (p[1] | 0x20) == 'e' && (p[2] | 0x20) == 't';
-  return m.n == 4 && (p[0] | 0x20) == 'h' && (p[1] | 0x20) == 'e' &&
-         (p[2] | 0x20) == 'a' && (p[3] | 0x20) == 'd';
-}
-
 int ao_rate_kind(const ao_rate_t *r, const ao_record_t *rec) {
   if (rec->flags & AO_REC_AUTH_FAILURE)
     return r->cfg.auth_attempts ? AO_RATE_AUTH : AO_RATE_NONE;
@@ -262,7 +251,8 @@ int ao_rate_kind(const ao_rate_t *r, const ao_record_t *rec) {
     return AO_RATE_NONE;
   /* a form login answered 200/422 failed when it was a POST (checked
    * first: most lines are GETs answered 200) */
-  if (st != 403 && (rec->method.n == 0 || is_get_or_head(rec->method)))
+  if (st != 403 && (rec->method.n == 0 || ao_slice_ieq(rec->method, "GET") ||
+                    ao_slice_ieq(rec->method, "HEAD")))
     return AO_RATE_NONE;
   return ao_rate_login_path(rec->target) ? AO_RATE_AUTH : AO_RATE_NONE;
 }
@@ -508,24 +498,15 @@ static size_t seconds_at(const char *s, size_t n) {
   return 0;
 }
 
-static int two_digits(const char *s, int *v) {
-  unsigned a = (unsigned char)s[0] - (unsigned)'0';
-  unsigned b = (unsigned char)s[1] - (unsigned)'0';
-  if (a > 9u || b > 9u)
-    return 0;
-  *v = (int)(a * 10u + b);
-  return 1;
-}
-
 int ao_rate_time(ao_rate_t *r, ao_slice_t t, double now, double *out) {
-  size_t k = r->tm_sec;
+  size_t k = r->tm_sec, kn = k, ko = k;
   int s_new, s_old;
   /* Same stamp but for the seconds, both 0..59 (60, a leap second, is
    * left to the parser): the value moves by their difference. */
   if (r->tm_n != 0 && t.n == r->tm_n && memcmp(t.p, r->tm_text, k) == 0 &&
       memcmp(t.p + k + 2, r->tm_text + k + 2, t.n - k - 2) == 0 &&
-      two_digits(t.p + k, &s_new) && s_new < 60 &&
-      two_digits(r->tm_text + k, &s_old) && s_old < 60) {
+      digits(t.p, t.n, &kn, 2, &s_new) == 0 && s_new < 60 &&
+      digits(r->tm_text, r->tm_n, &ko, 2, &s_old) == 0 && s_old < 60) {
     *out = r->tm_value + (double)(s_new - s_old);
     return 0;
   }
