@@ -403,6 +403,20 @@ static int ao_lf_head(const char *s, size_t n, ao_record_t *rec,
     return -1;
   size_t user = ident_end + 1;
 
+  /* The servers' default: user "-" and the 26-byte time, then the quote.
+   * When none of the time's bytes is a quote or a bracket, the rules
+   * below read exactly this, so they need not search for them. */
+  static const ao_byteset_t delims = {
+      3, {'"', '[', ']'}, {['"'] = 1, ['['] = 1, [']'] = 1}};
+  if (n - user > 32 && s[user] == '-' && s[user + 1] == ' ' &&
+      s[user + 2] == '[' && s[user + 29] == ']' && s[user + 30] == ' ' &&
+      s[user + 31] == '"' && !ao_bytes_any(&delims, s + user + 3, 26)) {
+    rec->addr = ao_lf_slice(s, addr_end);
+    rec->time = ao_lf_slice(s + user + 3, 26);
+    *req_open = user + 31;
+    return 0;
+  }
+
   /* Apache writes an empty (but present) user name as `""`. It is the only
    * raw quote that can come before the request. */
   size_t from = user;

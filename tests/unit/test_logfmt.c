@@ -469,6 +469,46 @@ static void test_good_line_prefixes(void **state) {
   }
 }
 
+/* The default time field is read without a search for its brackets and
+ * the request's quote, unless one of its 26 bytes is a quote or a
+ * bracket: then the general rules decide. A '[' inside that follows a
+ * space moves the start of TIME after it (the last "[" wins); any other
+ * '[', a ']' or a '"' inside breaks the line. Each byte is tried, in
+ * combined and common. */
+static void test_time_delimiters(void **state) {
+  (void)state;
+  static const char head[] = "198.51.100.4 - - [";
+  static const char time[] = "10/Oct/2023:13:55:36 +0000";
+  static const char tail[] = "] \"GET / HTTP/1.1\" 200 5 \"-\" \"ua\"";
+  char line[256];
+  for (int fmt = 0; fmt < 2; fmt++) {
+    for (size_t k = 0; k < 26; k++) {
+      for (const char *d = "[]\""; *d != '\0'; d++) {
+        int n = snprintf(line, sizeof(line), "%s%s%s", head, time, tail);
+        assert_true(n > 0 && (size_t)n < sizeof(line));
+        line[sizeof(head) - 1 + k] = *d;
+        ao_record_t r;
+        char *copy = NULL;
+        int rc = parse_copy(fmt ? COMMON : COMBINED, line, (size_t)n, &r,
+                            &copy);
+        /* the last "[" opens TIME, and only after a space */
+        if (*d == '[' && k > 0 && k < 25 && time[k - 1] == ' ') {
+          if (rc != 0)
+            fail_msg("'[' at %zu: parse failed", k);
+          expect_slice(k, "time", r.time, time + k + 1);
+          expect_slice(k, "addr", r.addr, "198.51.100.4");
+          expect_slice(k, "request", r.request, "GET / HTTP/1.1");
+          assert_int_equal(r.status, 200);
+        } else if (rc != -1) {
+          fail_msg("'%c' at %zu: parsed (time \"%.*s\")", *d, k, (int)r.time.n,
+                   r.time.p);
+        }
+        free(copy);
+      }
+    }
+  }
+}
+
 /* D4: NUL bytes are data. Nothing is cut at a NUL and no field is split. */
 static void test_nul_bytes(void **state) {
   (void)state;
@@ -1007,6 +1047,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_good_lines),
       cmocka_unit_test(test_good_line_prefixes),
+      cmocka_unit_test(test_time_delimiters),
       cmocka_unit_test(test_nul_bytes),
       cmocka_unit_test(test_bad_lines),
       cmocka_unit_test(test_null_arguments),
