@@ -398,7 +398,10 @@ static int ao_lf_head(const char *s, size_t n, ao_record_t *rec,
   if (addr_end == AO_LF_NPOS || addr_end == 0)
     return -1;
   size_t ident = addr_end + 1;
-  size_t ident_end = ao_lf_find(s, n, ident, ' ');
+  /* IDENT is "-" on nearly every line */
+  size_t ident_end = n - ident > 2 && s[ident] == '-' && s[ident + 1] == ' '
+                         ? ident + 1
+                         : ao_lf_find(s, n, ident, ' ');
   if (ident_end == AO_LF_NPOS || ident_end == ident)
     return -1;
   size_t user = ident_end + 1;

@@ -3,6 +3,8 @@
  */
 #include "ao_rate.h"
 
+#include "ao_bytescan.h"
+
 #include "ao_geocache.h" /* ao_siphash13 */
 
 #include <errno.h>
@@ -155,58 +157,71 @@ static unsigned char lower(unsigned char c) {
   return c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c;
 }
 
-/* Case-insensitive: does s[0..n) contain w (lower case)? */
-static int has(const char *s, size_t n, const char *w) {
-  size_t k = strlen(w);
-  for (size_t i = 0; i + k <= n; i++) {
-    size_t j = 0;
-    while (j < k && lower((unsigned char)s[i + j]) == (unsigned char)w[j])
-      j++;
-    if (j == k)
-      return 1;
-  }
-  return 0;
-}
+/* A lower-case word and its length. */
+typedef struct word {
+  const char *s;
+  size_t n;
+} word_t;
+#define W(lit) {lit, sizeof(lit) - 1}
 
-static int seg_is(const char *s, size_t n, const char *w) {
-  size_t k = strlen(w);
-  if (n != k)
-    return 0;
+/* Case-insensitive: s[0..k) is the lower-case w[0..k). */
+static int ieq(const char *s, const char *w, size_t k) {
   for (size_t j = 0; j < k; j++)
     if (lower((unsigned char)s[j]) != (unsigned char)w[j])
       return 0;
   return 1;
 }
 
-static size_t path_len(ao_slice_t t) {
-  size_t n = 0;
-  while (n < t.n && t.p[n] != '?' && t.p[n] != '#')
-    n++;
-  return n;
+/* Case-insensitive: does s[0..n) contain one of the words (each starting
+ * with a letter a-z)? One pass over s: only at a byte that starts some
+ * word are the words compared. */
+static int has_any(const char *s, size_t n, const word_t *w, size_t nw) {
+  uint32_t firsts = 0;
+  for (size_t k = 0; k < nw; k++)
+    firsts |= 1u << ((unsigned char)w[k].s[0] - 'a');
+  for (size_t i = 0; i < n; i++) {
+    unsigned c = (unsigned)lower((unsigned char)s[i]) - 'a';
+    if (c >= 26 || !((firsts >> c) & 1u))
+      continue;
+    for (size_t k = 0; k < nw; k++)
+      if ((unsigned)(unsigned char)w[k].s[0] - (unsigned)'a' == c &&
+          w[k].n <= n - i &&
+          ieq(s + i, w[k].s, w[k].n))
+        return 1;
+  }
+  return 0;
 }
+
+/* Case-insensitive: is s[0..n) one of the words? */
+static int is_any(const char *s, size_t n, const word_t *w, size_t nw) {
+  for (size_t k = 0; k < nw; k++)
+    if (w[k].n == n && ieq(s, w[k].s, n))
+      return 1;
+  return 0;
+}
+
+/* The path: the target up to its query or fragment. */
+static size_t path_len(ao_slice_t t) { return ao_find2(t.p, t.n, '?', '#'); }
 
 int ao_rate_login_path(ao_slice_t target) {
   size_t n = path_len(target);
   const char *p = target.p;
-  static const char *const names[] = {
-      "login",    "logon",       "log-in",     "log_in",
-      "signin",   "sign-in",     "sign_in",    "authenticate",
-      "xmlrpc.php", "j_security_check"};
-  for (size_t k = 0; k < sizeof(names) / sizeof(names[0]); k++)
-    if (has(p, n, names[k]))
-      return 1;
+  static const word_t names[] = {
+      W("login"),  W("logon"),   W("log-in"),  W("log_in"),
+      W("signin"), W("sign-in"), W("sign_in"), W("authenticate"),
+      W("xmlrpc.php"), W("j_security_check")};
+  if (has_any(p, n, names, sizeof(names) / sizeof(names[0])))
+    return 1;
   /* a whole segment: /auth, /api/session, /oauth/token */
-  static const char *const segs[] = {"auth", "session", "sessions", "token",
-                                     "oauth"};
+  static const word_t segs[] = {W("auth"), W("session"), W("sessions"),
+                                W("token"), W("oauth")};
   for (size_t i = 0; i < n;) {
     while (i < n && p[i] == '/')
       i++;
     size_t b = i;
-    while (i < n && p[i] != '/')
-      i++;
-    for (size_t k = 0; k < sizeof(segs) / sizeof(segs[0]); k++)
-      if (seg_is(p + b, i - b, segs[k]))
-        return 1;
+    i += ao_find1(p + i, n - i, '/');
+    if (is_any(p + b, i - b, segs, sizeof(segs) / sizeof(segs[0])))
+      return 1;
   }
   return 0;
 }
@@ -219,21 +234,20 @@ static int static_asset(ao_slice_t target) {
     b--;
   const char *name = target.p + b;
   size_t len = n - b;
-  if (has(name, len, "favicon") || has(name, len, "apple-touch-icon"))
+  static const word_t icons[] = {W("favicon"), W("apple-touch-icon")};
+  if (has_any(name, len, icons, sizeof(icons) / sizeof(icons[0])))
     return 1;
   size_t d = len;
   while (d > 0 && name[d - 1] != '.')
     d--;
   if (d == 0)
     return 0;
-  static const char *const ext[] = {
-      "png", "jpg",  "jpeg", "gif",  "svg", "ico", "webp", "avif", "bmp",
-      "css", "js",   "mjs",  "map",  "woff", "woff2", "ttf", "eot", "otf",
-      "mp4", "webm", "mp3",  "ogg"};
-  for (size_t k = 0; k < sizeof(ext) / sizeof(ext[0]); k++)
-    if (seg_is(name + d, len - d, ext[k]))
-      return 1;
-  return 0;
+  static const word_t ext[] = {
+      W("png"),  W("jpg"),  W("jpeg"), W("gif"),  W("svg"),  W("ico"),
+      W("webp"), W("avif"), W("bmp"),  W("css"),  W("js"),   W("mjs"),
+      W("map"),  W("woff"), W("woff2"), W("ttf"), W("eot"),  W("otf"),
+      W("mp4"),  W("webm"), W("mp3"),  W("ogg")};
+  return is_any(name + d, len - d, ext, sizeof(ext) / sizeof(ext[0]));
 }
 
 int ao_rate_kind(const ao_rate_t *r, const ao_record_t *rec) {

@@ -102,6 +102,109 @@ static void test_kinds(void **state) {
   assert_false(ao_rate_login_path(sl("/blog/authors")));
 }
 
+/* The word lists read the obvious way, one word and one position at a
+ * time: the oracle for the one-pass reading in ao_rate.c. */
+static int o_lower(int c) { return c >= 'A' && c <= 'Z' ? c + 32 : c; }
+static int o_at(const char *s, size_t n, size_t i, const char *w) {
+  size_t k = strlen(w);
+  if (i + k > n)
+    return 0;
+  for (size_t j = 0; j < k; j++)
+    if (o_lower((unsigned char)s[i + j]) != w[j])
+      return 0;
+  return 1;
+}
+static int o_has(const char *s, size_t n, const char *const *w) {
+  for (; *w != NULL; w++)
+    for (size_t i = 0; i < n; i++)
+      if (o_at(s, n, i, *w))
+        return 1;
+  return 0;
+}
+static int o_is(const char *s, size_t n, const char *const *w) {
+  for (; *w != NULL; w++)
+    if (strlen(*w) == n && o_at(s, n, 0, *w))
+      return 1;
+  return 0;
+}
+static size_t o_path(const char *t) { return strcspn(t, "?#"); }
+static int o_login(const char *t) {
+  static const char *const names[] = {
+      "login",   "logon",        "log-in",     "log_in",           "signin",
+      "sign-in", "sign_in",      "authenticate", "xmlrpc.php",
+      "j_security_check", NULL};
+  static const char *const segs[] = {"auth", "session", "sessions", "token",
+                                     "oauth", NULL};
+  size_t n = o_path(t);
+  if (o_has(t, n, names))
+    return 1;
+  for (size_t b = 0; b < n; b++)
+    if ((b == 0 || t[b - 1] == '/') && t[b] != '/') {
+      size_t e = b;
+      while (e < n && t[e] != '/')
+        e++;
+      if (o_is(t + b, e - b, segs))
+        return 1;
+    }
+  return 0;
+}
+static int o_asset(const char *t) {
+  static const char *const icons[] = {"favicon", "apple-touch-icon", NULL};
+  static const char *const ext[] = {
+      "png", "jpg",  "jpeg", "gif",  "svg",   "ico", "webp", "avif",
+      "bmp", "css",  "js",   "mjs",  "map",   "woff", "woff2", "ttf",
+      "eot", "otf",  "mp4",  "webm", "mp3",   "ogg", NULL};
+  size_t n = o_path(t), b = n;
+  while (b > 0 && t[b - 1] != '/')
+    b--;
+  if (o_has(t + b, n - b, icons))
+    return 1;
+  const char *dot = NULL;
+  for (size_t i = b; i < n; i++)
+    if (t[i] == '.')
+      dot = t + i;
+  return dot != NULL && o_is(dot + 1, (size_t)(t + n - dot - 1), ext);
+}
+
+/* Random targets made of the words, their near misses, separators and
+ * other bytes, in any case: which targets are login endpoints (403) and
+ * which 404s are static assets agree with the oracle, and both answers
+ * occur often. */
+static void test_words_against_oracle(void **state) {
+  (void)state;
+  static const char *const parts[] = {
+      "/",      "//",     "login", "LOGON", "log-in", "Log_In", "signIn",
+      "sign-",  "sign_in", "authenticat", "authenticate", "xmlrpc.php",
+      "j_security_check", "auth", "AUTH", "session", "sessions", "token",
+      "oauth", "author", "fav", "favicon", "apple-touch-icon", ".png",
+      ".PNG", ".woff2", ".js", ".json", ".", "?", "#", "x", "lo", "s", "a",
+      "j", "\x80", "%2f", "-", "_"};
+  ao_rate_t *r = make(5, 20, 600, 64);
+  uint64_t x = 0x243f6a8885a308d3ull;
+  size_t login = 0, asset = 0;
+  for (int round = 0; round < 60000; round++) {
+    char t[256] = "";
+    int nparts = 1 + (int)((x >> 7) % 7);
+    for (int k = 0; k < nparts; k++) {
+      x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+      strcat(t, parts[x % (sizeof(parts) / sizeof(parts[0]))]);
+    }
+    ao_record_t rec = rec_of("GET", t, 403, "");
+    int want = o_login(t);
+    if ((ao_rate_kind(r, &rec) == AO_RATE_AUTH) != want)
+      fail_msg("login endpoint \"%s\": expected %d", t, want);
+    login += (size_t)want;
+    rec.status = 404;
+    want = o_asset(t);
+    if ((ao_rate_kind(r, &rec) == AO_RATE_NONE) != want)
+      fail_msg("static asset \"%s\": expected %d", t, want);
+    asset += (size_t)want;
+  }
+  assert_true(login > 5000 && login < 55000);
+  assert_true(asset > 5000 && asset < 55000);
+  ao_rate_destroy(r);
+}
+
 /* The 5th failure within the window and those after it are bruteforce;
  * the first four are not. Then the address calms down. */
 static void test_threshold(void **state) {
@@ -364,6 +467,7 @@ static void test_create_errors(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_kinds),
+      cmocka_unit_test(test_words_against_oracle),
       cmocka_unit_test(test_threshold),
       cmocka_unit_test(test_slow_trickle),
       cmocka_unit_test(test_backlog_uses_log_time),
