@@ -20,10 +20,13 @@
 #define AO_LIKELY(x) __builtin_expect(!!(x), 1)
 #define AO_UNLIKELY(x) __builtin_expect(!!(x), 0)
 #define AO_PRINTF(f, a) __attribute__((format(printf, f, a)))
+/* for a hot helper called from a few places with constant arguments */
+#define AO_ALWAYS_INLINE inline __attribute__((always_inline))
 #else
 #define AO_LIKELY(x) (x)
 #define AO_UNLIKELY(x) (x)
 #define AO_PRINTF(f, a)
+#define AO_ALWAYS_INLINE inline
 #endif
 
 /* The value of a hexadecimal digit, or -1. */

@@ -152,12 +152,14 @@ static const struct {
 static ao_slice_t ao_lf_slice(const char *p, size_t n);
 static ao_slice_t ao_lf_dash_empty(const char *p, size_t n);
 static size_t ao_lf_find(const char *s, size_t n, size_t from, char c);
-static size_t ao_lf_status_size(const char *s, size_t n, size_t i, int *status);
+static AO_ALWAYS_INLINE size_t ao_lf_status_size(const char *s, size_t n,
+                                                  size_t i, int *status);
 static int ao_lf_closes(const char *s, size_t n, size_t q, ao_lf_close_t how,
                         size_t *after, int *status);
-static size_t ao_lf_scan_quoted(const char *s, size_t n, size_t i,
-                                ao_lf_close_t how, unsigned *flags,
-                                size_t *after, int *status);
+static AO_ALWAYS_INLINE size_t ao_lf_scan_quoted(const char *s, size_t n,
+                                                  size_t i, ao_lf_close_t how,
+                                                  unsigned *flags,
+                                                  size_t *after, int *status);
 static int ao_lf_head(const char *s, size_t n, ao_record_t *rec,
                       size_t *req_open);
 
@@ -466,9 +468,10 @@ static int ao_lf_head(const char *s, size_t n, ao_record_t *rec,
  * the escape pairs \" and \\ are stepped over as units. A raw quote that
  * fails the closing rule is content (old Apache). Sets AO_REC_ESCAPED in
  * *flags when the field contains a backslash. */
-static size_t ao_lf_scan_quoted(const char *s, size_t n, size_t i,
-                                ao_lf_close_t how, unsigned *flags,
-                                size_t *after, int *status) {
+static AO_ALWAYS_INLINE size_t ao_lf_scan_quoted(const char *s, size_t n,
+                                                  size_t i, ao_lf_close_t how,
+                                                  unsigned *flags,
+                                                  size_t *after, int *status) {
   unsigned escaped = 0;
   while (i < n) {
     /* only a quote or a backslash can change anything: jump to the next */
@@ -523,8 +526,8 @@ static int ao_lf_closes(const char *s, size_t n, size_t q, ao_lf_close_t how,
 
 /* Matches ` STATUS SP SIZE` at s[i]. Returns the index just after SIZE and
  * sets *status, or returns AO_LF_NPOS. */
-static size_t ao_lf_status_size(const char *s, size_t n, size_t i,
-                                int *status) {
+static AO_ALWAYS_INLINE size_t ao_lf_status_size(const char *s, size_t n,
+                                                  size_t i, int *status) {
   /* SP D D D SP and at least one byte of SIZE. */
   if (i >= n || n - i < 6)
     return AO_LF_NPOS;
