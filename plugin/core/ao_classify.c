@@ -1621,14 +1621,28 @@ static int ck_js_assign(const scan_t *s, size_t e) {
   static const char *const sinks[] = {"eval",     "alert",      "prompt",
                                       "confirm",  "settimeout", "setinterval",
                                       "unescape", "function",   "execscript"};
+  /* first letters of the sinks: the '=' of nearly every parameter is
+   * followed by none of them */
+  enum { SINK_FIRSTS = (1u << ('a' - 'a')) | (1u << ('c' - 'a')) |
+                       (1u << ('e' - 'a')) | (1u << ('f' - 'a')) |
+                       (1u << ('p' - 'a')) | (1u << ('s' - 'a')) |
+                       (1u << ('u' - 'a')) };
   size_t i = e, end = lim(s, e);
   while (i < end && is_ws(at(s, i)))
     i++;
-  size_t we = word_end(s, i);
-  if (we == i || !span_in(s, i, we, sinks, AO_ARRAY_SIZE(sinks)))
+  unsigned char c0 = at(s, i);
+  if (c0 < 'a' || c0 > 'z' || !((SINK_FIRSTS >> (c0 - 'a')) & 1u))
     return 0;
+  /* no sink is longer than 11 bytes: a longer word is none of them, and
+   * reading it further would find nothing */
+  size_t we = i, wend = lim(s, i);
+  while (we < wend && we - i < 12 && is_wch(at(s, we)))
+    we++;
+  /* the byte after the word first: it rejects words of any length */
   unsigned char c = at(s, we);
   if (!(c == ';' || c == ',' || c == ')' || c == '\n' || c == ' '))
+    return 0;
+  if (!span_in(s, i, we, sinks, AO_ARRAY_SIZE(sinks)))
     return 0;
   for (size_t k = we; k < end; k++)
     if (s->t[k] == '(')
@@ -1818,15 +1832,28 @@ static int shell_arg_ok(const scan_t *s, size_t we, int arg) {
 /* Reads the command word at i: an optional /bin/-style directory, then
  * [a-z0-9_.-], with a ".exe" suffix dropped. Returns its table entry. */
 static const cmd_t *shell_word(const scan_t *s, size_t i, size_t *we) {
-  static const char *const dirs[] = {"/usr/local/bin/", "/usr/bin/",
-                                     "/usr/sbin/", "/bin/", "/sbin/",
-                                     "usr/bin/", "usr/sbin/", "bin/"};
-  if (at(s, i) == '/' || at(s, i) == 'u' || at(s, i) == 'b') {
+  static const struct {
+    const char *s;
+    size_t n;
+  } dirs[] = {
+#define D(x) {x, sizeof(x) - 1}
+      D("/usr/local/bin/"), D("/usr/bin/"), D("/usr/sbin/"), D("/bin/"),
+      D("/sbin/"),          D("usr/bin/"),  D("usr/sbin/"),  D("bin/"),
+#undef D
+  };
+  /* parameter names and values often start with 'u', 'b' or '/'
+   * ("utm_source", "/home"): the first two bytes of every entry of dirs
+   * are one of these pairs, which rejects nearly all of them before any
+   * directory is compared */
+  unsigned char d0 = at(s, i), d1 = at(s, i + 1);
+  if ((d0 == '/' && (d1 == 'u' || d1 == 'b' || d1 == 's')) ||
+      (d0 == 'u' && d1 == 's') || (d0 == 'b' && d1 == 'i')) {
     for (size_t k = 0; k < AO_ARRAY_SIZE(dirs); k++) {
-      if (dirs[k][0] != s->t[i])
+      if ((unsigned char)dirs[k].s[0] != d0 ||
+          (unsigned char)dirs[k].s[1] != d1)
         continue;
-      size_t dl = strlen(dirs[k]);
-      if (i + dl <= s->n && memcmp(s->t + i, dirs[k], dl) == 0) {
+      size_t dl = dirs[k].n;
+      if (i + dl <= s->n && memcmp(s->t + i, dirs[k].s, dl) == 0) {
         i += dl;
         break;
       }
@@ -1917,11 +1944,6 @@ static int amp_in_value(const scan_t *s, size_t b) {
 
 static int ck_rce_sep(const scan_t *s, size_t b, size_t e) {
   unsigned char c = at(s, b);
-  int amp = c == '&' && at(s, e) != '&' && !(b > 0 && at(s, b - 1) == '&') &&
-            !amp_in_value(s, b);
-  /* a newline, or "\n" written out */
-  int nl = c == '\n' || c == '\\';
-  int weak = amp || nl;
   size_t i = e;
   if (at(s, i) == '|' || at(s, i) == '&') /* || && */
     i++;
@@ -1933,6 +1955,14 @@ static int ck_rce_sep(const scan_t *s, size_t b, size_t e) {
   const cmd_t *cmd = shell_word(s, i, &we);
   if (cmd == NULL)
     return 0;
+  /* Only now the kind of separator: nearly every '&' of a query is a
+   * parameter separator followed by no command, and amp_in_value() walks
+   * the parameters. */
+  int amp = c == '&' && at(s, e) != '&' && !(b > 0 && at(s, b - 1) == '&') &&
+            !amp_in_value(s, b);
+  /* a newline, or "\n" written out */
+  int nl = c == '\n' || c == '\\';
+  int weak = amp || nl;
   /* user agents separate their comments with ';' (and some with '|'):
    * after those, a command needs a shell-like argument ("; Touch;") */
   int ua_sep = (s->field & F_UA) && (c == ';' || c == '|');
