@@ -2846,13 +2846,14 @@ static int query_os_path(const ao_classifier_t *c, const char *q) {
  * segment starting with '.' ("/./", "/../", "/.env" - the last one needs
  * no change, but telling it apart costs more than canonicalising). */
 static int path_needs_canon(const char *p, size_t n) {
-  unsigned char prev = '/';
-  for (size_t i = 0; i < n; i++) {
-    unsigned char c = (unsigned char)p[i];
-    if (c == '\\' || ((c == '/' || c == '.') && prev == '/' && i > 0) ||
-        (i == 0 && c == '.'))
+  if (n > 0 && p[0] == '.')
+    return 1;
+  /* from separator to separator: a backslash, or a '/' followed by '/'
+   * or '.' */
+  for (size_t i = ao_find2(p, n, '/', '\\'); i < n;
+       i += 1 + ao_find2(p + i + 1, n - i - 1, '/', '\\')) {
+    if (p[i] == '\\' || (i + 1 < n && (p[i + 1] == '/' || p[i + 1] == '.')))
       return 1;
-    prev = c;
   }
   return 0;
 }
@@ -2865,13 +2866,9 @@ static size_t decode_items(ao_classifier_t *c, const char *q, size_t n,
   size_t o = 0;
   c->nitems = 0;
   for (size_t i = 0; i <= n;) {
-    size_t e = i;
     /* the last slot takes the rest, whatever its '&'s */
-    if (c->nitems + 1 < AO_MAX_ITEMS)
-      while (e < n && q[e] != '&')
-        e++;
-    else
-      e = n;
+    size_t e = c->nitems + 1 < AO_MAX_ITEMS ? i + ao_find1(q + i, n - i, '&')
+                                             : n;
     size_t start = o;
     o += ao_norm_url(q + i, e - i, out + o, AO_NORM_PLUS, AO_DECODE_ROUNDS,
                      info);
@@ -2880,9 +2877,7 @@ static size_t decode_items(ao_classifier_t *c, const char *q, size_t n,
     it->e = o;
     it->rb = (size_t)(q + i - c->raw_base);
     it->re = (size_t)(q + e - c->raw_base);
-    size_t v = start;
-    while (v < o && out[v] != '=')
-      v++;
+    size_t v = start + ao_find1(out + start, o - start, '=');
     it->vb = v < o ? v + 1 : start;
     if (e >= n)
       break;
@@ -2892,14 +2887,15 @@ static size_t decode_items(ao_classifier_t *c, const char *q, size_t n,
   return o;
 }
 
-/* Does a parameter name look like it holds a payload itself? */
+/* Does a parameter name look like it holds a payload itself? (It is
+ * asked of every parameter: one table load per byte.) */
 static int name_suspect(const char *p, size_t n) {
-  for (size_t i = 0; i < n; i++) {
-    char ch = p[i];
-    if (ch == '\'' || ch == '"' || ch == '(' || ch == ' ' || ch == ';' ||
-        ch == '#' || ch == '`')
+  static const uint8_t suspect[256] = {['\''] = 1, ['"'] = 1, ['('] = 1,
+                                       [' '] = 1,  [';'] = 1, ['#'] = 1,
+                                       ['`'] = 1};
+  for (size_t i = 0; i < n; i++)
+    if (suspect[(unsigned char)p[i]])
       return 1;
-  }
   return 0;
 }
 
@@ -3001,10 +2997,13 @@ static void base64_items(ao_classifier_t *c, scan_t *s, const char *raw) {
       vn -= (size_t)(eq + 1 - v);
       v = eq + 1;
     }
+    /* (the data: URI step below only shortens a value) */
+    if (vn < 12)
+      continue;
     /* a data: URI carries its base64 after ";base64," */
-    for (size_t j = 0; j + 8 <= vn; j++) {
-      if (v[j] == ';' &&
-          (memcmp(v + j, ";base64,", 8) == 0 ||
+    for (size_t j = ao_find1(v, vn, ';'); j + 8 <= vn;
+         j += 1 + ao_find1(v + j + 1, vn - j - 1, ';')) {
+      if ((memcmp(v + j, ";base64,", 8) == 0 ||
            (j + 10 <= vn && (memcmp(v + j, ";base64%2c", 10) == 0 ||
                              memcmp(v + j, ";base64%2C", 10) == 0)))) {
         size_t skip = j + (v[j + 7] == ',' ? 8 : 10);

@@ -208,6 +208,35 @@ static void test_html(void **state) {
   assert_false(ao_norm_html_changes("&eacute;", 8));
 }
 
+/* ao_norm_html_changes() looks at 16-byte blocks and a last partial one:
+ * a byte that matters is found at every position of texts of every
+ * length around the block size, VT and FF (caught by the same range
+ * compare) are passed over, and nothing outside the text is read (each
+ * text is an allocation of its exact length, for ASan and valgrind). */
+static void test_html_changes_every_position(void **state) {
+  (void)state;
+  static const struct {
+    const char *ins;
+    int changes;
+  } cases[] = {{"\t", 1}, {"\n", 1}, {"\r", 1},   {"\v", 0},
+               {"\f", 0}, {"&lt", 1}, {"&b=2", 0}, {"&#9", 1}};
+  for (size_t n = 1; n <= 50; n++) {
+    for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+      size_t k = strlen(cases[c].ins);
+      for (size_t pos = 0; pos + k <= n; pos++) {
+        char *t = malloc(n);
+        assert_non_null(t);
+        memset(t, 'x', n);
+        memcpy(t + pos, cases[c].ins, k);
+        if (ao_norm_html_changes(t, n) != cases[c].changes)
+          fail_msg("case %zu at %zu of %zu", c, pos, n);
+        free(t);
+      }
+    }
+  }
+  assert_false(ao_norm_html_changes("", 0));
+}
+
 /* --- paths -------------------------------------------------------------- */
 
 typedef struct path_row {
@@ -560,6 +589,7 @@ int main(void) {
       cmocka_unit_test(test_url_rounds),
       cmocka_unit_test(test_fold),
       cmocka_unit_test(test_html),
+      cmocka_unit_test(test_html_changes_every_position),
       cmocka_unit_test(test_path),
       cmocka_unit_test(test_random_inputs_bounded),
   };
