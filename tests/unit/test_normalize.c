@@ -499,6 +499,29 @@ static void test_fold_matches_reference(void **state) {
   }
 }
 
+/* Every byte value at every position of texts of 1 to 24 bytes: the
+ * 8-byte word path (texts shorter than a 16-byte block, and the tail
+ * after the blocks) must fold exactly like the byte-by-byte oracle,
+ * including the letters' neighbours '@' '[' '`' '{' and 0x7f / 0x80. */
+static void test_fold_every_byte_every_position(void **state) {
+  (void)state;
+  char in[24], a[24], b[24];
+  for (size_t n = 1; n <= sizeof(in); n++) {
+    for (size_t pos = 0; pos < n; pos++) {
+      for (unsigned v = 0; v < 256; v++) {
+        for (size_t k = 0; k < n; k++)
+          in[k] = (char)("aZ0/m"[k % 5]);
+        in[pos] = (char)v;
+        unsigned fa = 0, fb = 0;
+        size_t na = ref_fold(in, n, a, &fa);
+        size_t nb = ao_norm_fold(in, n, b, &fb);
+        if (na != nb || memcmp(a, b, na) != 0 || fa != fb)
+          fail_msg("byte %#x at %zu of %zu", v, pos, n);
+      }
+    }
+  }
+}
+
 /* ao_norm_pct_round() byte by byte, as its header states it: the oracle
  * of the 16-byte path (blocks up to the next '%'). */
 static int hexv(unsigned char c) {
@@ -584,6 +607,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_unescape_log),
       cmocka_unit_test(test_fold_matches_reference),
+      cmocka_unit_test(test_fold_every_byte_every_position),
       cmocka_unit_test(test_pct_round),
       cmocka_unit_test(test_pct_round_matches_reference),
       cmocka_unit_test(test_url_rounds),
