@@ -2810,24 +2810,31 @@ static int os_path(const char *p, size_t len) {
     return 1;
   if (p[0] != '/')
     return 0;
-  static const lit_t roots[] = {
-      L("/etc/"),          L("/proc/"),        L("/var/"),
-      L("/usr/"),          L("/opt/"),         L("/root/"),
-      L("/boot/"),         L("/sys/"),         L("/windows/"),
-      L("/winnt/"),        L("/program files/"), L("/programdata/"),
-      L("/volumes/"),      L("/private/etc/"), L("/private/var/")};
-  /* most paths start with a letter no root starts with: no loop then */
-  enum { ROOT_FIRSTS = (1u << ('e' - 'a')) | (1u << ('p' - 'a')) |
-                       (1u << ('v' - 'a')) | (1u << ('u' - 'a')) |
-                       (1u << ('o' - 'a')) | (1u << ('r' - 'a')) |
-                       (1u << ('b' - 'a')) | (1u << ('s' - 'a')) |
-                       (1u << ('w' - 'a')) };
-  if (c1 < 'a' || c1 > 'z' || !((ROOT_FIRSTS >> (c1 - 'a')) & 1u))
+  /* the roots by the letter after their '/': most paths start with a
+   * letter no root starts with, and the others compare with one or a few
+   * roots (which root matches does not matter: the answer is the same) */
+  static const lit_t r_b[] = {L("/boot/")}, r_e[] = {L("/etc/")},
+                     r_o[] = {L("/opt/")},
+                     r_p[] = {L("/proc/"), L("/program files/"),
+                              L("/programdata/"), L("/private/etc/"),
+                              L("/private/var/")},
+                     r_r[] = {L("/root/")}, r_s[] = {L("/sys/")},
+                     r_u[] = {L("/usr/")}, r_v[] = {L("/var/"), L("/volumes/")},
+                     r_w[] = {L("/windows/"), L("/winnt/")};
+  static const struct {
+    const lit_t *r;
+    size_t n;
+  } by_c1[26] = {
+#define R(c, a) [(c) - 'a'] = {a, AO_ARRAY_SIZE(a)}
+      R('b', r_b), R('e', r_e), R('o', r_o), R('p', r_p), R('r', r_r),
+      R('s', r_s), R('u', r_u), R('v', r_v), R('w', r_w),
+#undef R
+  };
+  if (c1 < 'a' || c1 > 'z')
     return 0;
-  for (size_t k = 0; k < AO_ARRAY_SIZE(roots); k++) {
-    const lit_t *r = &roots[k];
-    if ((unsigned char)r->s[1] == c1 && len > r->n &&
-        memcmp(p, r->s, r->n) == 0)
+  for (size_t k = 0; k < by_c1[c1 - 'a'].n; k++) {
+    const lit_t *r = &by_c1[c1 - 'a'].r[k];
+    if (len > r->n && memcmp(p, r->s, r->n) == 0)
       return !web_asset(p, len);
   }
   return 0;
