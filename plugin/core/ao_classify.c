@@ -1756,7 +1756,7 @@ static unsigned cmd_char(unsigned char ch) {
   return ch == '_' ? 36u : 63u;
 }
 
-static int cmd_pair(const ao_classifier_t *c, char a, char b) {
+static inline int cmd_pair(const ao_classifier_t *c, char a, char b) {
   unsigned ia = (unsigned char)a - 'a', ib = cmd_char((unsigned char)b);
   return ia < 26 && ib < 63 && ((c->cmd_pairs[ia] >> ib) & 1u);
 }
