@@ -1621,14 +1621,28 @@ static int ck_js_assign(const scan_t *s, size_t e) {
   static const char *const sinks[] = {"eval",     "alert",      "prompt",
                                       "confirm",  "settimeout", "setinterval",
                                       "unescape", "function",   "execscript"};
+  /* first letters of the sinks: the '=' of nearly every parameter is
+   * followed by none of them */
+  enum { SINK_FIRSTS = (1u << ('a' - 'a')) | (1u << ('c' - 'a')) |
+                       (1u << ('e' - 'a')) | (1u << ('f' - 'a')) |
+                       (1u << ('p' - 'a')) | (1u << ('s' - 'a')) |
+                       (1u << ('u' - 'a')) };
   size_t i = e, end = lim(s, e);
   while (i < end && is_ws(at(s, i)))
     i++;
-  size_t we = word_end(s, i);
-  if (we == i || !span_in(s, i, we, sinks, AO_ARRAY_SIZE(sinks)))
+  unsigned char c0 = at(s, i);
+  if (c0 < 'a' || c0 > 'z' || !((SINK_FIRSTS >> (c0 - 'a')) & 1u))
     return 0;
+  /* no sink is longer than 11 bytes: a longer word is none of them, and
+   * reading it further would find nothing */
+  size_t we = i, wend = lim(s, i);
+  while (we < wend && we - i < 12 && is_wch(at(s, we)))
+    we++;
+  /* the byte after the word first: it rejects words of any length */
   unsigned char c = at(s, we);
   if (!(c == ';' || c == ',' || c == ')' || c == '\n' || c == ' '))
+    return 0;
+  if (!span_in(s, i, we, sinks, AO_ARRAY_SIZE(sinks)))
     return 0;
   for (size_t k = we; k < end; k++)
     if (s->t[k] == '(')
@@ -1742,7 +1756,7 @@ static unsigned cmd_char(unsigned char ch) {
   return ch == '_' ? 36u : 63u;
 }
 
-static int cmd_pair(const ao_classifier_t *c, char a, char b) {
+static inline int cmd_pair(const ao_classifier_t *c, char a, char b) {
   unsigned ia = (unsigned char)a - 'a', ib = cmd_char((unsigned char)b);
   return ia < 26 && ib < 63 && ((c->cmd_pairs[ia] >> ib) & 1u);
 }
@@ -1818,15 +1832,28 @@ static int shell_arg_ok(const scan_t *s, size_t we, int arg) {
 /* Reads the command word at i: an optional /bin/-style directory, then
  * [a-z0-9_.-], with a ".exe" suffix dropped. Returns its table entry. */
 static const cmd_t *shell_word(const scan_t *s, size_t i, size_t *we) {
-  static const char *const dirs[] = {"/usr/local/bin/", "/usr/bin/",
-                                     "/usr/sbin/", "/bin/", "/sbin/",
-                                     "usr/bin/", "usr/sbin/", "bin/"};
-  if (at(s, i) == '/' || at(s, i) == 'u' || at(s, i) == 'b') {
+  static const struct {
+    const char *s;
+    size_t n;
+  } dirs[] = {
+#define D(x) {x, sizeof(x) - 1}
+      D("/usr/local/bin/"), D("/usr/bin/"), D("/usr/sbin/"), D("/bin/"),
+      D("/sbin/"),          D("usr/bin/"),  D("usr/sbin/"),  D("bin/"),
+#undef D
+  };
+  /* parameter names and values often start with 'u', 'b' or '/'
+   * ("utm_source", "/home"): the first two bytes of every entry of dirs
+   * are one of these pairs, which rejects nearly all of them before any
+   * directory is compared */
+  unsigned char d0 = at(s, i), d1 = at(s, i + 1);
+  if ((d0 == '/' && (d1 == 'u' || d1 == 'b' || d1 == 's')) ||
+      (d0 == 'u' && d1 == 's') || (d0 == 'b' && d1 == 'i')) {
     for (size_t k = 0; k < AO_ARRAY_SIZE(dirs); k++) {
-      if (dirs[k][0] != s->t[i])
+      if ((unsigned char)dirs[k].s[0] != d0 ||
+          (unsigned char)dirs[k].s[1] != d1)
         continue;
-      size_t dl = strlen(dirs[k]);
-      if (i + dl <= s->n && memcmp(s->t + i, dirs[k], dl) == 0) {
+      size_t dl = dirs[k].n;
+      if (i + dl <= s->n && memcmp(s->t + i, dirs[k].s, dl) == 0) {
         i += dl;
         break;
       }
@@ -1917,11 +1944,6 @@ static int amp_in_value(const scan_t *s, size_t b) {
 
 static int ck_rce_sep(const scan_t *s, size_t b, size_t e) {
   unsigned char c = at(s, b);
-  int amp = c == '&' && at(s, e) != '&' && !(b > 0 && at(s, b - 1) == '&') &&
-            !amp_in_value(s, b);
-  /* a newline, or "\n" written out */
-  int nl = c == '\n' || c == '\\';
-  int weak = amp || nl;
   size_t i = e;
   if (at(s, i) == '|' || at(s, i) == '&') /* || && */
     i++;
@@ -1933,6 +1955,14 @@ static int ck_rce_sep(const scan_t *s, size_t b, size_t e) {
   const cmd_t *cmd = shell_word(s, i, &we);
   if (cmd == NULL)
     return 0;
+  /* Only now the kind of separator: nearly every '&' of a query is a
+   * parameter separator followed by no command, and amp_in_value() walks
+   * the parameters. */
+  int amp = c == '&' && at(s, e) != '&' && !(b > 0 && at(s, b - 1) == '&') &&
+            !amp_in_value(s, b);
+  /* a newline, or "\n" written out */
+  int nl = c == '\n' || c == '\\';
+  int weak = amp || nl;
   /* user agents separate their comments with ';' (and some with '|'):
    * after those, a command needs a shell-like argument ("; Touch;") */
   int ua_sep = (s->field & F_UA) && (c == ';' || c == '|');
@@ -2780,24 +2810,31 @@ static int os_path(const char *p, size_t len) {
     return 1;
   if (p[0] != '/')
     return 0;
-  static const lit_t roots[] = {
-      L("/etc/"),          L("/proc/"),        L("/var/"),
-      L("/usr/"),          L("/opt/"),         L("/root/"),
-      L("/boot/"),         L("/sys/"),         L("/windows/"),
-      L("/winnt/"),        L("/program files/"), L("/programdata/"),
-      L("/volumes/"),      L("/private/etc/"), L("/private/var/")};
-  /* most paths start with a letter no root starts with: no loop then */
-  enum { ROOT_FIRSTS = (1u << ('e' - 'a')) | (1u << ('p' - 'a')) |
-                       (1u << ('v' - 'a')) | (1u << ('u' - 'a')) |
-                       (1u << ('o' - 'a')) | (1u << ('r' - 'a')) |
-                       (1u << ('b' - 'a')) | (1u << ('s' - 'a')) |
-                       (1u << ('w' - 'a')) };
-  if (c1 < 'a' || c1 > 'z' || !((ROOT_FIRSTS >> (c1 - 'a')) & 1u))
+  /* the roots by the letter after their '/': most paths start with a
+   * letter no root starts with, and the others compare with one or a few
+   * roots (which root matches does not matter: the answer is the same) */
+  static const lit_t r_b[] = {L("/boot/")}, r_e[] = {L("/etc/")},
+                     r_o[] = {L("/opt/")},
+                     r_p[] = {L("/proc/"), L("/program files/"),
+                              L("/programdata/"), L("/private/etc/"),
+                              L("/private/var/")},
+                     r_r[] = {L("/root/")}, r_s[] = {L("/sys/")},
+                     r_u[] = {L("/usr/")}, r_v[] = {L("/var/"), L("/volumes/")},
+                     r_w[] = {L("/windows/"), L("/winnt/")};
+  static const struct {
+    const lit_t *r;
+    size_t n;
+  } by_c1[26] = {
+#define R(c, a) [(c) - 'a'] = {a, AO_ARRAY_SIZE(a)}
+      R('b', r_b), R('e', r_e), R('o', r_o), R('p', r_p), R('r', r_r),
+      R('s', r_s), R('u', r_u), R('v', r_v), R('w', r_w),
+#undef R
+  };
+  if (c1 < 'a' || c1 > 'z')
     return 0;
-  for (size_t k = 0; k < AO_ARRAY_SIZE(roots); k++) {
-    const lit_t *r = &roots[k];
-    if ((unsigned char)r->s[1] == c1 && len > r->n &&
-        memcmp(p, r->s, r->n) == 0)
+  for (size_t k = 0; k < by_c1[c1 - 'a'].n; k++) {
+    const lit_t *r = &by_c1[c1 - 'a'].r[k];
+    if (len > r->n && memcmp(p, r->s, r->n) == 0)
       return !web_asset(p, len);
   }
   return 0;
@@ -2816,13 +2853,14 @@ static int query_os_path(const ao_classifier_t *c, const char *q) {
  * segment starting with '.' ("/./", "/../", "/.env" - the last one needs
  * no change, but telling it apart costs more than canonicalising). */
 static int path_needs_canon(const char *p, size_t n) {
-  unsigned char prev = '/';
-  for (size_t i = 0; i < n; i++) {
-    unsigned char c = (unsigned char)p[i];
-    if (c == '\\' || ((c == '/' || c == '.') && prev == '/' && i > 0) ||
-        (i == 0 && c == '.'))
+  if (n > 0 && p[0] == '.')
+    return 1;
+  /* from separator to separator: a backslash, or a '/' followed by '/'
+   * or '.' */
+  for (size_t i = ao_find2(p, n, '/', '\\'); i < n;
+       i += 1 + ao_find2(p + i + 1, n - i - 1, '/', '\\')) {
+    if (p[i] == '\\' || (i + 1 < n && (p[i + 1] == '/' || p[i + 1] == '.')))
       return 1;
-    prev = c;
   }
   return 0;
 }
@@ -2835,13 +2873,9 @@ static size_t decode_items(ao_classifier_t *c, const char *q, size_t n,
   size_t o = 0;
   c->nitems = 0;
   for (size_t i = 0; i <= n;) {
-    size_t e = i;
     /* the last slot takes the rest, whatever its '&'s */
-    if (c->nitems + 1 < AO_MAX_ITEMS)
-      while (e < n && q[e] != '&')
-        e++;
-    else
-      e = n;
+    size_t e = c->nitems + 1 < AO_MAX_ITEMS ? i + ao_find1(q + i, n - i, '&')
+                                             : n;
     size_t start = o;
     o += ao_norm_url(q + i, e - i, out + o, AO_NORM_PLUS, AO_DECODE_ROUNDS,
                      info);
@@ -2850,9 +2884,7 @@ static size_t decode_items(ao_classifier_t *c, const char *q, size_t n,
     it->e = o;
     it->rb = (size_t)(q + i - c->raw_base);
     it->re = (size_t)(q + e - c->raw_base);
-    size_t v = start;
-    while (v < o && out[v] != '=')
-      v++;
+    size_t v = start + ao_find1(out + start, o - start, '=');
     it->vb = v < o ? v + 1 : start;
     if (e >= n)
       break;
@@ -2862,14 +2894,15 @@ static size_t decode_items(ao_classifier_t *c, const char *q, size_t n,
   return o;
 }
 
-/* Does a parameter name look like it holds a payload itself? */
+/* Does a parameter name look like it holds a payload itself? (It is
+ * asked of every parameter: one table load per byte.) */
 static int name_suspect(const char *p, size_t n) {
-  for (size_t i = 0; i < n; i++) {
-    char ch = p[i];
-    if (ch == '\'' || ch == '"' || ch == '(' || ch == ' ' || ch == ';' ||
-        ch == '#' || ch == '`')
+  static const uint8_t suspect[256] = {['\''] = 1, ['"'] = 1, ['('] = 1,
+                                       [' '] = 1,  [';'] = 1, ['#'] = 1,
+                                       ['`'] = 1};
+  for (size_t i = 0; i < n; i++)
+    if (suspect[(unsigned char)p[i]])
       return 1;
-  }
   return 0;
 }
 
@@ -2971,10 +3004,13 @@ static void base64_items(ao_classifier_t *c, scan_t *s, const char *raw) {
       vn -= (size_t)(eq + 1 - v);
       v = eq + 1;
     }
+    /* (the data: URI step below only shortens a value) */
+    if (vn < 12)
+      continue;
     /* a data: URI carries its base64 after ";base64," */
-    for (size_t j = 0; j + 8 <= vn; j++) {
-      if (v[j] == ';' &&
-          (memcmp(v + j, ";base64,", 8) == 0 ||
+    for (size_t j = ao_find1(v, vn, ';'); j + 8 <= vn;
+         j += 1 + ao_find1(v + j + 1, vn - j - 1, ';')) {
+      if ((memcmp(v + j, ";base64,", 8) == 0 ||
            (j + 10 <= vn && (memcmp(v + j, ";base64%2c", 10) == 0 ||
                              memcmp(v + j, ";base64%2C", 10) == 0)))) {
         size_t skip = j + (v[j + 7] == ',' ? 8 : 10);

@@ -193,6 +193,26 @@ static const unsigned char fold_tab[256] = {
 #undef R8
 };
 
+/* 8 bytes of plain ASCII (no NUL, nothing >= 0x80) folded at once in a
+ * 64-bit word, for the short texts (a query parameter) the 16-byte path
+ * never sees: returns 0, storing nothing, when a byte needs the slow
+ * path. No byte's arithmetic carries into the next (every byte is below
+ * 0x80 and the addends below 0x40), so the word's byte order does not
+ * matter. */
+static inline int fold8(const char *in, char *out) {
+  const uint64_t high = 0x8080808080808080ull, ones = 0x0101010101010101ull;
+  uint64_t w;
+  memcpy(&w, in, 8);
+  if ((w & high) != 0 || ((w - ones) & ~w & high) != 0)
+    return 0;
+  /* bit 7 of a byte b: b >= 'A' in ge_a, b > 'Z' in gt_z */
+  uint64_t ge_a = w + ones * (0x80 - 'A');
+  uint64_t gt_z = w + ones * (0x80 - 'Z' - 1);
+  w |= (ge_a & ~gt_z & high) >> 2; /* 0x20: the lower-case bit */
+  memcpy(out, &w, 8);
+  return 1;
+}
+
 size_t ao_norm_fold(const char *in, size_t n, char *out, unsigned *info) {
   size_t o = 0;
   unsigned fl = 0;
@@ -215,6 +235,10 @@ size_t ao_norm_fold(const char *in, size_t n, char *out, unsigned *info) {
       o += 16;
     }
 #endif
+    while (n - i >= 8 && fold8(in + i, out + o)) {
+      i += 8;
+      o += 8;
+    }
     /* fast path: a run of plain ASCII (the whole field, almost always) */
     unsigned char f;
     while (i < n && (f = fold_tab[(unsigned char)in[i]]) != 0) {
@@ -458,18 +482,54 @@ static size_t html_ref(const char *in, size_t n, size_t i, int *c) {
   return 0;
 }
 
+/* 1 for TAB, LF, VT, FF, CR and '&': the bytes ao_norm_html_changes()
+ * looks at (VT and FF come with the SIMD range compare and are passed
+ * over by the caller). */
+static const uint8_t html_special[256] = {
+    ['\t'] = 1, ['\n'] = 1, ['\v'] = 1, ['\f'] = 1, ['\r'] = 1, ['&'] = 1};
+
+#if AO_BYTESCAN_SSE2
+static inline unsigned html_special_block(const char *p) {
+  __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+  __m128i ctl = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('\t' - 1)),
+                              _mm_cmplt_epi8(x, _mm_set1_epi8('\r' + 1)));
+  return (unsigned)_mm_movemask_epi8(
+      _mm_or_si128(ctl, _mm_cmpeq_epi8(x, _mm_set1_epi8('&'))));
+}
+#endif
+
+/* Bit k set: in[base + k] is one of html_special (k < 16, base + k < n).
+ * Never reads outside in[0..n). */
+static unsigned html_special_mask(const char *in, size_t n, size_t base) {
+  size_t len = n - base < 16 ? n - base : 16;
+#if AO_BYTESCAN_SSE2
+  if (len == 16)
+    return html_special_block(in + base);
+  if (n >= 16) /* the last 16 bytes, those before base masked off */
+    return html_special_block(in + n - 16) >> (16 - len);
+#endif
+  unsigned m = 0;
+  for (size_t k = 0; k < len; k++)
+    m |= (unsigned)html_special[(unsigned char)in[base + k]] << k;
+  return m;
+}
+
 int ao_norm_html_changes(const char *in, size_t n) {
-  pthread_once(&firsts_once, firsts_init); /* for html_ref() */
-  /* TAB, LF or CR anywhere; then a reference at some '&' */
-  static const ao_byteset_t ctl = {
-      3, {'\t', '\n', '\r'}, {['\t'] = 1, ['\n'] = 1, ['\r'] = 1}};
-  if (ao_bytes_any(&ctl, in, n))
-    return 1;
-  for (size_t i = ao_find1(in, n, '&'); i < n;
-       i += 1 + ao_find1(in + i + 1, n - i - 1, '&')) {
-    int d = 0;
-    if (html_ref(in, n, i, &d) > 0 && d >= 0)
-      return 1;
+  /* TAB, LF or CR anywhere, or a reference at some '&': one pass over
+   * both, 16 bytes at a time, visiting only the bytes that matter */
+  for (size_t base = 0; base < n; base += 16) {
+    for (unsigned m = html_special_mask(in, n, base); m != 0; m &= m - 1) {
+      size_t i = base + AO_BS_CTZ32(m);
+      unsigned char c = (unsigned char)in[i];
+      if (c == '\t' || c == '\n' || c == '\r')
+        return 1;
+      if (c == '&') {
+        pthread_once(&firsts_once, firsts_init); /* for html_ref() */
+        int d = 0;
+        if (html_ref(in, n, i, &d) > 0 && d >= 0)
+          return 1;
+      }
+    }
   }
   return 0;
 }

@@ -208,6 +208,35 @@ static void test_html(void **state) {
   assert_false(ao_norm_html_changes("&eacute;", 8));
 }
 
+/* ao_norm_html_changes() looks at 16-byte blocks and a last partial one:
+ * a byte that matters is found at every position of texts of every
+ * length around the block size, VT and FF (caught by the same range
+ * compare) are passed over, and nothing outside the text is read (each
+ * text is an allocation of its exact length, for ASan and valgrind). */
+static void test_html_changes_every_position(void **state) {
+  (void)state;
+  static const struct {
+    const char *ins;
+    int changes;
+  } cases[] = {{"\t", 1}, {"\n", 1}, {"\r", 1},   {"\v", 0},
+               {"\f", 0}, {"&lt", 1}, {"&b=2", 0}, {"&#9", 1}};
+  for (size_t n = 1; n <= 50; n++) {
+    for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+      size_t k = strlen(cases[c].ins);
+      for (size_t pos = 0; pos + k <= n; pos++) {
+        char *t = malloc(n);
+        assert_non_null(t);
+        memset(t, 'x', n);
+        memcpy(t + pos, cases[c].ins, k);
+        if (ao_norm_html_changes(t, n) != cases[c].changes)
+          fail_msg("case %zu at %zu of %zu", c, pos, n);
+        free(t);
+      }
+    }
+  }
+  assert_false(ao_norm_html_changes("", 0));
+}
+
 /* --- paths -------------------------------------------------------------- */
 
 typedef struct path_row {
@@ -470,6 +499,29 @@ static void test_fold_matches_reference(void **state) {
   }
 }
 
+/* Every byte value at every position of texts of 1 to 24 bytes: the
+ * 8-byte word path (texts shorter than a 16-byte block, and the tail
+ * after the blocks) must fold exactly like the byte-by-byte oracle,
+ * including the letters' neighbours '@' '[' '`' '{' and 0x7f / 0x80. */
+static void test_fold_every_byte_every_position(void **state) {
+  (void)state;
+  char in[24], a[24], b[24];
+  for (size_t n = 1; n <= sizeof(in); n++) {
+    for (size_t pos = 0; pos < n; pos++) {
+      for (unsigned v = 0; v < 256; v++) {
+        for (size_t k = 0; k < n; k++)
+          in[k] = (char)("aZ0/m"[k % 5]);
+        in[pos] = (char)v;
+        unsigned fa = 0, fb = 0;
+        size_t na = ref_fold(in, n, a, &fa);
+        size_t nb = ao_norm_fold(in, n, b, &fb);
+        if (na != nb || memcmp(a, b, na) != 0 || fa != fb)
+          fail_msg("byte %#x at %zu of %zu", v, pos, n);
+      }
+    }
+  }
+}
+
 /* ao_norm_pct_round() byte by byte, as its header states it: the oracle
  * of the 16-byte path (blocks up to the next '%'). */
 static int hexv(unsigned char c) {
@@ -555,11 +607,13 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_unescape_log),
       cmocka_unit_test(test_fold_matches_reference),
+      cmocka_unit_test(test_fold_every_byte_every_position),
       cmocka_unit_test(test_pct_round),
       cmocka_unit_test(test_pct_round_matches_reference),
       cmocka_unit_test(test_url_rounds),
       cmocka_unit_test(test_fold),
       cmocka_unit_test(test_html),
+      cmocka_unit_test(test_html_changes_every_position),
       cmocka_unit_test(test_path),
       cmocka_unit_test(test_random_inputs_bounded),
   };
