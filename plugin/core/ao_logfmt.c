@@ -323,21 +323,7 @@ int ao_parser_parse(ao_parser_t *p, const char *line, size_t n,
   /* Filled in place: on an error the record is unspecified (see the
    * header), so nothing needs to be copied at the end. */
   ao_record_t *rp = rec;
-  *rp = (ao_record_t){
-      .addr = AO_SLICE_EMPTY,
-      .time = AO_SLICE_EMPTY,
-      .request = AO_SLICE_EMPTY,
-      .method = AO_SLICE_EMPTY,
-      .target = AO_SLICE_EMPTY,
-      .protocol = AO_SLICE_EMPTY,
-      .referer = AO_SLICE_EMPTY,
-      .user_agent = AO_SLICE_EMPTY,
-      .query = AO_SLICE_EMPTY,
-      .xff = AO_SLICE_EMPTY,
-      .host = AO_SLICE_EMPTY,
-      .status = -1,
-      .flags = 0,
-  };
+  ao_record_clear(rp);
   size_t req_open = 0;
   if (ao_lf_head(line, n, rp, &req_open) != 0)
     return -1;
@@ -524,6 +510,31 @@ static int ao_lf_closes(const char *s, size_t n, size_t q, ao_lf_close_t how,
   return 0;
 }
 
+/* The end of the run of ASCII digits from s[j], looking no further than
+ * lim. Where 8 bytes are left, 8 at a time: a byte is a digit when its high
+ * nibble is 3 and its low nibble plus 6 stays below 16 (no byte carries
+ * into the next: 15 + 6 < 256); the first byte that is not shows in the
+ * lowest non-zero byte of the mask. */
+static AO_ALWAYS_INLINE size_t ao_lf_digits(const char *s, size_t j,
+                                             size_t lim) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && \
+    defined(__GNUC__)
+  while (lim - j >= 8) {
+    uint64_t w;
+    memcpy(&w, s + j, 8);
+    uint64_t bad = ((w & 0xf0f0f0f0f0f0f0f0ull) ^ 0x3030303030303030ull) |
+                   (((w & 0x0f0f0f0f0f0f0f0full) + 0x0606060606060606ull) &
+                    0xf0f0f0f0f0f0f0f0ull);
+    if (bad != 0)
+      return j + (size_t)__builtin_ctzll(bad) / 8u;
+    j += 8;
+  }
+#endif
+  while (j < lim && (unsigned)((unsigned char)s[j] - '0') <= 9u)
+    j++;
+  return j;
+}
+
 /* Matches ` STATUS SP SIZE` at s[i]. Returns the index just after SIZE and
  * sets *status, or returns AO_LF_NPOS. */
 static AO_ALWAYS_INLINE size_t ao_lf_status_size(const char *s, size_t n,
@@ -546,8 +557,7 @@ static AO_ALWAYS_INLINE size_t ao_lf_status_size(const char *s, size_t n,
     size_t start = j;
     size_t lim = n - j > AO_LF_SIZE_DIGITS_MAX ? j + AO_LF_SIZE_DIGITS_MAX + 1
                                                : n;
-    while (j < lim && (unsigned)((unsigned char)s[j] - '0') <= 9u)
-      j++;
+    j = ao_lf_digits(s, j, lim);
     if (j == start || j - start > AO_LF_SIZE_DIGITS_MAX)
       return AO_LF_NPOS;
   }

@@ -509,6 +509,47 @@ static void test_time_delimiters(void **state) {
   }
 }
 
+/* SIZE is "-" or 1 to 20 digits (read 8 at a time where it can): every
+ * length from 1 to 22, and a byte that is not a digit (just below or above
+ * '0'..'9', or the next field glued on) at every position of a 20-digit
+ * size, in combined and common. */
+static void test_size_digits(void **state) {
+  (void)state;
+  static const char head[] = "198.51.100.4 - - [10/Oct/2023:13:55:36 +0000] "
+                             "\"GET / HTTP/1.1\" 200 ";
+  static const char tail[] = " \"-\" \"ua\"";
+  char line[256];
+  for (int fmt = 0; fmt < 2; fmt++) {
+    for (size_t len = 1; len <= 22; len++) {
+      for (size_t bad = 0; bad <= len; bad++) {
+        static const char bytes[] = "/:\"a";
+        for (const char *c = bytes; *c != '\0'; c++) {
+          if (bad == len && c != bytes) /* no bad byte: once */
+            continue;
+          size_t n = 0;
+          memcpy(line, head, sizeof(head) - 1);
+          n += sizeof(head) - 1;
+          for (size_t k = 0; k < len; k++)
+            line[n++] = k == bad ? *c : (char)('0' + (k * 7 + len) % 10);
+          memcpy(line + n, tail, sizeof(tail) - 1);
+          n += sizeof(tail) - 1;
+          ao_record_t r;
+          char *copy = NULL;
+          int rc = parse_copy(fmt ? COMMON : COMBINED, line, n, &r, &copy);
+          /* common ignores what follows SIZE and a space: "12 \"-\"..." */
+          int want = bad == len && len <= 20 ? 0 : -1;
+          if (rc != want)
+            fail_msg("size of %zu digits, '%c' at %zu: rc %d, expected %d",
+                     len, bad < len ? *c : '-', bad, rc, want);
+          if (rc == 0)
+            assert_int_equal(r.status, 200);
+          free(copy);
+        }
+      }
+    }
+  }
+}
+
 /* D4: NUL bytes are data. Nothing is cut at a NUL and no field is split. */
 static void test_nul_bytes(void **state) {
   (void)state;
@@ -1048,6 +1089,7 @@ int main(void) {
       cmocka_unit_test(test_good_lines),
       cmocka_unit_test(test_good_line_prefixes),
       cmocka_unit_test(test_time_delimiters),
+      cmocka_unit_test(test_size_digits),
       cmocka_unit_test(test_nul_bytes),
       cmocka_unit_test(test_bad_lines),
       cmocka_unit_test(test_null_arguments),
