@@ -80,7 +80,20 @@ void ao_record_split_request(ao_record_t *rec) {
   }
   size_t t0 = m + 1;
   size_t t1 = n;
-  /* " HTTP/1.1" (and 1.0, 2.0): the last space is the one before it */
+  /* " HTTP/1.1" (and 1.0, 2.0), nearly every request: the protocol is
+   * known good as it is, and the last space is the one before it */
+  if (n >= t0 + 9 && p[n - 9] == ' ' && memcmp(p + n - 8, "HTTP/", 5) == 0 &&
+      ao_rec_is_digit(p[n - 3]) && p[n - 2] == '.' &&
+      ao_rec_is_digit(p[n - 1])) {
+    if (p[t0] == ' ' || p[n - 10] == ' ' || n - 9 <= t0) {
+      rec->flags |= AO_REC_NOT_HTTP;
+      return;
+    }
+    rec->method = ao_rec_slice(p, m);
+    rec->target = ao_rec_slice(p + t0, n - 9 - t0);
+    rec->protocol = ao_rec_slice(p + n - 8, 8);
+    return;
+  }
   if (n >= t0 + 9 && p[n - 9] == ' ' && memcmp(p + n - 8, "HTTP/", 5) == 0 &&
       p[n - 4] != ' ' && p[n - 3] != ' ' && p[n - 2] != ' ' &&
       p[n - 1] != ' ') {
