@@ -152,17 +152,20 @@ int ao_ip_parse(const char *s, size_t n, ao_ip_t *out) {
    * exactly what the inet_pton() path accepts (four parts of 1-3 digits,
    * each at most 255, no leading zero; a NUL is no digit) and yields the
    * same bytes, without the copy and the library call. */
-  if (memchr(s, ':', n) == NULL) {
+  uint8_t quad[4];
+  if (ao_ip_dotted_quad(s, n, quad)) {
     ao_ip_t ip;
     memset(&ip, 0, sizeof(ip));
-    if (!ao_ip_dotted_quad(s, n, ip.b + 12))
-      return -1;
+    memcpy(ip.b + 12, quad, 4);
     ip.b[10] = 0xff;
     ip.b[11] = 0xff;
     ip.v4 = 1;
     *out = ip;
     return 0;
   }
+  /* not a dotted quad: without a ':' it is no address at all */
+  if (memchr(s, ':', n) == NULL)
+    return -1;
   /* inet_pton() needs a C string. An embedded NUL would make it parse only
    * a prefix of what was logged, so such input is rejected. */
   if (memchr(s, '\0', n) != NULL)
@@ -248,21 +251,30 @@ char *ao_ip_format(const ao_ip_t *ip, char buf[46]) {
 /* 1 when s[0..n) is exactly four dot-separated decimal parts of 1-3 digits,
  * each 0..255, without leading zeros; writes the four bytes to out. */
 static int ao_ip_dotted_quad(const char *s, size_t n, uint8_t out[4]) {
+  const unsigned char *u = (const unsigned char *)s;
   size_t i = 0;
   for (int part = 0; part < 4; part++) {
     if (part > 0) {
-      if (i >= n || s[i] != '.')
+      if (i >= n || u[i] != '.')
         return 0;
       i++;
     }
-    size_t start = i;
-    unsigned v = 0;
-    while (i < n && i - start < 3 && s[i] >= '0' && s[i] <= '9') {
-      v = v * 10 + (unsigned)(s[i] - '0');
+    /* one to three digits, unrolled; no digit after a leading "0" */
+    unsigned d, v;
+    if (i >= n || (v = u[i] - (unsigned)'0') > 9u)
+      return 0;
+    i++;
+    if (i < n && (d = u[i] - (unsigned)'0') <= 9u) {
+      if (v == 0)
+        return 0;
+      v = v * 10u + d;
       i++;
+      if (i < n && (d = u[i] - (unsigned)'0') <= 9u) {
+        v = v * 10u + d;
+        i++;
+      }
     }
-    size_t len = i - start;
-    if (len == 0 || v > 255 || (len > 1 && s[start] == '0'))
+    if (v > 255u)
       return 0;
     out[part] = (uint8_t)v;
   }

@@ -11,6 +11,7 @@
 #include "ao_common.h"
 #include "ao_ip.h"
 
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -391,6 +392,55 @@ static void test_format_bounds(void **state) {
   assert_string_equal(ao_ip_format(NULL, buf), "");
 }
 
+/* IPv4 text is read without inet_pton(), and must accept exactly what
+ * glibc's inet_pton(AF_INET) accepts (four parts of 1-3 digits, at most
+ * 255, no leading zero), with the same bytes: random strings of digits,
+ * dots and a few other bytes, on an exact-size copy. */
+static void test_v4_against_inet_pton(void **state) {
+  (void)state;
+  static const char alphabet[] = "0123456789012345.....x ";
+  uint64_t x = 0x2545f4914f6cdd1dull;
+  size_t good = 0, bad = 0;
+  for (int round = 0; round < 200000; round++) {
+    char text[24];
+    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+    size_t n = 1 + (size_t)(x % 17);
+    for (size_t i = 0; i < n; i++) {
+      x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+      text[i] = alphabet[(x >> 5) % (sizeof(alphabet) - 1)];
+    }
+    /* every fourth string a well-formed quad, with its parts drawn wide */
+    if (round % 4 == 0) {
+      unsigned p[4];
+      for (int k = 0; k < 4; k++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        p[k] = (unsigned)(x % 300);
+      }
+      n = (size_t)snprintf(text, sizeof(text), "%u.%u.%u.%u", p[0], p[1],
+                           p[2], p[3]);
+    }
+    text[n] = '\0';
+    uint8_t want[4];
+    int ok = inet_pton(AF_INET, text, want) == 1;
+    char *copy = malloc(n);
+    assert_non_null(copy);
+    memcpy(copy, text, n);
+    ao_ip_t ip;
+    int rc = ao_ip_parse(copy, n, &ip);
+    free(copy);
+    if (rc != (ok ? 0 : -1))
+      fail_msg("\"%s\": ao_ip_parse %d, inet_pton %d", text, rc, ok);
+    if (ok) {
+      assert_true(ip.v4);
+      assert_memory_equal(ip.b + 12, want, 4);
+      good++;
+    } else {
+      bad++;
+    }
+  }
+  assert_true(good > 20000 && bad > 20000);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_parse_table),
@@ -400,6 +450,7 @@ int main(void) {
       cmocka_unit_test(test_mapped_same_key),
       cmocka_unit_test(test_special_table),
       cmocka_unit_test(test_format_bounds),
+      cmocka_unit_test(test_v4_against_inet_pton),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
