@@ -114,6 +114,12 @@ static const row_t rows[] = {
   {"exec (", 0, 0, "exec and a parenthesis"},
   {"mozilla/5.0 (windows nt 10.0; win64; x64) applewebkit/537.36 (khtml, like gecko) chrome/120.0.0.0 safari/537.36", AO_SQLI_PLUS_BLANK, 0, "a browser's user agent"},
   {"i'm afraid so. you're entirely bonkers.", 0, 0, "prose with apostrophes"},
+  /* quote context: the application's quote is the first unescaped one of
+   * its kind, whatever the other kind and backslashes do before it */
+  {"o'brien\" or \"1\"=\"1", AO_SQLI_QUOTE_ONLY, 1, "\" after a '"},
+  {"16\" tv' or '1'='1", AO_SQLI_QUOTE_ONLY, 1, "' after a \""},
+  {"it\\'s' or 'a'='a", AO_SQLI_QUOTE_ONLY, 1, "an escaped ' first"},
+  {"it\\\"s\" or \"a\"=\"a", AO_SQLI_QUOTE_ONLY, 1, "an escaped \" first"},
 };
 /* clang-format on */
 
