@@ -19,6 +19,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#if defined(__GNUC__) || defined(__clang__)
+#define AC_NOINLINE __attribute__((noinline))
+#else
+#define AC_NOINLINE
+#endif
+
 struct ao_ac {
   uint8_t cls[256];   /* byte -> class; 0 is "in no pattern" */
   unsigned ncls;      /* classes, including 0 */
@@ -231,24 +237,39 @@ fail:
   return NULL;
 }
 
+/* The outputs of state s (>= first_out), reported for a hit ending at
+ * `end`. Out of line: hits are rare next to bytes, and the call keeps the
+ * scan loop free of everything the report needs, so that the loop's
+ * pointers stay in registers instead of being reloaded from the stack at
+ * every byte. */
+static AC_NOINLINE int ac_report(const ao_ac_t *ac, uint32_t s, size_t end,
+                                 ao_ac_hit_fn fn, void *ud) {
+  const uint32_t *o = ac->outs + ac->out_off[s - ac->first_out];
+  const uint32_t *e = ac->outs + ac->out_off[s - ac->first_out + 1];
+  for (; o < e; o++) {
+    int r = fn(ud, *o, end);
+    if (r != 0)
+      return r;
+  }
+  return 0;
+}
+
 int ao_ac_scan(const ao_ac_t *ac, const void *text, size_t n, ao_ac_hit_fn fn,
                void *ud) {
-  const unsigned char *p = text;
+  if (n == 0) /* text may then be NULL, and NULL + 0 is undefined */
+    return 0;
+  const unsigned char *p = text, *q = p, *end = p + n;
   const uint16_t *delta = ac->delta;
   const uint8_t *cls = ac->cls;
   const unsigned shift = ac->shift;
   const uint32_t first_out = ac->first_out;
   uint32_t s = 0;
-  for (size_t i = 0; i < n; i++) {
-    s = delta[((size_t)s << shift) | cls[p[i]]];
+  while (q < end) {
+    s = delta[((size_t)s << shift) | cls[*q++]];
     if (AO_UNLIKELY(s >= first_out)) {
-      const uint32_t *o = ac->outs + ac->out_off[s - first_out];
-      const uint32_t *e = ac->outs + ac->out_off[s - first_out + 1];
-      for (; o < e; o++) {
-        int r = fn(ud, *o, i + 1);
-        if (r != 0)
-          return r;
-      }
+      int r = ac_report(ac, s, (size_t)(q - p), fn, ud);
+      if (r != 0)
+        return r;
     }
   }
   return 0;

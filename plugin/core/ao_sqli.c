@@ -125,9 +125,6 @@ static const kwdef_t keywords[] = {
     {"where", TK_CLAUSE},    {"xor", TK_LOGIC},
 };
 
-/* Keyword ids used by the rules (checked against the table at first use). */
-static int kw_id(const char *name);
-
 /* Functions of the SQL vocabulary: string, numeric, conversion, control
  * and system functions of the common databases. A call of one of these
  * next to SQL structure is SQL. Sorted. */
@@ -221,8 +218,9 @@ static uint32_t kw_hash(const char *w) {
   return h;
 }
 
-static int kw_id(const char *name) {
-  for (uint32_t i = kw_hash(name);; i++) {
+/* h is kw_hash(name), which the lexer computes as it copies the word. */
+static int kw_id_hashed(const char *name, uint32_t h) {
+  for (uint32_t i = h;; i++) {
     unsigned id = kw_table[i & (KW_SLOTS - 1u)];
     if (id == 0)
       return 0;
@@ -257,8 +255,36 @@ _Static_assert(AO_ARRAY_SIZE(keywords) < 255 &&
                    2 * AO_ARRAY_SIZE(keywords) < KW_SLOTS,
                "keyword ids are bytes; the table must stay sparse");
 
+/* The lexer asks two questions of nearly every byte: part of a word? a
+ * blank? Written as chains of compares they cost a dozen instructions a
+ * byte; the table answers with one load. It is filled once from the plain
+ * predicates below, so it answers exactly what they do. */
+enum {
+  BC_WORD = 1u << 0,  /* is_word() */
+  BC_BLANK = 1u << 1, /* blank() whatever the flags */
+  BC_PLUS = 1u << 2,  /* '+': a blank under AO_SQLI_PLUS_BLANK */
+};
+static uint8_t byte_class[256];
+
+static int word_byte_plain(unsigned c) {
+  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
+         c == '$' || c >= 0x80 || (c >= 'A' && c <= 'Z');
+}
+static int blank_byte_plain(unsigned c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' ||
+         c == '\f' || c == 0xa0 || c < 0x20;
+}
+
+static void byte_class_fill(void) {
+  for (unsigned c = 0; c < 256; c++)
+    byte_class[c] = (uint8_t)((word_byte_plain(c) ? BC_WORD : 0u) |
+                              (blank_byte_plain(c) ? BC_BLANK : 0u) |
+                              (c == '+' ? BC_PLUS : 0u));
+}
+
 static void kw_resolve(void) {
   kw_fill();
+  byte_class_fill();
 #define R(f, s) K.f = (uint8_t)kw_id_search(s)
   R(by, "by"); R(from, "from"); R(where, "where"); R(having, "having");
   R(group, "group"); R(order, "order"); R(limit, "limit"); R(into, "into");
@@ -314,22 +340,20 @@ typedef struct lexer {
   int final;
   int quote_ctx; /* 0, '\'' or '"' */
   int s0_empty;  /* the quote is the first byte of the value */
+  unsigned blank_bits; /* byte_class bits that make a blank (flags) */
 } lexer_t;
 
 static inline int is_digit(unsigned c) { return c >= '0' && c <= '9'; }
 static inline int is_alpha(unsigned c) { return c >= 'a' && c <= 'z'; }
-static inline int is_word(unsigned c) {
-  return is_alpha(c) || is_digit(c) || c == '_' || c == '$' || c >= 0x80 ||
-         (c >= 'A' && c <= 'Z');
-}
+/* c is a byte (0..255) */
+static inline int is_word(unsigned c) { return byte_class[c] & BC_WORD; }
 static inline int is_hex(unsigned c) {
   return is_digit(c) || (c >= 'a' && c <= 'f');
 }
 
+/* c is a byte (0..255) */
 static inline int blank(const lexer_t *L, unsigned c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' ||
-         c == '\f' || c == 0xa0 || c < 0x20 ||
-         (c == '+' && (L->flags & AO_SQLI_PLUS_BLANK));
+  return (byte_class[c] & L->blank_bits) != 0;
 }
 
 static inline unsigned ch(const lexer_t *L, size_t i) {
@@ -389,13 +413,21 @@ static int skip_blanks(lexer_t *L) {
   }
 }
 
-static void word_lower(const lexer_t *L, size_t b, size_t e, char *out) {
+/* Copies t[b, e) lower-cased into out (at most MAXWORD - 1 bytes, then a
+ * NUL) and returns the hash of what it copied: kw_hash(out) when the word
+ * holds no NUL, as identifiers (is_word() bytes) never do. Hashing while
+ * copying saves kw_id() a second pass over the word. */
+static uint32_t word_lower(const lexer_t *L, size_t b, size_t e, char *out) {
   size_t k = e - b < MAXWORD - 1 ? e - b : MAXWORD - 1;
+  uint32_t h = 2166136261u; /* kw_hash()'s FNV-1a */
   for (size_t j = 0; j < k; j++) {
     unsigned c = L->t[b + j];
-    out[j] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+    c = c >= 'A' && c <= 'Z' ? c + 32 : c;
+    out[j] = (char)c;
+    h = (h ^ c) * 16777619u;
   }
   out[k] = '\0';
+  return h;
 }
 
 /* Classifies the identifier t[b, e): keyword, function (followed by '('),
@@ -403,7 +435,7 @@ static void word_lower(const lexer_t *L, size_t b, size_t e, char *out) {
 static void classify_word(const lexer_t *L, size_t b, size_t e, int qualified,
                           tok_t *tk) {
   char w[MAXWORD];
-  word_lower(L, b, e, w);
+  uint32_t h = word_lower(L, b, e, w);
   size_t k = e;
   while (k < L->n && blank(L, L->t[k]))
     k++;
@@ -421,7 +453,7 @@ static void classify_word(const lexer_t *L, size_t b, size_t e, int qualified,
   }
   int call = k < L->n && L->t[k] == '(';
   int long_word = e - b >= MAXWORD - 1;
-  int id = qualified || long_word ? 0 : kw_id(w);
+  int id = qualified || long_word ? 0 : kw_id_hashed(w, h);
   int type = id ? keywords[id - 1].type : TK_BARE;
   tk->kw = (uint8_t)id;
   tk->type = (uint8_t)type;
@@ -1817,6 +1849,7 @@ static int run(const char *t, size_t n, size_t from, int q, unsigned flags,
   L.n = n;
   L.i = from;
   L.flags = flags;
+  L.blank_bits = BC_BLANK | (flags & AO_SQLI_PLUS_BLANK ? BC_PLUS : 0u);
   L.work = work;
   L.in_exec_comment = 0;
   L.quote_ctx = q;
@@ -1846,46 +1879,65 @@ static int run(const char *t, size_t n, size_t from, int q, unsigned flags,
 }
 
 /* Where the application's string would end if the value were inside one:
- * the first unescaped quote q. */
-static size_t close_quote(const char *t, size_t n, char q) {
+ * at[0] the first unescaped ' and at[1] the first unescaped " (n when
+ * there is none). One pass finds both, since what a backslash escapes does
+ * not depend on the quote; most bytes are neither and cost one load. */
+static void close_quotes(const char *t, size_t n, size_t at[2]) {
+  static const uint8_t special[256] = {['\\'] = 1, ['\''] = 1, ['"'] = 1};
+  size_t sq = n, dq = n;
   for (size_t i = 0; i < n; i++) {
-    if (t[i] == '\\') {
-      i++;
+    unsigned char c = (unsigned char)t[i];
+    if (!special[c])
       continue;
+    if (c == '\\') {
+      i++;
+    } else if (c == '\'') {
+      if (sq == n) {
+        sq = i;
+        if (dq < n)
+          break;
+      }
+    } else if (dq == n) {
+      dq = i;
+      if (sq < n)
+        break;
     }
-    if (t[i] == q)
-      return i;
   }
-  return n;
+  at[0] = sq;
+  at[1] = dq;
 }
 
 /* Words that start or shape a statement: a value made of words alone
  * is looked at only when it has one of them ("select name from users");
- * "rock and roll tickets" is not. Grouped by length (4..8), so that a word
- * is compared with the few of its length only. */
+ * "rock and roll tickets" is not. No two of one length share their first
+ * letter, so the length and the first letter name the one word that a run
+ * of letters can be: one load and one compare, where a walk over the words
+ * of that length cost a compare per word. (A duplicate slot would be an
+ * initializer overridden: -Woverride-init, and test_sqli's oracle.) */
+#define SW(len, c0, word) [len - 4][c0 - 'a'] = word
+static const char *const statement_words[5][26] = {
+    SW(4, 'd', "drop"),     SW(4, 'e', "exec"),    SW(4, 'c', "case"),
+    SW(4, 'l', "load"),     SW(5, 'u', "union"),   SW(5, 'a', "alter"),
+    SW(5, 'o', "order"),    SW(5, 'g', "group"),   SW(5, 'l', "limit"),
+    SW(5, 'w', "where"),    SW(6, 's', "select"),  SW(6, 'i', "insert"),
+    SW(6, 'd', "delete"),   SW(6, 'u', "update"),  SW(6, 'c', "create"),
+    SW(6, 'h', "having"),   SW(6, 'b', "backup"),  SW(7, 'e', "execute"),
+    SW(7, 'd', "declare"),  SW(7, 'w', "waitfor"), SW(8, 's', "shutdown"),
+    SW(8, 't', "truncate"),
+};
+#undef SW
+
+/* w[0..n) is a run of ASCII letters, either case. */
 static int statement_word(const char *w, size_t n) {
-  static const char *const by_len[5][8] = {
-      /* 4 */ {"drop", "exec", "case", "load"},
-      /* 5 */ {"union", "alter", "order", "group", "limit", "where"},
-      /* 6 */ {"select", "insert", "delete", "update", "create", "having",
-               "backup"},
-      /* 7 */ {"execute", "declare", "waitfor"},
-      /* 8 */ {"shutdown", "truncate"},
-  };
   if (n < 4 || n > 8)
     return 0;
-  unsigned char c0 = (unsigned char)(w[0] | 0x20);
-  for (const char *const *k = by_len[n - 4]; k < by_len[n - 4] + 8 && *k;
-       k++) {
-    if ((unsigned char)(*k)[0] != c0)
-      continue;
-    size_t j = 1;
-    while (j < n && (w[j] | 0x20) == (*k)[j])
-      j++;
-    if (j == n)
-      return 1;
-  }
-  return 0;
+  const char *k = statement_words[n - 4][(w[0] | 0x20) - 'a'];
+  if (k == NULL)
+    return 0;
+  size_t j = 1;
+  while (j < n && (w[j] | 0x20) == k[j])
+    j++;
+  return j == n;
 }
 
 /* Byte classes of ao_sqli_candidate(). */
@@ -1977,10 +2029,10 @@ int ao_sqli_value(const char *t, size_t n, unsigned flags, uint64_t *work) {
   if (!(flags & AO_SQLI_QUOTE_ONLY) && run(t, n, 0, 0, flags, work))
     return 1;
   static const char quotes[] = {'\'', '"'};
-  for (size_t k = 0; k < sizeof(quotes); k++) {
-    size_t q = close_quote(t, n, quotes[k]);
-    if (q < n && run(t, n, q + 1, quotes[k], flags, work))
+  size_t at[2];
+  close_quotes(t, n, at);
+  for (size_t k = 0; k < sizeof(quotes); k++)
+    if (at[k] < n && run(t, n, at[k] + 1, quotes[k], flags, work))
       return 1;
-  }
   return 0;
 }

@@ -6,7 +6,9 @@
  *     UNION, functions, casts, MySQL executable comments, obfuscation) and
  *     prose that shares their words (select a plan, rock and roll,
  *     O'Brien, 16" or 18", "like" stamp, x<5 and y>3, 1/26/11);
- *   - the cheap candidate test;
+ *   - the cheap candidate test, and against a plain reading of its
+ *     contract on random values made of statement words, their neighbours
+ *     and every kind of byte;
  *   - values longer than a window of tokens: an injection at the end of a
  *     long value is still found;
  *   - cost: the work counter grows linearly with hostile repetitions
@@ -16,9 +18,11 @@
 
 #include "ao_sqli.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 typedef struct row {
   const char *value; /* decoded, lower case, as the classifier passes it */
@@ -110,6 +114,12 @@ static const row_t rows[] = {
   {"exec (", 0, 0, "exec and a parenthesis"},
   {"mozilla/5.0 (windows nt 10.0; win64; x64) applewebkit/537.36 (khtml, like gecko) chrome/120.0.0.0 safari/537.36", AO_SQLI_PLUS_BLANK, 0, "a browser's user agent"},
   {"i'm afraid so. you're entirely bonkers.", 0, 0, "prose with apostrophes"},
+  /* quote context: the application's quote is the first unescaped one of
+   * its kind, whatever the other kind and backslashes do before it */
+  {"o'brien\" or \"1\"=\"1", AO_SQLI_QUOTE_ONLY, 1, "\" after a '"},
+  {"16\" tv' or '1'='1", AO_SQLI_QUOTE_ONLY, 1, "' after a \""},
+  {"it\\'s' or 'a'='a", AO_SQLI_QUOTE_ONLY, 1, "an escaped ' first"},
+  {"it\\\"s\" or \"a\"=\"a", AO_SQLI_QUOTE_ONLY, 1, "an escaped \" first"},
 };
 /* clang-format on */
 
@@ -144,6 +154,75 @@ static void test_candidate(void **state) {
   assert_true(ao_sqli_candidate("Union station", 13));
   assert_true(ao_sqli_candidate("x/*y", 4));
   assert_false(ao_sqli_value("", 0, 0, NULL));
+}
+
+/* The candidate test's contract read plainly, one rule at a time: a
+ * trigger byte, "--", slash-star, a run of letters that is a statement
+ * word (either case), or a digit and a blank. */
+static int oracle_candidate(const char *t, size_t n) {
+  static const char *const words[] = {
+      "drop",    "exec",    "case",     "load",    "union",  "alter",
+      "order",   "group",   "limit",    "where",   "select", "insert",
+      "delete",  "update",  "create",   "having",  "backup", "execute",
+      "declare", "waitfor", "shutdown", "truncate"};
+  int digit = 0, blank = 0;
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)t[i];
+    if (strchr("'\"`()#;@=<>|&^*!~:\\", c) != NULL && c != 0)
+      return 1;
+    if (i + 1 < n &&
+        ((c == '-' && t[i + 1] == '-') || (c == '/' && t[i + 1] == '*')))
+      return 1;
+    if (strchr(" \t\n\r+,", c) != NULL && c != 0)
+      blank = 1;
+    if (c >= '0' && c <= '9')
+      digit = 1;
+    if (isalpha(c) && (i == 0 || !isalpha((unsigned char)t[i - 1]))) {
+      size_t e = i;
+      while (e < n && isalpha((unsigned char)t[e]))
+        e++;
+      for (size_t k = 0; k < sizeof(words) / sizeof(words[0]); k++)
+        if (strlen(words[k]) == e - i &&
+            strncasecmp(words[k], t + i, e - i) == 0)
+          return 1;
+    }
+  }
+  return digit && blank;
+}
+
+static void test_candidate_oracle(void **state) {
+  (void)state;
+  /* statement words, words one letter off or one longer or shorter, and
+   * words that share a length and a first letter with one */
+  static const char *const parts[] = {
+      "drop",     "DROP",      "drops",       "dro",     "drip",    "exec",
+      "Exec",     "case",      "cash",        "load",    "loads",   "union",
+      "UNION",    "unio",      "unions",      "alter",   "order",   "orders",
+      "group",    "limit",     "where",       "whore",   "select",  "Select",
+      "selects",  "insert",    "delete",      "deleta",  "update",  "create",
+      "having",   "backup",    "execute",     "declare", "waitfor", "shutdown",
+      "truncate", "truncated", "d",           "do",      "shoes",   "red",
+      "station",  "summer",    "caf\xc3\xa9", "x",       "",        "2024",
+      "7",        "zzzz",      "wwwww",       "bbbbbb"};
+  static const char seps[] = " +-_.,/0123\t'\"(;*#=|&\xa0\x80Z";
+  char buf[256];
+  uint32_t x = 777;
+  for (int round = 0; round < 200000; round++) {
+    size_t n = 0;
+    int k = 1 + round % 5;
+    for (int w = 0; w < k && n < sizeof(buf) - 32; w++) {
+      x = x * 1103515245u + 12345u;
+      const char *p = parts[(x >> 16) % (sizeof(parts) / sizeof(parts[0]))];
+      memcpy(buf + n, p, strlen(p));
+      n += strlen(p);
+      x = x * 1103515245u + 12345u;
+      if ((x >> 20) % 4 != 0)
+        buf[n++] = seps[(x >> 8) % (sizeof(seps) - 1)];
+    }
+    int want = oracle_candidate(buf, n), got = ao_sqli_candidate(buf, n);
+    if (want != got)
+      fail_msg("\"%.*s\": candidate %d, contract %d", (int)n, buf, got, want);
+  }
 }
 
 /* An injection after more tokens than one window holds is still found:
@@ -239,6 +318,7 @@ static void test_every_byte(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_table),       cmocka_unit_test(test_candidate),
+      cmocka_unit_test(test_candidate_oracle),
       cmocka_unit_test(test_long_values), cmocka_unit_test(test_linear_work),
       cmocka_unit_test(test_every_byte),
   };
