@@ -162,6 +162,42 @@ static void test_create_errors(void **state) {
   ao_ac_destroy(none);
 }
 
+/* Every hit of a naive search (ASCII case ignored) is reported, nothing
+ * else is, in order of end. */
+static void check_against_naive(const ao_ac_t *ac, const char *const *ptrs,
+                                size_t np, const char *text, size_t tn) {
+  hits_t h = {0};
+  ao_ac_scan(ac, text, tn, record, &h);
+  size_t expect = 0;
+  for (size_t end = 1; end <= tn; end++) {
+    for (size_t i = 0; i < np; i++) {
+      size_t len = strlen(ptrs[i]);
+      if (len > end)
+        continue;
+      int eq = 1;
+      for (size_t k = 0; k < len && eq; k++) {
+        char a = text[end - len + k], b = ptrs[i][k];
+        if (a >= 'A' && a <= 'Z')
+          a = (char)(a - 'A' + 'a');
+        if (b >= 'A' && b <= 'Z')
+          b = (char)(b - 'A' + 'a');
+        eq = a == b;
+      }
+      if (!eq)
+        continue;
+      /* the same (id, end) must be among the reported hits */
+      int found = 0;
+      for (size_t j = 0; j < h.n && !found; j++)
+        found = h.id[j] == 100 + i && h.end[j] == end;
+      assert_true(found);
+      expect++;
+    }
+  }
+  assert_int_equal(h.n, expect);
+  for (size_t j = 1; j < h.n; j++)
+    assert_true(h.end[j - 1] <= h.end[j]);
+}
+
 /* Against a naive search on random texts and patterns over a small
  * alphabet (many overlaps and failure transitions). */
 static void test_matches_naive_search(void **state) {
@@ -187,38 +223,57 @@ static void test_matches_naive_search(void **state) {
     size_t tn = RND() % 64;
     for (size_t k = 0; k < tn; k++)
       text[k] = alpha[RND() % 8];
-    hits_t h = {0};
-    ao_ac_scan(ac, text, tn, record, &h);
-    size_t expect = 0;
-    for (size_t end = 1; end <= tn; end++) {
-      for (size_t i = 0; i < np; i++) {
-        size_t len = strlen(ptrs[i]);
-        if (len > end)
-          continue;
-        int eq = 1;
-        for (size_t k = 0; k < len && eq; k++) {
-          char a = text[end - len + k], b = ptrs[i][k];
-          if (a >= 'A' && a <= 'Z')
-            a = (char)(a - 'A' + 'a');
-          if (b >= 'A' && b <= 'Z')
-            b = (char)(b - 'A' + 'a');
-          eq = a == b;
-        }
-        if (!eq)
-          continue;
-        /* the same (id, end) must be among the reported hits */
-        int found = 0;
-        for (size_t j = 0; j < h.n && !found; j++)
-          found = h.id[j] == 100 + i && h.end[j] == end;
-        assert_true(found);
-        expect++;
-      }
-    }
-    assert_int_equal(h.n, expect);
-    for (size_t j = 1; j < h.n; j++)
-      assert_true(h.end[j - 1] <= h.end[j]);
+    check_against_naive(ac, ptrs, np, text, tn);
     ao_ac_destroy(ac);
   }
+#undef RND
+}
+
+/* The scan has a loop for each common row width (rows of 32, 64 and 128
+ * classes) besides the general one: patterns over 20 to 110 distinct bytes
+ * give automata of every width, each checked against the naive search on
+ * texts made of pieces of the patterns and other bytes. */
+static void test_wide_rows_match_naive(void **state) {
+  (void)state;
+  unsigned seed = 777;
+#define RND() (seed = seed * 1103515245u + 12345u, (seed >> 16) & 0x7fff)
+  unsigned widths_seen = 0;
+  for (int round = 0; round < 120; round++) {
+    /* high bytes: no case folding, one class each */
+    unsigned alen = 20 + (unsigned)RND() % 91;
+    char texts[64][8];
+    const char *ptrs[64];
+    size_t np = 64;
+    for (size_t i = 0; i < np; i++) {
+      size_t len = 1 + RND() % 6;
+      for (size_t k = 0; k < len; k++)
+        texts[i][k] = (char)(0x80 + (i * 6 + k < alen ? i * 6 + k
+                                                      : RND() % alen));
+      texts[i][len] = '\0';
+      ptrs[i] = texts[i];
+    }
+    ao_ac_t *ac = build(ptrs, np);
+    size_t ncls = ao_ac_class_count(ac);
+    widths_seen |= ncls > 16 && ncls <= 32    ? 1u
+                   : ncls > 32 && ncls <= 64  ? 2u
+                   : ncls > 64 && ncls <= 128 ? 4u
+                                              : 0u;
+    char text[256];
+    size_t tn = 0;
+    while (tn < 200) {
+      if (RND() % 3 == 0) {
+        text[tn++] = (char)(RND() % 256);
+      } else {
+        const char *piece = ptrs[RND() % np];
+        size_t pl = strlen(piece);
+        memcpy(text + tn, piece, pl);
+        tn += pl;
+      }
+    }
+    check_against_naive(ac, ptrs, np, text, tn);
+    ao_ac_destroy(ac);
+  }
+  assert_int_equal(widths_seen, 7u);
 #undef RND
 }
 
@@ -242,6 +297,7 @@ int main(void) {
       cmocka_unit_test(test_binary_text),
       cmocka_unit_test(test_create_errors),
       cmocka_unit_test(test_matches_naive_search),
+      cmocka_unit_test(test_wide_rows_match_naive),
       cmocka_unit_test(test_sizes),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
