@@ -724,14 +724,16 @@ _Static_assert(2 * AO_ARRAY_SIZE(rce_cmds) < CMD_SLOTS && CMD_SLOTS <= 256,
  * distinct ones seen last; in the benchmark log 77%), and the verdict on a
  * field depends on its bytes and a few flags only (see classify_text() and
  * classify_header()), so a hit saves the whole normalisation and scan of
- * the field. One memo holds the three kinds of field (the kind is part of
- * the key's flags, MEMO_KIND_*), which share its capacity as their
- * repetition demands: 16,384 short and 2,048 long slots, 1.8 MiB, in one
- * huge page. */
+ * the field. A target that misses is mostly a known path with a new query:
+ * the path's verdict has entries of its own (classify_target()). One memo
+ * holds the four kinds (the kind is part of the key's flags, MEMO_KIND_*),
+ * which share its capacity as their repetition demands: 16,384 short and
+ * 2,048 long slots, 1.8 MiB, in one huge page. */
 #define AO_MEMO_SLOTS 16384u, 2048u /* powers of two */
 #define MEMO_KIND_TARGET 0u         /* flags 0..7: see text_key() */
 #define MEMO_KIND_UA 8u             /* | 1 when escaped */
 #define MEMO_KIND_REFERER 16u       /* | 1 when escaped */
+#define MEMO_KIND_PATH 24u          /* | 1 when the status was 403/404/410 */
 
 /* One query parameter in a decoded buffer: name [b, vb-1), value [vb, e)
  * (vb == b when there is no '='). */
@@ -759,7 +761,7 @@ struct ao_classifier {
   char *b_ref;    /* decoded referer */
   char *b_html;   /* HTML view of the field being scanned */
   ao_memo_t *memo;
-  uint64_t memo_lookups[3], memo_hits[3]; /* by AO_MEMO_TARGET... */
+  uint64_t memo_lookups[4], memo_hits[4]; /* by AO_MEMO_TARGET... */
   uint8_t cmd_index[CMD_SLOTS]; /* rce_cmds by cmd_hash(name): index + 1 */
   uint64_t cmd_pairs[26]; /* bit cmd_char(b) of [a - 'a']: a command starts
                              with "ab" */
@@ -2703,7 +2705,10 @@ void ao_classifier_set_memo(ao_classifier_t *c, int on) {
 
 void ao_classifier_memo_stats(const ao_classifier_t *c, int which,
                               uint64_t *lookups, uint64_t *hits) {
-  int k = which == AO_MEMO_UA ? 1 : which == AO_MEMO_REFERER ? 2 : 0;
+  int k = which == AO_MEMO_UA        ? 1
+          : which == AO_MEMO_REFERER ? 2
+          : which == AO_MEMO_PATH    ? 3
+                                     : 0;
   *lookups = c->memo_lookups[k];
   *hits = c->memo_hits[k];
 }
@@ -3041,6 +3046,38 @@ static void base64_items(ao_classifier_t *c, scan_t *s, const char *raw) {
   }
 }
 
+/* Probes and traversal in the path t[0..pn), and the payload rules. */
+static void classify_path(ao_classifier_t *c, scan_t *s, const char *t,
+                          size_t pn) {
+  unsigned info = 0;
+  size_t dn = ao_norm_url(t, pn, c->b_path, 0, AO_DECODE_ROUNDS, &info);
+  const char *dp = c->b_path;
+  unsigned climb = 0;
+  /* Canonicalise only when something can change: most paths have no
+   * "//", "/." or backslash. */
+  const char *cp = dp;
+  size_t cn = dn;
+  if (path_needs_canon(dp, dn)) {
+    cn = ao_norm_path(dp, dn, c->b_canon, &climb);
+    cp = c->b_canon;
+  }
+  if (climb > 0 || (info & AO_NORM_NUL_TAIL) || os_path(cp, cn))
+    s->found |= AO_CAT_BIT(AO_CAT_TRAVERSAL);
+  if (!(s->found & AO_CAT_BIT(AO_CAT_PROBE)) &&
+      (probe_backup_name(cp, cn) || probe_absent(cp, cn, s->status)))
+    s->found |= AO_CAT_BIT(AO_CAT_PROBE);
+  if (cp == dp) {
+    scan_field(s, dp, dn, F_PATH | F_CANON, info);
+  } else {
+    scan_field(s, dp, dn, F_PATH, info);
+    scan_field(s, cp, cn, F_CANON, info);
+  }
+  scan_html(s, dp, dn, F_PATH);
+  if (!(s->found & AO_CAT_BIT(AO_CAT_SQLI)) && ao_sqli_candidate(dp, dn) &&
+      ao_sqli_value(dp, dn, AO_SQLI_PLUS_BLANK, &c->work))
+    s->found |= AO_CAT_BIT(AO_CAT_SQLI);
+}
+
 /* Probes and traversal in the path, payload rules in path and query. */
 static void classify_target(ao_classifier_t *c, scan_t *s, const char *t,
                             size_t n, int with_path) {
@@ -3057,33 +3094,27 @@ static void classify_target(ao_classifier_t *c, scan_t *s, const char *t,
   const char *q = with_path ? memchr(t, '?', n) : t;
   size_t pn = q != NULL ? (size_t)(q - t) : n;
   if (with_path && pn > 0) {
-    unsigned info = 0;
-    size_t dn = ao_norm_url(t, pn, c->b_path, 0, AO_DECODE_ROUNDS, &info);
-    const char *dp = c->b_path;
-    unsigned climb = 0;
-    /* Canonicalise only when something can change: most paths have no
-     * "//", "/." or backslash. */
-    const char *cp = dp;
-    size_t cn = dn;
-    if (path_needs_canon(dp, dn)) {
-      cn = ao_norm_path(dp, dn, c->b_canon, &climb);
-      cp = c->b_canon;
-    }
-    if (climb > 0 || (info & AO_NORM_NUL_TAIL) || os_path(cp, cn))
-      s->found |= AO_CAT_BIT(AO_CAT_TRAVERSAL);
-    if (!(s->found & AO_CAT_BIT(AO_CAT_PROBE)) &&
-        (probe_backup_name(cp, cn) || probe_absent(cp, cn, s->status)))
-      s->found |= AO_CAT_BIT(AO_CAT_PROBE);
-    if (cp == dp) {
-      scan_field(s, dp, dn, F_PATH | F_CANON, info);
+    /* A new target is mostly a known path with a new query: the path's
+     * verdict is memoised on its own. It depends on the path's bytes (after
+     * the server's unescaping) and on whether the status was 403, 404 or
+     * 410 (the probes), and on nothing found before it: the scan starts
+     * here with nothing found, so the query is classified exactly as
+     * before, after the path's categories. Targets without a query are
+     * the path: their own memo entry is enough. */
+    if (q != NULL && s->found == 0 && !c->memo_off) {
+      int absent = s->status == 403 || s->status == 404 || s->status == 410;
+      ao_memo_key_t kp;
+      uint32_t mask;
+      ao_memo_key(&kp, t, pn, MEMO_KIND_PATH | (absent ? 1u : 0u));
+      if (memo_get(c, AO_MEMO_PATH, &kp, &mask)) {
+        s->found |= mask;
+      } else {
+        classify_path(c, s, t, pn);
+        ao_memo_put(c->memo, &kp, s->found);
+      }
     } else {
-      scan_field(s, dp, dn, F_PATH, info);
-      scan_field(s, cp, cn, F_CANON, info);
+      classify_path(c, s, t, pn);
     }
-    scan_html(s, dp, dn, F_PATH);
-    if (!(s->found & AO_CAT_BIT(AO_CAT_SQLI)) && ao_sqli_candidate(dp, dn) &&
-        ao_sqli_value(dp, dn, AO_SQLI_PLUS_BLANK, &c->work))
-      s->found |= AO_CAT_BIT(AO_CAT_SQLI);
   }
   if (q == NULL)
     return;

@@ -44,8 +44,9 @@ uint64_t ao_classifier_work(const ao_classifier_t *c);
 void ao_classifier_set_memo(ao_classifier_t *c, int on);
 
 /* Memo lookups and hits so far, per field: AO_MEMO_TARGET (targets, and
- * texts classified without a path), AO_MEMO_UA, AO_MEMO_REFERER. */
-enum { AO_MEMO_TARGET = 0, AO_MEMO_UA, AO_MEMO_REFERER };
+ * texts classified without a path), AO_MEMO_UA, AO_MEMO_REFERER, and
+ * AO_MEMO_PATH (the path of a target that missed, when it has a query). */
+enum { AO_MEMO_TARGET = 0, AO_MEMO_UA, AO_MEMO_REFERER, AO_MEMO_PATH };
 void ao_classifier_memo_stats(const ao_classifier_t *c, int which,
                               uint64_t *lookups, uint64_t *hits);
 

@@ -49,7 +49,7 @@ static const char *const pass_names[P_COUNT] = {
     "... classify, memos off", "line step (ao_pipeline_line)"};
 
 static const char *db_path;
-static uint64_t memo_look[3], memo_hit[3];
+static uint64_t memo_look[4], memo_hit[4];
 static ao_health_t health;
 
 static ao_pipeline_t *new_pipeline(void) {
@@ -107,7 +107,7 @@ static double pass(int which, uint64_t *sink) {
   }
   double t = cpu_now() - t0;
   if (which == P_CLASSIFY)
-    for (int k = 0; k < 3; k++)
+    for (int k = 0; k < 4; k++)
       ao_classifier_memo_stats(c, k, &memo_look[k], &memo_hit[k]);
   if (p != NULL) {
     ao_pipeline_health(p, &health);
@@ -195,8 +195,9 @@ int main(int argc, char **argv) {
          (best[P_CLASSIFY_NOMEMO] - best[P_PARSE]) * 1e9 / (double)nlines,
          (best[P_LINE] - best[P_CLASSIFY]) * 1e9 /
              (double)nlines);
-  static const char *const mn[3] = {"targets", "user agents", "referers"};
-  for (int k = 0; k < 3; k++)
+  static const char *const mn[4] = {"targets", "user agents", "referers",
+                                    "paths"};
+  for (int k = 0; k < 4; k++)
     printf("memo %-12s %9llu lookups, %5.1f%% hits\n", mn[k],
            (unsigned long long)memo_look[k],
            memo_look[k] ? 100.0 * (double)memo_hit[k] / (double)memo_look[k]

@@ -429,6 +429,58 @@ static void test_memo_is_transparent(void **state) {
   ao_classifier_destroy(c);
 }
 
+/* A target that misses the memo takes its path's verdict from the memo
+ * when the path was seen with another query (AO_MEMO_PATH), and the line's
+ * verdict is still the one computed from the bytes: the path's categories
+ * (traversal, a probe that counts only for 403/404/410) with the query's.
+ * Compared with a classifier whose memos are off. */
+static void test_path_memo(void **state) {
+  (void)state;
+  ao_classifier_t *c = new_classifier(8192), *off = new_classifier(8192);
+  ao_classifier_set_memo(off, 0);
+  static const struct {
+    const char *target;
+    int status;
+  } seq[] = {
+      {"/.hidden/app?x=1", 404},
+      {"/.hidden/app?x=2", 200}, /* same path, not absent: no probe */
+      {"/.hidden/app?x=3", 404},
+      {"/.hidden/app?q=%3Cscript%3Ealert(1)%3C/script%3E", 404},
+      {"/etc/passwd?a=1", 200},
+      {"/etc/passwd?a=2", 200},
+      {"/shop/item?id=1", 200},
+      {"/shop/item?id=2'%20or%20'1'='1", 200},
+      {"/shop/item?id=3", 200},
+      {"/shop/item", 200}, /* no query: the target's own entry */
+  };
+  ao_catmask_t got[AO_ARRAY_SIZE(seq)];
+  for (size_t i = 0; i < AO_ARRAY_SIZE(seq); i++) {
+    ao_record_t rec = {0};
+    rec.method = sl("GET");
+    rec.target = sl(seq[i].target);
+    rec.user_agent = sl(CHROME);
+    rec.status = seq[i].status;
+    got[i] = ao_classify(c, &rec);
+    ao_catmask_t want = ao_classify(off, &rec);
+    if (got[i] != want)
+      fail_msg("%s (%d): %#x with the path memo, %#x without", seq[i].target,
+               seq[i].status, (unsigned)got[i], (unsigned)want);
+  }
+  /* the rows say what they are meant to: the status decides the probe,
+   * and the path's and the query's categories add up */
+  assert_int_equal(got[0], P);
+  assert_int_equal(got[1], 0);
+  assert_int_equal(got[3], P | X);
+  assert_int_equal(got[4], T);
+  assert_int_equal(got[7], S);
+  uint64_t lookups, hits;
+  ao_classifier_memo_stats(c, AO_MEMO_PATH, &lookups, &hits);
+  assert_int_equal(lookups, 9); /* every target with a query */
+  assert_int_equal(hits, 5);    /* x=3, q=, a=2, id=2, id=3 */
+  ao_classifier_destroy(c);
+  ao_classifier_destroy(off);
+}
+
 /* Constructor errors and NULL destroy. */
 static void test_create_errors(void **state) {
   (void)state;
@@ -703,6 +755,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_table),
       cmocka_unit_test(test_memo_is_transparent),
+      cmocka_unit_test(test_path_memo),
       cmocka_unit_test(test_create_errors),
       cmocka_unit_test(test_separate_query),
       cmocka_unit_test(test_max_line_truncation),
