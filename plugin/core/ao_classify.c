@@ -1834,15 +1834,10 @@ static int shell_arg_ok(const scan_t *s, size_t we, int arg) {
 /* Reads the command word at i: an optional /bin/-style directory, then
  * [a-z0-9_.-], with a ".exe" suffix dropped. Returns its table entry. */
 static const cmd_t *shell_word(const scan_t *s, size_t i, size_t *we) {
-  static const struct {
-    const char *s;
-    size_t n;
-  } dirs[] = {
-#define D(x) {x, sizeof(x) - 1}
-      D("/usr/local/bin/"), D("/usr/bin/"), D("/usr/sbin/"), D("/bin/"),
-      D("/sbin/"),          D("usr/bin/"),  D("usr/sbin/"),  D("bin/"),
-#undef D
-  };
+  static const ao_lit_t dirs[] = {
+      AO_LIT("/usr/local/bin/"), AO_LIT("/usr/bin/"), AO_LIT("/usr/sbin/"),
+      AO_LIT("/bin/"),           AO_LIT("/sbin/"),    AO_LIT("usr/bin/"),
+      AO_LIT("usr/sbin/"),       AO_LIT("bin/")};
   /* parameter names and values often start with 'u', 'b' or '/'
    * ("utm_source", "/home"): the first two bytes of every entry of dirs
    * are one of these pairs, which rejects nearly all of them before any
@@ -2276,19 +2271,14 @@ static int ck_probe(const scan_t *s, size_t b, size_t e, unsigned arg) {
 }
 
 /* Literals with their lengths, for the suffix tables below. */
-typedef struct lit {
-  const char *s;
-  size_t n;
-} lit_t;
-#define L(x)                                                                   \
-  { x, sizeof(x) - 1 }
+#define L(x) AO_LIT(x)
 
-static int ends_with(const char *name, size_t len, const lit_t *l) {
+static int ends_with(const char *name, size_t len, const ao_lit_t *l) {
   return len > l->n && name[len - 1] == l->s[l->n - 1] &&
          memcmp(name + len - l->n, l->s, l->n) == 0;
 }
 
-static int starts_with(const char *name, size_t len, const lit_t *l) {
+static int starts_with(const char *name, size_t len, const ao_lit_t *l) {
   return len > l->n && name[0] == l->s[0] && memcmp(name, l->s, l->n) == 0;
 }
 
@@ -2306,7 +2296,7 @@ static int probe_backup_name(const char *p, size_t n) {
     return 1;
   if (memchr(name, '.', len) == NULL)
     return 0;
-  static const lit_t ext[] = {
+  static const ao_lit_t ext[] = {
       L(".bak"),     L(".old"),     L(".orig"),   L(".save"),   L(".swp"),
       L(".swo"),     L(".sql"),     L(".bkp"),    L(".backup"), L(".sql.gz"),
       L(".sql.bz2"), L(".sql.zip"), L(".sql.xz"), L(".mdb"),    L(".sqlite3")};
@@ -2314,9 +2304,9 @@ static int probe_backup_name(const char *p, size_t n) {
     if (ends_with(name, len, &ext[k]))
       return 1;
   /* archives of the whole site: backup.zip, www.tar.gz, htdocs.rar */
-  static const lit_t arch[] = {L(".zip"), L(".tar"), L(".tar.gz"),  L(".tgz"),
+  static const ao_lit_t arch[] = {L(".zip"), L(".tar"), L(".tar.gz"),  L(".tgz"),
                                L(".rar"), L(".7z"),  L(".tar.bz2"), L(".gz")};
-  static const lit_t site[] = {
+  static const ao_lit_t site[] = {
       L("backup"),      L("backups"),  L("www"),     L("wwwroot"), L("htdocs"),
       L("public_html"), L("site"),     L("website"), L("web"),     L("html"),
       L("db"),          L("database"), L("dump"),    L("sql"),     L("root")};
@@ -2361,17 +2351,17 @@ static int probe_absent(const char *p, size_t n, int status) {
     b--;
   const char *name = p + b;
   size_t len = n - b;
-  static const lit_t conf[] = {
+  static const ao_lit_t conf[] = {
       L(".ini"),  L(".conf"),       L(".cfg"),    L(".config"), L(".log"),
       L(".inc"),  L(".pwd"),        L(".key"),    L(".pem"),    L(".yml"),
       L(".yaml"), L(".properties"), L(".passwd"), L(".db"),     L(".sqlite")};
   for (size_t k = 0; k < AO_ARRAY_SIZE(conf); k++)
     if (ends_with(name, len, &conf[k]))
       return 1;
-  static const lit_t scripts[] = {
+  static const ao_lit_t scripts[] = {
       L(".php"),  L(".php3"), L(".php4"), L(".php5"), L(".phtml"), L(".asp"),
       L(".aspx"), L(".jsp"),  L(".cgi"),  L(".pl"),   L(".py")};
-  static const lit_t stems[] = {L("admin"),  L("login"),   L("logon"),
+  static const ao_lit_t stems[] = {L("admin"),  L("login"),   L("logon"),
                                 L("signin"), L("setup"),   L("install"),
                                 L("config"), L("upload"),  L("shell"),
                                 L("cmd"),    L("phpinfo"), L("webadmin")};
@@ -2787,7 +2777,7 @@ static const char *unescape(const ao_record_t *rec, ao_slice_t f, char *buf,
  * server's files. Web assets under such a prefix (/etc/designs/x.css,
  * Adobe Experience Manager's layout) are not. */
 static int web_asset(const char *p, size_t n) {
-  static const lit_t ext[] = {L(".css"),  L(".js"),   L(".map"),  L(".png"),
+  static const ao_lit_t ext[] = {L(".css"),  L(".js"),   L(".map"),  L(".png"),
                               L(".jpg"),  L(".jpeg"), L(".gif"),  L(".svg"),
                               L(".ico"),  L(".webp"), L(".woff"), L(".woff2"),
                               L(".ttf"),  L(".eot"),  L(".html"), L(".htm"),
@@ -2818,7 +2808,7 @@ static int os_path(const char *p, size_t len) {
   /* the roots by the letter after their '/': most paths start with a
    * letter no root starts with, and the others compare with one or a few
    * roots (which root matches does not matter: the answer is the same) */
-  static const lit_t r_b[] = {L("/boot/")}, r_e[] = {L("/etc/")},
+  static const ao_lit_t r_b[] = {L("/boot/")}, r_e[] = {L("/etc/")},
                      r_o[] = {L("/opt/")},
                      r_p[] = {L("/proc/"), L("/program files/"),
                               L("/programdata/"), L("/private/etc/"),
@@ -2827,7 +2817,7 @@ static int os_path(const char *p, size_t len) {
                      r_u[] = {L("/usr/")}, r_v[] = {L("/var/"), L("/volumes/")},
                      r_w[] = {L("/windows/"), L("/winnt/")};
   static const struct {
-    const lit_t *r;
+    const ao_lit_t *r;
     size_t n;
   } by_c1[26] = {
 #define R(c, a) [(c) - 'a'] = {a, AO_ARRAY_SIZE(a)}
@@ -2838,7 +2828,7 @@ static int os_path(const char *p, size_t len) {
   if (c1 < 'a' || c1 > 'z')
     return 0;
   for (size_t k = 0; k < by_c1[c1 - 'a'].n; k++) {
-    const lit_t *r = &by_c1[c1 - 'a'].r[k];
+    const ao_lit_t *r = &by_c1[c1 - 'a'].r[k];
     if (len > r->n && memcmp(p, r->s, r->n) == 0)
       return !web_asset(p, len);
   }

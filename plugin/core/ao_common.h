@@ -29,6 +29,14 @@
 #define AO_ALWAYS_INLINE inline
 #endif
 
+/* A string literal with its length, for tables of words that are compared
+ * on the per-line path (no strlen() there). */
+typedef struct ao_lit {
+  const char *s;
+  size_t n;
+} ao_lit_t;
+#define AO_LIT(x) {x, sizeof(x) - 1}
+
 /* The value of a hexadecimal digit, or -1. */
 static inline int ao_hexval(unsigned char c) {
   if (c >= '0' && c <= '9')

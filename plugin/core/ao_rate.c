@@ -157,13 +157,6 @@ static unsigned char lower(unsigned char c) {
   return c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c;
 }
 
-/* A lower-case word and its length. */
-typedef struct word {
-  const char *s;
-  size_t n;
-} word_t;
-#define W(lit) {lit, sizeof(lit) - 1}
-
 /* Case-insensitive: s[0..k) is the lower-case w[0..k). */
 static int ieq(const char *s, const char *w, size_t k) {
   for (size_t j = 0; j < k; j++)
@@ -175,7 +168,7 @@ static int ieq(const char *s, const char *w, size_t k) {
 /* Case-insensitive: does s[0..n) contain one of the words (each starting
  * with a letter a-z)? One pass over s: only at a byte that starts some
  * word are the words compared. */
-static int has_any(const char *s, size_t n, const word_t *w, size_t nw) {
+static int has_any(const char *s, size_t n, const ao_lit_t *w, size_t nw) {
   uint32_t firsts = 0;
   for (size_t k = 0; k < nw; k++)
     firsts |= 1u << ((unsigned char)w[k].s[0] - 'a');
@@ -193,7 +186,7 @@ static int has_any(const char *s, size_t n, const word_t *w, size_t nw) {
 }
 
 /* Case-insensitive: is s[0..n) one of the words? */
-static int is_any(const char *s, size_t n, const word_t *w, size_t nw) {
+static int is_any(const char *s, size_t n, const ao_lit_t *w, size_t nw) {
   for (size_t k = 0; k < nw; k++)
     if (w[k].n == n && ieq(s, w[k].s, n))
       return 1;
@@ -206,21 +199,23 @@ static size_t path_len(ao_slice_t t) { return ao_find2(t.p, t.n, '?', '#'); }
 int ao_rate_login_path(ao_slice_t target) {
   size_t n = path_len(target);
   const char *p = target.p;
-  static const word_t names[] = {
-      W("login"),  W("logon"),   W("log-in"),  W("log_in"),
-      W("signin"), W("sign-in"), W("sign_in"), W("authenticate"),
-      W("xmlrpc.php"), W("j_security_check")};
-  if (has_any(p, n, names, sizeof(names) / sizeof(names[0])))
+  static const ao_lit_t names[] = {
+      AO_LIT("login"),           AO_LIT("logon"),        AO_LIT("log-in"),
+      AO_LIT("log_in"),          AO_LIT("signin"),       AO_LIT("sign-in"),
+      AO_LIT("sign_in"),         AO_LIT("authenticate"), AO_LIT("xmlrpc.php"),
+      AO_LIT("j_security_check")};
+  if (has_any(p, n, names, AO_ARRAY_SIZE(names)))
     return 1;
   /* a whole segment: /auth, /api/session, /oauth/token */
-  static const word_t segs[] = {W("auth"), W("session"), W("sessions"),
-                                W("token"), W("oauth")};
+  static const ao_lit_t segs[] = {AO_LIT("auth"), AO_LIT("session"),
+                                  AO_LIT("sessions"), AO_LIT("token"),
+                                  AO_LIT("oauth")};
   for (size_t i = 0; i < n;) {
     while (i < n && p[i] == '/')
       i++;
     size_t b = i;
     i += ao_find1(p + i, n - i, '/');
-    if (is_any(p + b, i - b, segs, sizeof(segs) / sizeof(segs[0])))
+    if (is_any(p + b, i - b, segs, AO_ARRAY_SIZE(segs)))
       return 1;
   }
   return 0;
@@ -234,20 +229,23 @@ static int static_asset(ao_slice_t target) {
     b--;
   const char *name = target.p + b;
   size_t len = n - b;
-  static const word_t icons[] = {W("favicon"), W("apple-touch-icon")};
-  if (has_any(name, len, icons, sizeof(icons) / sizeof(icons[0])))
+  static const ao_lit_t icons[] = {AO_LIT("favicon"),
+                                   AO_LIT("apple-touch-icon")};
+  if (has_any(name, len, icons, AO_ARRAY_SIZE(icons)))
     return 1;
   size_t d = len;
   while (d > 0 && name[d - 1] != '.')
     d--;
   if (d == 0)
     return 0;
-  static const word_t ext[] = {
-      W("png"),  W("jpg"),  W("jpeg"), W("gif"),  W("svg"),  W("ico"),
-      W("webp"), W("avif"), W("bmp"),  W("css"),  W("js"),   W("mjs"),
-      W("map"),  W("woff"), W("woff2"), W("ttf"), W("eot"),  W("otf"),
-      W("mp4"),  W("webm"), W("mp3"),  W("ogg")};
-  return is_any(name + d, len - d, ext, sizeof(ext) / sizeof(ext[0]));
+  static const ao_lit_t ext[] = {
+      AO_LIT("png"), AO_LIT("jpg"),  AO_LIT("jpeg"),  AO_LIT("gif"),
+      AO_LIT("svg"), AO_LIT("ico"),  AO_LIT("webp"),  AO_LIT("avif"),
+      AO_LIT("bmp"), AO_LIT("css"),  AO_LIT("js"),    AO_LIT("mjs"),
+      AO_LIT("map"), AO_LIT("woff"), AO_LIT("woff2"), AO_LIT("ttf"),
+      AO_LIT("eot"), AO_LIT("otf"),  AO_LIT("mp4"),   AO_LIT("webm"),
+      AO_LIT("mp3"), AO_LIT("ogg")};
+  return is_any(name + d, len - d, ext, AO_ARRAY_SIZE(ext));
 }
 
 int ao_rate_kind(const ao_rate_t *r, const ao_record_t *rec) {
