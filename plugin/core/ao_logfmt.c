@@ -395,52 +395,54 @@ static int ao_lf_head(const char *s, size_t n, ao_record_t *rec,
   size_t user = ident_end + 1;
 
   /* The servers' default: user "-" and the 26-byte time, then the quote.
-   * When none of the time's bytes is a quote or a bracket, the rules
-   * below read exactly this, so they need not search for them. */
+   * When none of the time's bytes is a quote or a bracket, the rules in
+   * the other branch read exactly this, so they need not search. */
   static const ao_byteset_t delims = {
       3, {'"', '[', ']'}, {['"'] = 1, ['['] = 1, [']'] = 1}};
+  size_t q, time, time_end;
   if (n - user > 32 && s[user] == '-' && s[user + 1] == ' ' &&
       s[user + 2] == '[' && s[user + 29] == ']' && s[user + 30] == ' ' &&
       s[user + 31] == '"' && !ao_bytes_any(&delims, s + user + 3, 26)) {
-    rec->addr = ao_lf_slice(s, addr_end);
-    rec->time = ao_lf_slice(s + user + 3, 26);
-    *req_open = user + 31;
-    return 0;
-  }
-
-  /* Apache writes an empty (but present) user name as `""`. It is the only
-   * raw quote that can come before the request. */
-  size_t from = user;
-  if (n - user >= 3 && s[user] == '"' && s[user + 1] == '"' &&
-      s[user + 2] == ' ')
-    from = user + 2;
-  size_t q = ao_lf_find(s, n, from, '"');
-  /* At least USER(1) SP "[" TIME(1) "]" SP lies between user and q. */
-  if (q == AO_LF_NPOS || q - user < 6 || s[q - 1] != ' ' || s[q - 2] != ']')
-    return -1;
-
-  size_t time_end = q - 2; /* the "]" */
-  size_t b = time_end;
-  /* Both servers' default time has 26 bytes ("10/Oct/2026:13:55:36
-   * +0000"): when the "[" is where it puts it and no other "[" follows, it
-   * is the last one, found without walking back byte by byte. */
-  if (time_end >= user + 27 && s[time_end - 27] == '[' &&
-      ao_find1(s + time_end - 26, 26, '[') == 26) {
-    b = time_end - 26;
+    q = user + 31;
+    time = user + 3;
+    time_end = user + 29;
   } else {
-    while (b > user && s[b - 1] != '[')
-      b--;
+    /* Apache writes an empty (but present) user name as `""`. It is the
+     * only raw quote that can come before the request. */
+    size_t from = user;
+    if (n - user >= 3 && s[user] == '"' && s[user + 1] == '"' &&
+        s[user + 2] == ' ')
+      from = user + 2;
+    q = ao_lf_find(s, n, from, '"');
+    /* At least USER(1) SP "[" TIME(1) "]" SP lies between user and q. */
+    if (q == AO_LF_NPOS || q - user < 6 || s[q - 1] != ' ' ||
+        s[q - 2] != ']')
+      return -1;
+
+    time_end = q - 2; /* the "]" */
+    size_t b = time_end;
+    /* Both servers' default time has 26 bytes ("10/Oct/2026:13:55:36
+     * +0000"): when the "[" is where it puts it and no other "[" follows,
+     * it is the last one, found without walking back byte by byte (a user
+     * other than "-" comes here). */
+    if (time_end >= user + 27 && s[time_end - 27] == '[' &&
+        ao_find1(s + time_end - 26, 26, '[') == 26) {
+      b = time_end - 26;
+    } else {
+      while (b > user && s[b - 1] != '[')
+        b--;
+    }
+    if (b == user)
+      return -1; /* no "[" at all */
+    b--;         /* the "[" */
+    /* The "[" follows " " and a non-empty USER: b - 1 > user. */
+    if (b < user + 2 || s[b - 1] != ' ')
+      return -1;
+    time = b + 1;
+    if (time == time_end ||
+        ao_find1(s + time, time_end - time, ']') != time_end - time)
+      return -1;
   }
-  if (b == user)
-    return -1; /* no "[" at all */
-  b--;         /* the "[" */
-  /* The "[" follows " " and a non-empty USER: b - 1 > user. */
-  if (b < user + 2 || s[b - 1] != ' ')
-    return -1;
-  size_t time = b + 1;
-  if (time == time_end ||
-      ao_find1(s + time, time_end - time, ']') != time_end - time)
-    return -1;
 
   rec->addr = ao_lf_slice(s, addr_end);
   rec->time = ao_lf_slice(s + time, time_end - time);
