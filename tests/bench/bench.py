@@ -11,7 +11,9 @@ tests/data/demo-geo.tsv), then times, alternating in rounds, every tool on
 the same file doing the closest equivalent work:
 
   wc -l                  the floor: reading the bytes
-  attack-origin scan     parse, normalise, classify, geolocate, count
+  attack-origin scan     parse, normalise, classify, geolocate, count; the
+                         default build (build/) and, when built, the
+                         profile-guided one (make PGO=1, build-pgo/)
   goaccess               parse + GeoIP, full report (no attack classification)
   mtail --one_shot       an attack-counting program (regex per category)
   fail2ban-regex         one attack failregex with <HOST>
@@ -44,6 +46,9 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 CLI = os.path.join(REPO, "build", "attack-origin")
+CLI_PGO = os.path.join(REPO, "build-pgo", "attack-origin")
+AO = "attack-origin"
+AO_PGO = "attack-origin, PGO build"
 TSV = os.path.join(REPO, "tests", "data", "demo-geo.tsv")
 COLLECTD = "/usr/sbin/collectd"
 PACKAGES = {"goaccess": "goaccess", "mtail": "mtail",
@@ -264,7 +269,9 @@ def tools_for(kind, log, db, workdir, lines):
     ao = [CLI, "scan", "--geoip", db, "--json", log]
     if kind == "sshd":
         ao[2:2] = ["--format", "sshd"]
-    out.append(("attack-origin", proc("attack-origin", ao)))
+    out.append((AO, proc(AO, ao)))
+    if os.path.exists(CLI_PGO):
+        out.append((AO_PGO, proc(AO_PGO, [CLI_PGO] + ao[1:])))
     if kind == "combined" and ensure("goaccess"):
         out.append(("goaccess", proc("goaccess", [
             "goaccess", log, "--log-format=COMBINED",
@@ -321,7 +328,7 @@ def main():
                                   l, "collectd tail, 7 regexes")))
             if only:
                 tools = [t for t in tools if t[0] in only or
-                         t[0] == "attack-origin"]
+                         t[0] in (AO, AO_PGO)]
             runs = {name: [] for name, _ in tools}
             for r in range(args.rounds):
                 for name, go in tools:
@@ -364,26 +371,34 @@ def machine():
         "/etc/debian_version").read().strip())
 
 
+def ratio(a, r):
+    """How much faster a is than r ("" for itself or either missing)."""
+    if a is None or a.note or a is r or a.name in (AO, AO_PGO) and \
+            r.name in (AO, AO_PGO):
+        return ""
+    return ("%.1fx faster" % (a.lps / r.lps) if a.lps >= r.lps else
+            "%.2fx as fast" % (a.lps / r.lps))
+
+
 def report(results, args):
     md = ["Machine: %s. `make bench` (%d lines per log, median of %d rounds)."
           % (machine(), args.lines, args.rounds), ""]
     data = {"machine": machine(), "lines": args.lines, "rounds": args.rounds}
     for kind, res in results.items():
-        ao = res.get("attack-origin")
+        ao = res.get(AO)
+        pgo = res.get(AO_PGO)
         md += ["| %s log: tool | lines/s (one core) | CPU s | wall s | peak RSS "
-               "| attack-origin is |" % kind, "|---|---|---|---|---|---|"]
+               "| attack-origin is | its PGO build is |" % kind,
+               "|---|---|---|---|---|---|---|"]
         data[kind] = {}
         for name, r in sorted(res.items(), key=lambda kv: -kv[1].lps):
             if r.note:
-                md.append("| %s | n/a (%s) | | | | |" % (name, r.note))
+                md.append("| %s | n/a (%s) | | | | | |" % (name, r.note))
                 continue
-            ratio = "" if name == "attack-origin" or ao is None or ao.note \
-                else (
-                "%.1fx faster" % (ao.lps / r.lps) if ao.lps >= r.lps else
-                "%.2fx as fast" % (ao.lps / r.lps))
-            md.append("| %s | %s | %.2f | %.2f | %.1f MiB | %s |" % (
+            md.append("| %s | %s | %.2f | %.2f | %.1f MiB | %s | %s |" % (
                 name, "{:,.0f}".format(
-                    r.lps), r.cpu, r.wall, r.rss_kib / 1024, ratio))
+                    r.lps), r.cpu, r.wall, r.rss_kib / 1024,
+                ratio(ao, r), ratio(pgo, r)))
             data[kind][name] = {"lines_per_s": r.lps, "cpu_s": r.cpu,
                                 "wall_s": r.wall, "rss_kib": r.rss_kib,
                                 "note": r.note}

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """make verdicts-diff: the verdicts of this tree against a base revision's.
 
-  python3 tests/bench/verdicts_diff.py [--base REV] [--cli build/attack-origin]
+  python3 tests/bench/verdicts_diff.py [--base REV | --base-cli PATH]
+                                      [--cli build/attack-origin]
                                       [--out build/verdicts-diff] [--quick]
 
 The performance work (README, "Performance") must not change a single
@@ -26,7 +27,9 @@ Both run with getrandom() fixed (tests/bench/fixed_random.c, LD_PRELOAD):
 the brute-force table is seeded, and when it is full the seed decides which
 address is evicted, so two runs of one binary may differ in `bruteforce`
 otherwise. Any difference is printed (first lines of each) and the exit status is 1.
---quick uses the first 200,000 lines of each big input.
+--quick uses the first 200,000 lines of each big input. --base-cli compares
+with a CLI already built (`make pgo-check`: the profile-guided build against
+the default one) instead of a base revision's.
 """
 
 import argparse
@@ -260,11 +263,17 @@ def main():
                                                   "attack-origin"))
     ap.add_argument("--out", default=os.path.join(REPO, "build",
                                                   "verdicts-diff"))
+    ap.add_argument("--base-cli", help="compare with this CLI instead of "
+                    "building the base revision's (e.g. the PGO=1 build)")
     ap.add_argument("--mutations", type=int, default=300000)
     ap.add_argument("--quick", action="store_true")
     args = ap.parse_args()
     os.makedirs(args.out, exist_ok=True)
-    base = build_base(args.base, args.out)
+    if args.base_cli:
+        base = os.path.abspath(args.base_cli)
+        args.base = "given"
+    else:
+        base = build_base(args.base, args.out)
     global FIXED_RANDOM
     FIXED_RANDOM = fixed_random(args.out)
     limit = 200000 if args.quick else None
