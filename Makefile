@@ -312,9 +312,10 @@ bench-stages: $(B)/bench/bench_stages
 # Instructions per line by stage (callgrind, only inside the read loop) on
 # the first PROFILE_LINES lines of the benchmark log, and the instruction
 # budget of a speed target (README, "Performance"). Needs valgrind.
+# `make PGO=1 profile` profiles the profile-guided build.
 PROFILE_LINES ?= 200000
 profile: all
-	@python3 tests/bench/profile.py --lines $(PROFILE_LINES)
+	@python3 tests/bench/profile.py --lines $(PROFILE_LINES) --cli $(CLI)
 
 # `make asan`, then the integration tests with the plugin and the CLI built
 # with ASan + UBSan running inside the real collectd (its sanitizer runtimes

@@ -58,7 +58,4 @@ size_t ao_geocache_capacity(const ao_geocache_t *c);
 /* Number of occupied entries (always <= capacity). */
 size_t ao_geocache_size(const ao_geocache_t *c);
 
-/* The keyed hash, exposed for tests. */
-uint64_t ao_siphash13(const uint8_t key[16], const void *data, size_t len);
-
 #endif /* AO_GEOCACHE_H */

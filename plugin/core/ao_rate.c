@@ -5,7 +5,7 @@
 
 #include "ao_bytescan.h"
 
-#include "ao_geocache.h" /* ao_siphash13 */
+#include "ao_siphash.h"
 
 #include <errno.h>
 #include <fcntl.h>
