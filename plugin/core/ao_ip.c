@@ -6,14 +6,15 @@
  *   glibc those accept "010.0.0.1" (read as octal), "1.2.3" (shorthand),
  *   "2130706433" (an integer) and "fe80::1%999" (a zone id), so attacker
  *   text could be counted under somebody else's address
- *   (reliability-matrix finding 5). We copy the text to a bounded stack
- *   buffer and call inet_pton(), which only knows the two strict text forms.
+ *   (reliability-matrix finding 5). Addresses are read here, in the two
+ *   strict text forms that inet_pton() knows and no other (test_ip checks
+ *   both readers against glibc's inet_pton() on random strings).
  *
  *   POSIX does not say whether inet_pton(AF_INET) takes leading zeros
- *   ("01.2.3.4"). glibc and musl reject them, but we don't want a libc
- *   detail to decide this, so dotted quads (alone or as the tail of an IPv6
- *   address) are checked here first: four parts, each 1-3 digits, no more
- *   than 255, and no leading zero. Each IPv4 address then has one spelling.
+ *   ("01.2.3.4"). glibc and musl reject them, and so do we, without leaving
+ *   it to a libc: dotted quads (alone or as the tail of an IPv6 address)
+ *   have four parts, each 1-3 digits, no more than 255, and no leading
+ *   zero. Each IPv4 address then has one spelling.
  *
  *   The 16-byte result is the cache and lookup key. IPv4 is stored as
  *   ::ffff:a.b.c.d. An IPv4-mapped IPv6 input gets the same bytes and v4=1,
@@ -43,9 +44,9 @@ typedef struct ao_ip_block {
   uint8_t bits;
 } ao_ip_block_t;
 
-static int ao_ip_dotted_quad_ok(const char *s, size_t n);
 static int ao_ip_dotted_quad(const char *s, size_t n, uint8_t out[4]);
 static int ao_ip_is_mapped(const uint8_t b[16]);
+static int ao_ip_v6(const char *s, size_t n, uint8_t out[16]);
 static int ao_ip_in_block(const uint8_t a[16], const ao_ip_block_t *blk);
 
 #define AO_V4(a, b, c, d, len)                                                 \
@@ -149,9 +150,9 @@ int ao_ip_parse(const char *s, size_t n, ao_ip_t *out) {
   if (s == NULL || out == NULL || n == 0 || n > AO_IP_TEXT_MAX)
     return -1;
   /* IPv4, the common case: the strict dotted-quad reading below accepts
-   * exactly what the inet_pton() path accepts (four parts of 1-3 digits,
-   * each at most 255, no leading zero; a NUL is no digit) and yields the
-   * same bytes, without the copy and the library call. */
+   * exactly what glibc's inet_pton(AF_INET) accepts (four parts of 1-3
+   * digits, each at most 255, no leading zero; a NUL is no digit) and
+   * yields the same bytes. */
   uint8_t quad[4];
   if (ao_ip_dotted_quad(s, n, quad)) {
     ao_ip_t ip;
@@ -163,43 +164,84 @@ int ao_ip_parse(const char *s, size_t n, ao_ip_t *out) {
     *out = ip;
     return 0;
   }
-  /* not a dotted quad: without a ':' it is no address at all */
-  if (memchr(s, ':', n) == NULL)
-    return -1;
-  /* inet_pton() needs a C string. An embedded NUL would make it parse only
-   * a prefix of what was logged, so such input is rejected. */
-  if (memchr(s, '\0', n) != NULL)
-    return -1;
-  char buf[AO_IP_TEXT_MAX + 1];
-  memcpy(buf, s, n);
-  buf[n] = '\0';
-
+  /* IPv6: exactly what glibc's inet_pton(AF_INET6) accepts, except a
+   * dotted tail with a leading zero (the IPv4 rule), and the same bytes. */
   ao_ip_t ip;
   memset(&ip, 0, sizeof(ip));
-  if (memchr(buf, ':', n) == NULL) {
-    if (!ao_ip_dotted_quad_ok(buf, n))
-      return -1;
-    if (inet_pton(AF_INET, buf, ip.b + 12) != 1)
-      return -1;
-    ip.b[10] = 0xff;
-    ip.b[11] = 0xff;
-    ip.v4 = 1;
-  } else {
-    /* A dotted tail ("::ffff:1.2.3.4") gets the same leading-zero rule as
-     * a plain IPv4 address. It always follows the last colon. */
-    if (memchr(buf, '.', n) != NULL) {
-      size_t last = n;
-      while (last > 0 && buf[last - 1] != ':')
-        last--;
-      if (!ao_ip_dotted_quad_ok(buf + last, n - last))
-        return -1;
-    }
-    if (inet_pton(AF_INET6, buf, ip.b) != 1)
-      return -1;
-    ip.v4 = (uint8_t)ao_ip_is_mapped(ip.b);
-  }
+  if (!ao_ip_v6(s, n, ip.b))
+    return -1;
+  ip.v4 = (uint8_t)ao_ip_is_mapped(ip.b);
   *out = ip;
   return 0;
+}
+
+/* The value of a hex digit, or 16. */
+static unsigned ao_ip_hex(unsigned char c) {
+  if (c - (unsigned)'0' <= 9u)
+    return c - (unsigned)'0';
+  c |= 0x20; /* 'A'-'F' to 'a'-'f'; no other byte lands there */
+  return c - (unsigned)'a' <= 5u ? c - (unsigned)'a' + 10u : 16u;
+}
+
+/* RFC 4291's text forms: eight groups of 1 to 4 hex digits separated by
+ * ':', one "::" standing for one or more zero groups, and a dotted quad
+ * (strict, as for IPv4) in place of the last two groups. Fills out[16]. */
+static int ao_ip_v6(const char *s, size_t n, uint8_t out[16]) {
+  const unsigned char *u = (const unsigned char *)s;
+  uint16_t g[8];
+  size_t ng = 0, i = 0;
+  int gap = -1; /* groups before the "::" */
+  if (n >= 1 && u[0] == ':') {
+    if (n < 2 || u[1] != ':')
+      return 0;
+    gap = 0;
+    i = 2;
+  }
+  while (i < n) {
+    size_t start = i;
+    unsigned v = 0, h;
+    while (i < n && (h = ao_ip_hex(u[i])) < 16u) {
+      if (i - start == 4)
+        return 0; /* a fifth digit */
+      v = v << 4 | h;
+      i++;
+    }
+    if (i < n && u[i] == '.') {
+      /* the dotted tail: it ends the text and takes two groups */
+      uint8_t q[4];
+      if (ng > 6 || !ao_ip_dotted_quad(s + start, n - start, q))
+        return 0;
+      g[ng++] = (uint16_t)(q[0] << 8 | q[1]);
+      g[ng++] = (uint16_t)(q[2] << 8 | q[3]);
+      i = n;
+      break;
+    }
+    if (i == start || ng == 8)
+      return 0; /* no digit, or a ninth group */
+    g[ng++] = (uint16_t)v;
+    if (i == n)
+      break;
+    if (u[i] != ':' || ++i == n)
+      return 0; /* another byte, or a ':' at the end */
+    if (u[i] == ':') {
+      if (gap >= 0)
+        return 0; /* a second "::" */
+      gap = (int)ng;
+      i++;
+    }
+  }
+  size_t zeros = 8 - ng;
+  if (gap < 0 ? zeros != 0 : zeros == 0)
+    return 0; /* too few groups, or a "::" that stands for none */
+  size_t k = 0;
+  for (size_t j = 0; j < ng; j++) {
+    if ((int)j == gap)
+      k += zeros;
+    out[2 * k] = (uint8_t)(g[j] >> 8);
+    out[2 * k + 1] = (uint8_t)g[j];
+    k++;
+  }
+  return 1;
 }
 
 int ao_ip_is_special(const ao_ip_t *ip) {
@@ -280,12 +322,6 @@ static int ao_ip_dotted_quad(const char *s, size_t n, uint8_t out[4]) {
   }
   /* A fourth digit, or anything after the fourth part, is left over. */
   return i == n;
-}
-
-/* ao_ip_dotted_quad() for callers that only need the verdict. */
-static int ao_ip_dotted_quad_ok(const char *s, size_t n) {
-  uint8_t unused[4];
-  return ao_ip_dotted_quad(s, n, unused);
 }
 
 static int ao_ip_is_mapped(const uint8_t b[16]) {

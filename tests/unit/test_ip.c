@@ -441,6 +441,155 @@ static void test_v4_against_inet_pton(void **state) {
   assert_true(good > 20000 && bad > 20000);
 }
 
+/* IPv6 text is read without inet_pton() too, and must accept exactly what
+ * the reading before it accepted: glibc's inet_pton(AF_INET6) on a C-string
+ * copy, after refusing a NUL and a dotted tail with a leading zero; with
+ * the same bytes. Random strings of hex digits (both cases), ':' and '.'
+ * and a few other bytes; addresses made of eight random groups with a run
+ * of them written as "::", in either case, some with a dotted tail; and
+ * those with one byte changed, dropped or doubled. */
+static int v6_reference(const char *s, size_t n, uint8_t out[16]) {
+  char buf[64];
+  if (n == 0 || n > 45 || memchr(s, '\0', n) != NULL)
+    return 0;
+  memcpy(buf, s, n);
+  buf[n] = '\0';
+  const char *dot = memchr(buf, '.', n);
+  if (dot != NULL) {
+    size_t last = n;
+    while (last > 0 && buf[last - 1] != ':')
+      last--;
+    /* the tail's parts: no leading zero (inet_pton4 refuses them too) */
+    for (size_t i = last; i < n; i++)
+      if (buf[i] == '0' && (i == last || buf[i - 1] == '.') && i + 1 < n &&
+          buf[i + 1] != '.')
+        return 0;
+  }
+  return inet_pton(AF_INET6, buf, out) == 1;
+}
+
+static uint64_t v6_rand(uint64_t *x) {
+  *x ^= *x << 13, *x ^= *x >> 7, *x ^= *x << 17;
+  return *x;
+}
+
+static size_t v6_address(uint64_t *x, char *text, size_t cap) {
+  unsigned g[9];
+  for (int k = 0; k < 9; k++) {
+    uint64_t r = v6_rand(x);
+    g[k] = r % 3 == 0 ? 0 : (unsigned)(r >> 8) & (r % 5 == 0 ? 0xfu : 0xffffu);
+  }
+  /* with a dotted tail six groups before it, sometimes five or seven;
+   * without one eight, sometimes seven or nine */
+  int tail = v6_rand(x) % 4 == 0;
+  int groups = (tail ? 6 : 8) + (int)(v6_rand(x) % 8 == 0) -
+               (int)(v6_rand(x) % 8 == 0);
+  int from = (int)(v6_rand(x) % 10), len = (int)(v6_rand(x) % 9);
+  if (from >= groups)
+    from = -1; /* no "::" */
+  size_t n = 0;
+  for (int k = 0; k < groups; k++) {
+    if (k == from) {
+      n += (size_t)snprintf(text + n, cap - n, "::");
+      k += len > 0 ? len - 1 : 0;
+      continue;
+    }
+    if (n > 0 && text[n - 1] != ':')
+      text[n++] = ':';
+    n +=
+        (size_t)snprintf(text + n, cap - n, v6_rand(x) % 2 ? "%x" : "%X", g[k]);
+  }
+  if (tail) {
+    if (n > 0 && text[n - 1] != ':')
+      text[n++] = ':';
+    n += (size_t)snprintf(
+        text + n, cap - n, "%u.%u.%u.%u", (unsigned)(v6_rand(x) % 300),
+        (unsigned)(v6_rand(x) % 256), (unsigned)(v6_rand(x) % 256),
+        (unsigned)(v6_rand(x) % 10));
+  }
+  return n < cap ? n : cap - 1;
+}
+
+/* one text against the reference; returns whether it is an address */
+static int v6_same(const char *text, size_t n) {
+  uint8_t want[16];
+  int ok = v6_reference(text, n, want);
+  char *copy = malloc(n + 1);
+  assert_non_null(copy);
+  memcpy(copy, text, n);
+  ao_ip_t ip;
+  int rc = ao_ip_parse(copy, n, &ip);
+  free(copy);
+  if (rc != (ok ? 0 : -1))
+    fail_msg("\"%.*s\": ao_ip_parse %d, inet_pton %d", (int)n, text, rc, ok);
+  if (ok) {
+    static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    assert_memory_equal(ip.b, want, 16);
+    assert_int_equal(ip.v4, memcmp(want, mapped, 12) == 0);
+  }
+  return ok;
+}
+
+static void test_v6_against_inet_pton(void **state) {
+  (void)state;
+  /* the edges: group counts around eight with and without "::" and a
+   * dotted tail, colons at either end, five digits, tails of every kind */
+  static const char *const edges[] = {
+      "::", ":", ":::", "::1", "1::", "1:", ":1", "1::2::3", "1:::2",
+      "1:2:3:4:5:6:7:8", "1:2:3:4:5:6:7", "1:2:3:4:5:6:7:8:9",
+      "1:2:3:4:5:6:7::", "::2:3:4:5:6:7:8", "1:2:3:4:5:6:7:8::",
+      "::1:2:3:4:5:6:7:8", "1:2:3::4:5:6:7", "1:2:3::4:5:6:7:8",
+      "12345::", "::12345", "0000::00000", "ABCD:ef01::Ff",
+      "1:2:3:4:5:6:1.2.3.4", "1:2:3:4:5:6:7:1.2.3.4", "1:2:3:4:5:1.2.3.4",
+      "::1:2:3:4:5:6:1.2.3.4", "::1:2:3:4:5:1.2.3.4", "::1.2.3.4",
+      "::ffff:1.2.3.4", "::ffff:01.2.3.4", "::ffff:1.2.3", "::ffff:1.2.3.4.5",
+      "::ffff:256.1.1.1", "1.2.3.4::", "::1.2.3.4:1", "::a.2.3.4",
+      "::ffff:1.2.3.", "0:0:0:0:0:FFFF:1.2.3.4", "::ffff:0102:0304",
+      "fe80::1%eth0", "[::1]", "::1 ", " ::1", "::g", "1::2:"};
+  for (size_t i = 0; i < AO_ARRAY_SIZE(edges); i++)
+    v6_same(edges[i], strlen(edges[i]));
+
+  static const char alphabet[] = "0123456789abcdefABCDEF::::::..0x ";
+  uint64_t x = 0x9e3779b97f4a7c15ull;
+  size_t good = 0, bad = 0;
+  for (int round = 0; round < 300000; round++) {
+    char text[96];
+    size_t n;
+    if (round % 3 == 0) {
+      n = (size_t)(v6_rand(&x) % 47);
+      for (size_t i = 0; i < n; i++)
+        text[i] = alphabet[(v6_rand(&x) >> 5) % (sizeof(alphabet) - 1)];
+    } else {
+      n = v6_address(&x, text, 64);
+      if (round % 3 == 2 && n > 0) { /* one byte changed, dropped or doubled */
+        size_t at = (size_t)(v6_rand(&x) % n);
+        switch (v6_rand(&x) % 3) {
+        case 0:
+          text[at] = alphabet[(v6_rand(&x) >> 5) % (sizeof(alphabet) - 1)];
+          break;
+        case 1:
+          memmove(text + at, text + at + 1, n - at - 1);
+          n--;
+          break;
+        default:
+          memmove(text + at + 1, text + at, n - at);
+          n++;
+          break;
+        }
+      }
+    }
+    text[n] = '\0';
+    /* a plain dotted quad is IPv4's, checked above */
+    if (memchr(text, ':', n) == NULL)
+      continue;
+    if (v6_same(text, n))
+      good++;
+    else
+      bad++;
+  }
+  assert_true(good > 50000 && bad > 50000);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_parse_table),
@@ -451,6 +600,7 @@ int main(void) {
       cmocka_unit_test(test_special_table),
       cmocka_unit_test(test_format_bounds),
       cmocka_unit_test(test_v4_against_inet_pton),
+      cmocka_unit_test(test_v6_against_inet_pton),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
