@@ -689,6 +689,7 @@ typedef struct cmd {
 } cmd_t;
 
 #define CMD_SLOTS 256u /* a power of two, more than twice the commands */
+#define CMD_PAIRS_MAX 64u /* distinct first two characters of commands */
 
 static const cmd_t rce_cmds[] = {
     /* sorted by name (bsearch) */
@@ -763,8 +764,12 @@ struct ao_classifier {
   ao_memo_t *memo;
   uint64_t memo_lookups[4], memo_hits[4]; /* by AO_MEMO_TARGET... */
   uint8_t cmd_index[CMD_SLOTS]; /* rce_cmds by cmd_hash(name): index + 1 */
-  uint64_t cmd_pairs[26]; /* bit cmd_char(b) of [a - 'a']: a command starts
-                             with "ab" */
+  /* the first three characters of the commands (cmd_prefix_ok()):
+   * cmd_pair_id[a - 'a'][cmd_char(b)] is 0 when no command starts with
+   * "ab", else k + 1, and bit cmd_char(c) of cmd_thirds[k] says that some
+   * command starts with "abc" */
+  uint8_t cmd_pair_id[26][37];
+  uint64_t cmd_thirds[CMD_PAIRS_MAX];
   int memo_off; /* ao_classifier_set_memo(c, 0) */
   item_t items[AO_MAX_ITEMS]; /* parameters of the query being classified */
   size_t nitems;
@@ -1758,15 +1763,32 @@ static unsigned cmd_char(unsigned char ch) {
   return ch == '_' ? 36u : 63u;
 }
 
-static inline int cmd_pair(const ao_classifier_t *c, char a, char b) {
-  unsigned ia = (unsigned char)a - 'a', ib = cmd_char((unsigned char)b);
-  return ia < 26 && ib < 63 && ((c->cmd_pairs[ia] >> ib) & 1u);
+/* Can a word whose key starts with key[0..len) still be a command (len 2
+ * or 3)? Most words that pass the first-letter filter fail here, after
+ * two or three characters, before the rest of the word is read and
+ * looked up: "newsletter" and "cpc" (utm_source=newsletter,
+ * utm_medium=cpc) share their first two characters with "netstat" and
+ * "cp", but no command starts with "new" or "cpc". key[0] is a letter
+ * (shell_word() checks it first). */
+static inline int cmd_prefix_ok(const ao_classifier_t *c, const char *key,
+                                size_t len) {
+  unsigned ib = cmd_char((unsigned char)key[1]);
+  unsigned id = ib < 37 ? c->cmd_pair_id[key[0] - 'a'][ib] : 0u;
+  if (id == 0 || len == 2)
+    return id != 0;
+  unsigned ic = cmd_char((unsigned char)key[2]);
+  return ic < 37 && ((c->cmd_thirds[id - 1] >> ic) & 1u);
 }
 
 static void cmd_index_build(ao_classifier_t *c) {
+  unsigned pairs = 0;
   for (size_t k = 0; k < AO_ARRAY_SIZE(rce_cmds); k++) {
-    const char *w = rce_cmds[k].name;
-    c->cmd_pairs[w[0] - 'a'] |= (uint64_t)1 << cmd_char((unsigned char)w[1]);
+    const char *w = rce_cmds[k].name; /* [a-z][a-z0-9_]+: check_tables() */
+    uint8_t *id = &c->cmd_pair_id[w[0] - 'a'][cmd_char((unsigned char)w[1])];
+    if (*id == 0)
+      *id = (uint8_t)++pairs;
+    if (w[2] != '\0')
+      c->cmd_thirds[*id - 1] |= (uint64_t)1 << cmd_char((unsigned char)w[2]);
   }
   for (size_t k = 0; k < AO_ARRAY_SIZE(rce_cmds); k++) {
     uint32_t i = cmd_hash(rce_cmds[k].name);
@@ -1872,24 +1894,25 @@ static const cmd_t *shell_word(const scan_t *s, size_t i, size_t *we) {
     if (is_alnum(c) || c == '_') {
       key[len++] = (char)c;
       e++;
-      /* no command starts with these two characters: no need to read on
-       * (key[0] is the letter checked above) */
-      if (len == 2 && !cmd_pair(s->c, key[0], key[1]))
-        return NULL;
     } else if ((c == '\'' || c == '"' || c == '`') && at(s, e + 1) == c) {
       e += 2;
+      continue;
     } else if (c == '\\' && is_alpha(at(s, e + 1))) {
       e++;
+      continue;
     } else if (c == '$' && (at(s, e + 1) == '@' || at(s, e + 1) == '*')) {
       e += 2;
+      continue;
     } else if (c == '[' && is_alnum(at(s, e + 1)) && at(s, e + 2) == ']') {
       key[len++] = (char)at(s, e + 1);
       e += 3;
-      if (len == 2 && !cmd_pair(s->c, key[0], key[1]))
-        return NULL;
     } else {
       break;
     }
+    /* no command starts with these two or three characters: no need to
+     * read on (key[0] is the letter checked above) */
+    if ((len == 2 || len == 3) && !cmd_prefix_ok(s->c, key, len))
+      return NULL;
   }
   if (len == 0 || len >= 16)
     return NULL;
@@ -2561,6 +2584,7 @@ static int check_tables(ao_err_t *err) {
         return ao_err_set(err, "probe rule \"%s\" must start with '/'", r->lit);
     }
   }
+  unsigned pairs = 0; /* the table is sorted: equal pairs are adjacent */
   for (size_t k = 0; k < AO_ARRAY_SIZE(rce_cmds); k++) {
     const char *name = rce_cmds[k].name;
     if (k > 0 && strcmp(rce_cmds[k - 1].name, name) >= 0)
@@ -2568,12 +2592,18 @@ static int check_tables(ao_err_t *err) {
     if (name[0] < 'a' || name[0] > 'z' ||
         !((CMD_FIRST_LETTERS >> (name[0] - 'a')) & 1u) || strlen(name) >= 16)
       return ao_err_set(err, "command \"%s\" escapes the word filter", name);
-    /* the two-character filter (cmd_pair()) knows [a-z0-9_] only */
+    /* the prefix filter (cmd_prefix_ok()) knows [a-z0-9_] only */
     for (const char *q = name; *q; q++)
       if (cmd_char((unsigned char)*q) == 63u || name[1] == '\0')
         return ao_err_set(err, "command \"%s\" escapes the pair filter",
                           name);
+    /* ... and has room for CMD_PAIRS_MAX distinct first pairs */
+    if (k == 0 || memcmp(rce_cmds[k - 1].name, name, 2) != 0)
+      pairs++;
   }
+  if (pairs > CMD_PAIRS_MAX)
+    return ao_err_set(err, "%u command prefixes, more than %u", pairs,
+                      CMD_PAIRS_MAX);
   return 0;
 }
 
