@@ -1624,21 +1624,48 @@ static int ck_js_eval(const scan_t *s, size_t b, size_t e) {
 }
 
 /* a=eval;b=alert;a(b(1)): a sink handed to a variable, then a call. */
+static const char *const js_assign_sinks[] = {
+    "eval",        "alert",    "prompt",   "confirm",   "settimeout",
+    "setinterval", "unescape", "function", "execscript"};
+
+/* Bit c - 'a' of js_assign_seconds[f - 'a']: some sink starts with the
+ * letters f, c. check_tables() checks every sink against it. */
+#define L2(c) (1u << ((c) - 'a'))
+static const uint32_t js_assign_seconds[26] = {
+    ['a' - 'a'] = L2('l'),           /* alert */
+    ['c' - 'a'] = L2('o'),           /* confirm */
+    ['e' - 'a'] = L2('v') | L2('x'), /* eval, execscript */
+    ['f' - 'a'] = L2('u'),           /* function */
+    ['p' - 'a'] = L2('r'),           /* prompt */
+    ['s' - 'a'] = L2('e'),           /* settimeout, setinterval */
+    ['u' - 'a'] = L2('n'),           /* unescape */
+};
+#undef L2
+
+/* The quick reject of ck_js_assign(), inline in verify(): the '=' of
+ * nearly every parameter is followed by a word that does not start like
+ * a sink ("google", "cpc", "summer"), or by no word. A sink is letters
+ * only, so a second byte that is not one of the letters that follow that
+ * first letter in some sink ends the matter: a digit or '_' makes a word
+ * that is no sink, anything else a one-letter word. Blanks before the
+ * word go to the full check. */
+static inline int js_assign_may(const scan_t *s, size_t e) {
+  unsigned char c0 = at(s, e);
+  if (is_ws(c0))
+    return 1;
+  if (c0 < 'a' || c0 > 'z')
+    return 0;
+  unsigned char c1 = at(s, e + 1);
+  return c1 >= 'a' && c1 <= 'z' &&
+         ((js_assign_seconds[c0 - 'a'] >> (c1 - 'a')) & 1u);
+}
+
 static int ck_js_assign(const scan_t *s, size_t e) {
-  static const char *const sinks[] = {"eval",     "alert",      "prompt",
-                                      "confirm",  "settimeout", "setinterval",
-                                      "unescape", "function",   "execscript"};
-  /* first letters of the sinks: the '=' of nearly every parameter is
-   * followed by none of them */
-  enum { SINK_FIRSTS = (1u << ('a' - 'a')) | (1u << ('c' - 'a')) |
-                       (1u << ('e' - 'a')) | (1u << ('f' - 'a')) |
-                       (1u << ('p' - 'a')) | (1u << ('s' - 'a')) |
-                       (1u << ('u' - 'a')) };
   size_t i = e, end = lim(s, e);
   while (i < end && is_ws(at(s, i)))
     i++;
   unsigned char c0 = at(s, i);
-  if (c0 < 'a' || c0 > 'z' || !((SINK_FIRSTS >> (c0 - 'a')) & 1u))
+  if (c0 < 'a' || c0 > 'z' || !js_assign_may(s, i))
     return 0;
   /* no sink is longer than 11 bytes: a longer word is none of them, and
    * reading it further would find nothing */
@@ -1649,7 +1676,7 @@ static int ck_js_assign(const scan_t *s, size_t e) {
   unsigned char c = at(s, we);
   if (!(c == ';' || c == ',' || c == ')' || c == '\n' || c == ' '))
     return 0;
-  if (!span_in(s, i, we, sinks, AO_ARRAY_SIZE(sinks)))
+  if (!span_in(s, i, we, js_assign_sinks, AO_ARRAY_SIZE(js_assign_sinks)))
     return 0;
   for (size_t k = we; k < end; k++)
     if (s->t[k] == '(')
@@ -1935,6 +1962,27 @@ static int shell_url_arg(const scan_t *s, size_t we) {
          (a + 6 <= s->n && memcmp(s->t + a, "https:", 6) == 0) ||
          (a + 4 <= s->n && memcmp(s->t + a, "ftp:", 4) == 0) ||
          (a + 5 <= s->n && memcmp(s->t + a, "tftp:", 5) == 0);
+}
+
+/* The quick reject of rce_at_value(), inline in verify() and
+ * scan_field(): would shell_blank() and then shell_word() at i find no
+ * command? Exactly when the first byte is none that they skip or start
+ * a command with (blanks, '$' of $IFS, '/' of a directory, a letter
+ * starting a command), or when the first two bytes are a plain key pair
+ * that no command starts with (the directories that do not start with
+ * '/', "usr/" and "bin/", start with the pairs of "useradd" and
+ * "bitsadmin", which pass). Most parameter values are turned away here
+ * ("google", "twitter", "summer", "2"), without the two calls. */
+static inline int cmd_word_may(const scan_t *s, size_t i) {
+  unsigned char c0 = at(s, i);
+  if (c0 < 'a' || c0 > 'z')
+    return c0 == ' ' || c0 == '\t' || c0 == '+' || c0 == '$' || c0 == '/';
+  if (!((CMD_FIRST_LETTERS >> (c0 - 'a')) & 1u))
+    return 0;
+  char key[2] = {(char)c0, (char)at(s, i + 1)};
+  if (i + 1 >= s->n || !(is_alnum((unsigned char)key[1]) || key[1] == '_'))
+    return 1; /* a one-letter word, or hidden: the full reading decides */
+  return cmd_prefix_ok(s->c, key, 2);
 }
 
 /* A command word at i that needs no separator before it: the start of a
@@ -2459,7 +2507,7 @@ static int verify(scan_t *s, const ao_rule_t *r, size_t b, size_t e) {
   case CK_RCE_BRACE:
     return ck_rce_brace(s, e);
   case CK_RCE_VALUE:
-    return rce_at_value(s, e, 1);
+    return cmd_word_may(s, e) && rce_at_value(s, e, 1);
   case CK_RCE_BIN:
     return ck_rce_bin(s, e);
   case CK_SHELLSHOCK:
@@ -2492,7 +2540,7 @@ static int verify(scan_t *s, const ao_rule_t *r, size_t b, size_t e) {
   case CK_JS_EVAL:
     return ck_js_eval(s, b, e);
   case CK_JS_ASSIGN:
-    return ck_js_assign(s, e);
+    return js_assign_may(s, e) && ck_js_assign(s, e);
   case CK_JS_DOM:
     return ck_js_dom(s, r, b, e);
   case CK_XSS_DOCTYPE:
@@ -2545,7 +2593,7 @@ static void scan_field(scan_t *s, const char *t, size_t n, unsigned field,
   ao_ac_scan(s->c->ac, t, n, on_hit, s);
   /* a header that is a command line: "cat /proc/self/environ" */
   if ((field & (F_UA | F_REF)) && !(s->found & AO_CAT_BIT(AO_CAT_RCE)) &&
-      rce_at_value(s, 0, 0))
+      cmd_word_may(s, 0) && rce_at_value(s, 0, 0))
     s->found |= AO_CAT_BIT(AO_CAT_RCE);
 }
 
@@ -2600,6 +2648,12 @@ static int check_tables(ao_err_t *err) {
     /* ... and has room for CMD_PAIRS_MAX distinct first pairs */
     if (k == 0 || memcmp(rce_cmds[k - 1].name, name, 2) != 0)
       pairs++;
+  }
+  for (size_t k = 0; k < AO_ARRAY_SIZE(js_assign_sinks); k++) {
+    const char *w = js_assign_sinks[k];
+    if (w[0] < 'a' || w[0] > 'z' || w[1] < 'a' || w[1] > 'z' ||
+        !((js_assign_seconds[w[0] - 'a'] >> (w[1] - 'a')) & 1u))
+      return ao_err_set(err, "sink \"%s\" escapes js_assign_may()", w);
   }
   if (pairs > CMD_PAIRS_MAX)
     return ao_err_set(err, "%u command prefixes, more than %u", pairs,

@@ -858,12 +858,139 @@ static void test_command_prefix_filter(void **state) {
   ao_classifier_destroy(c);
 }
 
+/* Commands that also count at the start of a query value (cmd_t.value in
+ * ao_classify.c). */
+static int is_value_command(const char *w) {
+  static const char *const value_commands[] = {
+      "bash",       "bitsadmin", "busybox", "cat",   "certutil", "chmod",
+      "chown",      "curl",      "dir",     "ksh",   "ls",       "mkfifo",
+      "nc",         "ncat",      "netcat",  "nohup", "perl",     "php",
+      "powershell", "python",    "python3", "ruby",  "sh",       "telnet",
+      "tftp",       "useradd",   "wget",    "zsh"};
+  for (size_t k = 0; k < AO_ARRAY_SIZE(value_commands); k++)
+    if (strcmp(value_commands[k], w) == 0)
+      return 1;
+  return 0;
+}
+
+/* The quick reject before rce_at_value() (cmd_word_may()): a query value
+ * "<word> -x" is command injection exactly when the word is a command
+ * that counts there, and a user agent "<word> -x" when it is any command;
+ * for every command, every first byte and every second byte after a
+ * command's first letter, and blanks, directories and $IFS before. */
+static void test_value_prefix_filter(void **state) {
+  (void)state;
+  ao_classifier_t *c = new_classifier(8192);
+  ao_classifier_set_memo(c, 0);
+  static const char chars[] = "abcdefghijklmnopqrstuvwxyz0123456789_";
+  char w[64], target[128];
+  for (size_t k = 0; k < AO_ARRAY_SIZE(commands) + 26 * 37; k++) {
+    if (k < AO_ARRAY_SIZE(commands)) {
+      snprintf(w, sizeof(w), "%s", commands[k]);
+    } else { /* every pair of a letter and a key character */
+      size_t j = k - AO_ARRAY_SIZE(commands);
+      snprintf(w, sizeof(w), "%c%c", 'a' + (int)(j / 37), chars[j % 37]);
+    }
+    int want = is_value_command(w);
+    snprintf(target, sizeof(target), "/p?a=%s+-x", w);
+    row_t r = {"GET", target, NULL, NULL, 200, 0, ""};
+    ao_record_t rec = record_of(&r);
+    if (((ao_classify(c, &rec) & R) != 0) != want)
+      fail_msg("query value \"%s -x\": wrong verdict", w);
+    /* the same behind blanks, a directory, $IFS, or hidden */
+    static const char *const before[] = {"+", "%09", "/bin/", "usr/bin/",
+                                         "$IFS"};
+    for (size_t b = 0; b < AO_ARRAY_SIZE(before); b++) {
+      snprintf(target, sizeof(target), "/p?a=%s%s+-x", before[b], w);
+      r.target = target;
+      rec = record_of(&r);
+      if (((ao_classify(c, &rec) & R) != 0) != want)
+        fail_msg("query value \"%s%s -x\": wrong verdict", before[b], w);
+    }
+    snprintf(target, sizeof(target), "/p?a=%c''%s+-x", w[0], w + 1);
+    r.target = target;
+    rec = record_of(&r);
+    if (((ao_classify(c, &rec) & R) != 0) != want)
+      fail_msg("query value \"%s\": wrong verdict", target);
+    char ua[96];
+    snprintf(ua, sizeof(ua), "%s -x", w);
+    r.target = "/";
+    r.ua = ua;
+    rec = record_of(&r);
+    if (((ao_classify(c, &rec) & R) != 0) != is_command(w))
+      fail_msg("user agent \"%s\": wrong verdict", ua);
+  }
+  /* every first byte */
+  for (int b = 1; b < 256; b++) {
+    char ua[8] = {(char)b, 'a', 't', ' ', '-', 'x', 0};
+    row_t r = {"GET", "/", ua, NULL, 200, 0, ""};
+    ao_record_t rec = record_of(&r);
+    rec.flags = 0;
+    int want = b == 'c' || b == 'C'; /* "cat -x" (folded); "bat", " at" no */
+    if (((ao_classify(c, &rec) & R) != 0) != want)
+      fail_msg("user agent \"\\x%02x"
+               "at -x\": wrong verdict",
+               b);
+  }
+  ao_classifier_destroy(c);
+}
+
+/* The quick reject before ck_js_assign() (js_assign_may()): "a=<word>;x(1)"
+ * is XSS exactly when the word is a sink, for every sink, every pair of a
+ * letter and a word character, and words one character off a sink. */
+static void test_js_assign_filter(void **state) {
+  (void)state;
+  static const char *const sinks[] = {"eval",     "alert",      "prompt",
+                                      "confirm",  "settimeout", "setinterval",
+                                      "unescape", "function",   "execscript"};
+  static const char chars[] = "abcdefghijklmnopqrstuvwxyz0123456789_";
+  ao_classifier_t *c = new_classifier(8192);
+  ao_classifier_set_memo(c, 0);
+  char w[64], target[128];
+  size_t nw = 0;
+  for (size_t k = 0; k < AO_ARRAY_SIZE(sinks) * 40 + 26 * 37; k++) {
+    if (k < AO_ARRAY_SIZE(sinks) * 40) {
+      const char *sk = sinks[k / 40];
+      size_t v = k % 40;
+      snprintf(w, sizeof(w), "%s", sk);
+      if (v > 0 && v <= 37)
+        w[1] = chars[v - 1]; /* the second character changed */
+      else if (v == 38)
+        w[0] = 'b'; /* the first */
+      else if (v == 39)
+        w[strlen(w) - 1] = '_'; /* the last */
+    } else {
+      size_t j = k - AO_ARRAY_SIZE(sinks) * 40;
+      snprintf(w, sizeof(w), "%c%c", 'a' + (int)(j / 37), chars[j % 37]);
+    }
+    int want = 0;
+    for (size_t s = 0; s < AO_ARRAY_SIZE(sinks); s++)
+      want |= strcmp(sinks[s], w) == 0;
+    /* "a=eval;x(1)", "a= eval;x(1)" (blanks go to the full check),
+     * "a=eval,x(1)" */
+    static const char *const forms[][2] = {{"", ";"}, {"+", ";"}, {"", ","}};
+    for (size_t f = 0; f < AO_ARRAY_SIZE(forms); f++) {
+      snprintf(target, sizeof(target), "/p?a=%s%s%sx(1)", forms[f][0], w,
+               forms[f][1]);
+      row_t r = {"GET", target, NULL, NULL, 200, 0, ""};
+      ao_record_t rec = record_of(&r);
+      if (((ao_classify(c, &rec) & X) != 0) != want)
+        fail_msg("\"%s\": wrong verdict", target);
+      nw++;
+    }
+  }
+  print_message("%zu assignments checked\n", nw);
+  ao_classifier_destroy(c);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_table),
       cmocka_unit_test(test_memo_is_transparent),
       cmocka_unit_test(test_path_memo),
       cmocka_unit_test(test_command_prefix_filter),
+      cmocka_unit_test(test_value_prefix_filter),
+      cmocka_unit_test(test_js_assign_filter),
       cmocka_unit_test(test_create_errors),
       cmocka_unit_test(test_separate_query),
       cmocka_unit_test(test_max_line_truncation),
