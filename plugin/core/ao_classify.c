@@ -2019,6 +2019,10 @@ static int ck_rce_sep(const scan_t *s, size_t b, size_t e) {
   for (int guard = 0; guard < 4 && (at(s, i) == '\n' || at(s, i) == '\r');
        guard++)
     i = shell_blank(s, i + 1);
+  /* the '&' before the next parameter ("&utm_medium=", "&page=") mostly
+   * ends here, without reading the word */
+  if (!cmd_word_may(s, i))
+    return 0;
   size_t we;
   const cmd_t *cmd = shell_word(s, i, &we);
   if (cmd == NULL)
