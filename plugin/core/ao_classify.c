@@ -1965,24 +1965,32 @@ static int shell_url_arg(const scan_t *s, size_t we) {
 }
 
 /* The quick reject of rce_at_value(), inline in verify() and
- * scan_field(): would shell_blank() and then shell_word() at i find no
- * command? Exactly when the first byte is none that they skip or start
- * a command with (blanks, '$' of $IFS, '/' of a directory, a letter
- * starting a command), or when the first two bytes are a plain key pair
- * that no command starts with (the directories that do not start with
- * '/', "usr/" and "bin/", start with the pairs of "useradd" and
- * "bitsadmin", which pass). Most parameter values are turned away here
- * ("google", "twitter", "summer", "2"), without the two calls. */
-static inline int cmd_word_may(const scan_t *s, size_t i) {
+ * scan_field(), and of the word after a separator: would shell_blank()
+ * and then shell_word() at i find no command? Exactly when the first
+ * byte is none that they skip or start a command with (blanks, '$' of
+ * $IFS, '/' of a directory, a letter starting a command), or when the
+ * first two or three bytes are plain key characters that no command
+ * starts with. The directories that do not start with '/', "usr/" and
+ * "bin/", start with the pairs of "useradd" and "bitsadmin": those pairs
+ * go to the full reading. Most parameter values are turned away here
+ * ("google", "cpc", "newsletter", "2"), without the two calls. */
+static AO_ALWAYS_INLINE int cmd_word_may(const scan_t *s, size_t i) {
   unsigned char c0 = at(s, i);
   if (c0 < 'a' || c0 > 'z')
     return c0 == ' ' || c0 == '\t' || c0 == '+' || c0 == '$' || c0 == '/';
   if (!((CMD_FIRST_LETTERS >> (c0 - 'a')) & 1u))
     return 0;
-  char key[2] = {(char)c0, (char)at(s, i + 1)};
+  /* a one-letter word, or one hidden by quotes or backslashes: the full
+   * reading decides */
+  char key[3] = {(char)c0, (char)at(s, i + 1), (char)at(s, i + 2)};
   if (i + 1 >= s->n || !(is_alnum((unsigned char)key[1]) || key[1] == '_'))
-    return 1; /* a one-letter word, or hidden: the full reading decides */
-  return cmd_prefix_ok(s->c, key, 2);
+    return 1;
+  if (!cmd_prefix_ok(s->c, key, 2))
+    return 0;
+  if (i + 2 >= s->n || !(is_alnum((unsigned char)key[2]) || key[2] == '_') ||
+      (c0 == 'u' && key[1] == 's') || (c0 == 'b' && key[1] == 'i'))
+    return 1;
+  return cmd_prefix_ok(s->c, key, 3);
 }
 
 /* A command word at i that needs no separator before it: the start of a
