@@ -3042,6 +3042,23 @@ static void split_items(ao_classifier_t *c, const char *d, size_t n) {
   }
 }
 
+/* The value of a base64 digit plus one (standard and URL-safe
+ * alphabets), 0 for a byte that is none: one load per byte where a chain
+ * of range compares cost a dozen instructions. */
+static const uint8_t b64_digit[256] = {
+    ['A'] = 1,  ['B'] = 2,  ['C'] = 3,  ['D'] = 4,  ['E'] = 5,  ['F'] = 6,
+    ['G'] = 7,  ['H'] = 8,  ['I'] = 9,  ['J'] = 10, ['K'] = 11, ['L'] = 12,
+    ['M'] = 13, ['N'] = 14, ['O'] = 15, ['P'] = 16, ['Q'] = 17, ['R'] = 18,
+    ['S'] = 19, ['T'] = 20, ['U'] = 21, ['V'] = 22, ['W'] = 23, ['X'] = 24,
+    ['Y'] = 25, ['Z'] = 26, ['a'] = 27, ['b'] = 28, ['c'] = 29, ['d'] = 30,
+    ['e'] = 31, ['f'] = 32, ['g'] = 33, ['h'] = 34, ['i'] = 35, ['j'] = 36,
+    ['k'] = 37, ['l'] = 38, ['m'] = 39, ['n'] = 40, ['o'] = 41, ['p'] = 42,
+    ['q'] = 43, ['r'] = 44, ['s'] = 45, ['t'] = 46, ['u'] = 47, ['v'] = 48,
+    ['w'] = 49, ['x'] = 50, ['y'] = 51, ['z'] = 52, ['0'] = 53, ['1'] = 54,
+    ['2'] = 55, ['3'] = 56, ['4'] = 57, ['5'] = 58, ['6'] = 59, ['7'] = 60,
+    ['8'] = 61, ['9'] = 62, ['+'] = 63, ['-'] = 63, ['/'] = 64, ['_'] = 64,
+};
+
 /* Base64 decoding of a value (standard or URL-safe alphabet, padding
  * optional) into out; returns the length, or 0 when t[0..n) is not
  * base64. */
@@ -3054,21 +3071,10 @@ static size_t b64_decode(const char *t, size_t n, char *out) {
   int bits = 0;
   size_t o = 0;
   for (size_t i = 0; i < n; i++) {
-    unsigned char c = (unsigned char)t[i];
-    int v;
-    if (c >= 'A' && c <= 'Z')
-      v = c - 'A';
-    else if (c >= 'a' && c <= 'z')
-      v = c - 'a' + 26;
-    else if (c >= '0' && c <= '9')
-      v = c - '0' + 52;
-    else if (c == '+' || c == '-')
-      v = 62;
-    else if (c == '/' || c == '_')
-      v = 63;
-    else
+    unsigned d = b64_digit[(unsigned char)t[i]];
+    if (d == 0)
       return 0;
-    acc = (acc << 6) | (uint32_t)v;
+    acc = (acc << 6) | (uint32_t)(d - 1);
     bits += 6;
     if (bits >= 8) {
       bits -= 8;
@@ -3112,9 +3118,16 @@ static void base64_items(ao_classifier_t *c, scan_t *s, const char *raw) {
     }
     if (vn < 12)
       continue;
-    /* percent escapes of '+', '/', '=' first (one round, no case fold) */
-    size_t pn = ao_norm_pct_round(v, vn, c->b_b64, 0, NULL);
-    size_t dn = b64_decode(c->b_b64, pn, c->b_b64);
+    /* percent escapes of '+', '/', '=' first (one round, no case fold).
+     * Most values have none: without a '%' that round is a copy, and a
+     * value with one fails to decode as it is ('%' is no base64 digit),
+     * so the value is decoded as it is first and the round made only
+     * when that failed on a value with a '%'. */
+    size_t dn = b64_decode(v, vn, c->b_b64);
+    if (dn == 0 && memchr(v, '%', vn) != NULL) {
+      size_t pn = ao_norm_pct_round(v, vn, c->b_b64, 0, NULL);
+      dn = b64_decode(c->b_b64, pn, c->b_b64);
+    }
     if (dn < 6)
       continue;
     size_t printable = 0;

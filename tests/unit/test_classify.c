@@ -1001,6 +1001,86 @@ static void test_js_assign_filter(void **state) {
   ao_classifier_destroy(c);
 }
 
+/* Base64 of t[0..n) into out (NUL-terminated), with the standard or the
+ * URL-safe alphabet and '=' padding or none. */
+static void b64_encode(const char *t, size_t n, int url, int pad, char *out) {
+  const char *a = url ? "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                        "0123456789-_"
+                      : "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                        "0123456789+/";
+  size_t o = 0;
+  for (size_t i = 0; i < n; i += 3) {
+    uint32_t v = (uint32_t)(unsigned char)t[i] << 16;
+    if (i + 1 < n)
+      v |= (uint32_t)(unsigned char)t[i + 1] << 8;
+    if (i + 2 < n)
+      v |= (unsigned char)t[i + 2];
+    size_t k = n - i >= 3 ? 4 : n - i + 1;
+    for (size_t j = 0; j < 4; j++)
+      if (j < k)
+        out[o++] = a[(v >> (18 - 6 * j)) & 63u];
+      else if (pad)
+        out[o++] = '=';
+  }
+  out[o] = '\0';
+}
+
+/* Parameters that are base64 of a path (base64_items(): the value is
+ * decoded as it is, and again after one round of percent-decoding only
+ * when it has a '%'): found in both alphabets, padded or not, with '+',
+ * '/' and '=' percent-encoded; and not found once any one digit is
+ * replaced by a byte that is no base64 digit. */
+static void test_base64_values(void **state) {
+  (void)state;
+  static const char *const payloads[] = {
+      "x/../../../etc/passwd",  "/etc/shadow",
+      "..\\..\\..\\boot.ini",   "/proc/self/environ?",
+      "c:\\windows\\win.ini>>", "/var/log/auth.log~~",
+      "/etc/hosts???~~~" /* digits 63 and 62: "Pz8/", "fn5+" */};
+  ao_classifier_t *c = new_classifier(8192);
+  ao_classifier_set_memo(c, 0);
+  char b64[128], val[384], target[512];
+  size_t checked = 0;
+  for (size_t k = 0; k < AO_ARRAY_SIZE(payloads); k++) {
+    for (int form = 0; form < 4; form++) {
+      b64_encode(payloads[k], strlen(payloads[k]), form & 1, form & 2, b64);
+      /* as is, and with '+', '/', '=' percent-encoded */
+      for (int pct = 0; pct < 2; pct++) {
+        size_t o = 0;
+        for (const char *p = b64; *p; p++) {
+          if (pct && (*p == '+' || *p == '/' || *p == '='))
+            o += (size_t)snprintf(val + o, sizeof(val) - o, "%%%02X", *p);
+          else
+            val[o++] = *p;
+        }
+        val[o] = '\0';
+        snprintf(target, sizeof(target), "/x?f=%s", val);
+        row_t r = {"GET", target, NULL, NULL, 200, 0, ""};
+        ao_record_t rec = record_of(&r);
+        if (!(ao_classify(c, &rec) & T))
+          fail_msg("\"%s\" (%s): not found", target, payloads[k]);
+        /* one digit made invalid, wherever it is */
+        size_t n = strlen(b64);
+        for (size_t i = 0; i < n; i++) {
+          if (b64[i] == '=')
+            continue;
+          static const char bad[] = ".*!~";
+          snprintf(val, sizeof(val), "%s", b64);
+          val[i] = bad[i % 4];
+          snprintf(target, sizeof(target), "/x?f=%s", val);
+          r.target = target;
+          rec = record_of(&r);
+          if (ao_classify(c, &rec) & T)
+            fail_msg("\"%s\": found", target);
+          checked++;
+        }
+      }
+    }
+  }
+  print_message("%zu broken values checked\n", checked);
+  ao_classifier_destroy(c);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_table),
@@ -1009,6 +1089,7 @@ int main(void) {
       cmocka_unit_test(test_command_prefix_filter),
       cmocka_unit_test(test_value_prefix_filter),
       cmocka_unit_test(test_js_assign_filter),
+      cmocka_unit_test(test_base64_values),
       cmocka_unit_test(test_create_errors),
       cmocka_unit_test(test_separate_query),
       cmocka_unit_test(test_max_line_truncation),
