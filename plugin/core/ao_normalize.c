@@ -517,18 +517,29 @@ static unsigned html_special_mask(const char *in, size_t n, size_t base) {
 int ao_norm_html_changes(const char *in, size_t n) {
   /* TAB, LF or CR anywhere, or a reference at some '&': one pass over
    * both, 16 bytes at a time, visiting only the bytes that matter */
+  int ready = 0; /* html_firsts is set */
   for (size_t base = 0; base < n; base += 16) {
     for (unsigned m = html_special_mask(in, n, base); m != 0; m &= m - 1) {
       size_t i = base + AO_BS_CTZ32(m);
       unsigned char c = (unsigned char)in[i];
       if (c == '\t' || c == '\n' || c == '\r')
         return 1;
-      if (c == '&') {
-        pthread_once(&firsts_once, firsts_init); /* for html_ref() */
-        int d = 0;
-        if (html_ref(in, n, i, &d) > 0 && d >= 0)
-          return 1;
+      if (c != '&')
+        continue;
+      if (!ready) { /* once per call, not per '&' */
+        pthread_once(&firsts_once, firsts_init);
+        ready = 1;
       }
+      /* html_ref()'s own first test, here: the '&' between parameters
+       * ("&utm_medium=", "&q=") mostly starts no reference, and costs no
+       * call then */
+      unsigned char f = i + 1 < n ? lower((unsigned char)in[i + 1]) : 0;
+      if (f != '#' &&
+          (f < 'a' || f > 'z' || !((html_firsts >> (f - 'a')) & 1u)))
+        continue;
+      int d = 0;
+      if (html_ref(in, n, i, &d) > 0 && d >= 0)
+        return 1;
     }
   }
   return 0;
