@@ -2923,9 +2923,14 @@ static int os_path(const char *p, size_t len) {
   };
   if (c1 < 'a' || c1 > 'z')
     return 0;
+  /* bytes 0 and 1 match (the '/' and c1); bytes 2 to 4 of a root (all
+   * have at least 5) tell "/products/" from "/proc/" and "/program files/"
+   * before any memcmp() call */
   for (size_t k = 0; k < by_c1[c1 - 'a'].n; k++) {
     const ao_lit_t *r = &by_c1[c1 - 'a'].r[k];
-    if (len > r->n && memcmp(p, r->s, r->n) == 0)
+    if (len > r->n &&
+        (r->n < 5 || (p[2] == r->s[2] && p[3] == r->s[3] && p[4] == r->s[4])) &&
+        memcmp(p, r->s, r->n) == 0)
       return !web_asset(p, len);
   }
   return 0;
@@ -2934,7 +2939,11 @@ static int os_path(const char *p, size_t len) {
 static int query_os_path(const ao_classifier_t *c, const char *q) {
   for (size_t k = 0; k < c->nitems; k++) {
     const item_t *it = &c->items[k];
-    if (os_path(q + it->vb, it->e - it->vb))
+    const char *v = q + it->vb;
+    size_t vn = it->e - it->vb;
+    /* os_path() is 0 unless the value starts with '/' or a drive ("c:"):
+     * most values are turned away here, without the call */
+    if (vn >= 3 && (v[0] == '/' || v[1] == ':') && os_path(v, vn))
       return 1;
   }
   return 0;

@@ -1081,6 +1081,83 @@ static void test_base64_values(void **state) {
   ao_classifier_destroy(c);
 }
 
+/* The OS roots (os_path()) as a query value and as the request path:
+ * found for every root, in every value of the query; not for any root
+ * with one byte changed (the inline compare of bytes 2 to 4 and the
+ * value's first byte turn most away), nor for web assets under a root;
+ * drives ("c:\", "/c:/") found, one-letter schemes ("p://") not. The
+ * roots are those of os_path() in ao_classify.c. */
+static void test_os_roots(void **state) {
+  (void)state;
+  static const char *const roots[] = {
+      "/boot/",          "/etc/",         "/opt/",         "/proc/",
+      "/program files/", "/programdata/", "/private/etc/", "/private/var/",
+      "/root/",          "/sys/",         "/usr/",         "/var/",
+      "/volumes/",       "/windows/",     "/winnt/"};
+  ao_classifier_t *c = new_classifier(8192);
+  ao_classifier_set_memo(c, 0);
+  char v[96], target[256];
+  size_t checked = 0;
+  for (size_t k = 0; k < AO_ARRAY_SIZE(roots); k++) {
+    size_t n = strlen(roots[k]);
+    for (size_t pos = 0; pos <= n; pos++) {
+      for (int ch = 0; ch < 3; ch++) {
+        snprintf(v, sizeof(v), "%sconfig", roots[k]);
+        if (pos < n)
+          v[pos] = "qz-"[ch]; /* changed; pos == n: the root as it is */
+        int want = pos == n;
+        for (size_t r = 0; r < AO_ARRAY_SIZE(roots); r++)
+          want |= strncmp(v, roots[r], strlen(roots[r])) == 0;
+        /* a space in a root is "%20" in a request */
+        char enc[128];
+        size_t o = 0;
+        for (const char *q = v; *q; q++)
+          o += (size_t)(*q == ' ' ? snprintf(enc + o, 4, "%%20")
+                                  : snprintf(enc + o, 2, "%c", *q));
+        /* the value alone, and as the last of three */
+        snprintf(target, sizeof(target), "/p?f=%s", enc);
+        row_t r = {"GET", target, NULL, NULL, 200, 0, ""};
+        ao_record_t rec = record_of(&r);
+        if (((ao_classify(c, &rec) & T) != 0) != want)
+          fail_msg("\"%s\": wrong verdict", target);
+        snprintf(target, sizeof(target), "/p?a=1&b=x&f=%s", enc);
+        rec = record_of(&r);
+        rec.target = sl(target);
+        if (((ao_classify(c, &rec) & T) != 0) != want)
+          fail_msg("\"%s\": wrong verdict", target);
+        /* the request path */
+        rec.target = sl(enc);
+        if (((ao_classify(c, &rec) & T) != 0) != want)
+          fail_msg("path \"%s\": wrong verdict", enc);
+        checked += 3;
+        if (pos == n)
+          break;
+      }
+    }
+    /* a web asset under the root is not the server's file */
+    snprintf(target, sizeof(target), "/p?f=%sdesigns/site.css", roots[k]);
+    row_t r = {"GET", target, NULL, NULL, 200, 0, ""};
+    ao_record_t rec = record_of(&r);
+    if (strchr(roots[k], ' ') == NULL && (ao_classify(c, &rec) & T))
+      fail_msg("\"%s\": found", target);
+  }
+  static const struct {
+    const char *value;
+    int want;
+  } drives[] = {{"c:%5Cwindows", 1}, {"d:/data", 1}, {"/c:/inetpub", 1},
+                {"p://x", 0},        {"c:x", 0},     {"a:", 0},
+                {"x/c:/", 0},        {"1:%5C", 0}};
+  for (size_t k = 0; k < AO_ARRAY_SIZE(drives); k++) {
+    snprintf(target, sizeof(target), "/p?a=b&f=%s", drives[k].value);
+    row_t r = {"GET", target, NULL, NULL, 200, 0, ""};
+    ao_record_t rec = record_of(&r);
+    if (((ao_classify(c, &rec) & T) != 0) != drives[k].want)
+      fail_msg("\"%s\": wrong verdict", target);
+  }
+  print_message("%zu values checked\n", checked);
+  ao_classifier_destroy(c);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_table),
@@ -1090,6 +1167,7 @@ int main(void) {
       cmocka_unit_test(test_value_prefix_filter),
       cmocka_unit_test(test_js_assign_filter),
       cmocka_unit_test(test_base64_values),
+      cmocka_unit_test(test_os_roots),
       cmocka_unit_test(test_create_errors),
       cmocka_unit_test(test_separate_query),
       cmocka_unit_test(test_max_line_truncation),
