@@ -1651,10 +1651,8 @@ static const uint32_t js_assign_seconds[26] = {
  * word go to the full check. */
 static inline int js_assign_may(const scan_t *s, size_t e) {
   unsigned char c0 = at(s, e);
-  if (is_ws(c0))
-    return 1;
-  if (c0 < 'a' || c0 > 'z')
-    return 0;
+  if (c0 < 'a' || c0 > 'z') /* a letter first: the common case */
+    return is_ws(c0);
   unsigned char c1 = at(s, e + 1);
   return c1 >= 'a' && c1 <= 'z' &&
          ((js_assign_seconds[c0 - 'a'] >> (c1 - 'a')) & 1u);
