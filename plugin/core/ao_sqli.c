@@ -378,19 +378,17 @@ __attribute__((noinline))
 static size_t
 word_run_lower(const unsigned char *t, size_t k, size_t n, char *out,
                uint32_t *hash) {
-  size_t b = k;
+  size_t b = k, copy_end = n - k < MAXWORD - 1 ? n : k + MAXWORD - 1;
   uint32_t h = 2166136261u; /* kw_hash()'s FNV-1a */
-  for (; k < n && is_word(t[k]); k++) {
-    if (k - b < MAXWORD - 1) {
-      unsigned c = t[k];
-      c = c >= 'A' && c <= 'Z' ? c + 32 : c;
-      out[k - b] = (char)c;
-      h = (h ^ c) * 16777619u;
-    }
+  for (; k < copy_end && is_word(t[k]); k++) {
+    unsigned c = t[k];
+    c = c >= 'A' && c <= 'Z' ? c + 32 : c;
+    out[k - b] = (char)c;
+    h = (h ^ c) * 16777619u;
   }
-  out[k - b < MAXWORD - 1 ? k - b : MAXWORD - 1] = '\0';
+  out[k - b] = '\0';
   *hash = h;
-  return k;
+  return k == copy_end ? word_run(t, k, n) : k; /* a long word goes on */
 }
 
 /* Skips blanks and inline comments; returns 1 when a terminator (line
@@ -404,6 +402,9 @@ static int skip_blanks(lexer_t *L) {
       L->i++;
       continue;
     }
+    /* most tokens are words: no comment starts with a word byte */
+    if (is_word(c))
+      return 0;
     if (c == '/' && ch(L, L->i + 1) == '*') {
       if (ch(L, L->i + 2) == '!') { /* executable: its content is code */
         L->i += 3;

@@ -356,11 +356,37 @@ static void test_statement_objects(void **state) {
   print_message("%zu statements checked\n", checked);
 }
 
+/* Words around the length the lexer copies for its keyword lookup (31
+ * bytes, word_run_lower()): read whole whatever their length, so that
+ * "1 and W=W" compares one identifier with itself (and "W=V", V one
+ * letter off at the end, does not), at the end of the value or not. */
+static void test_long_words(void **state) {
+  (void)state;
+  char w[64], v[64], buf[192];
+  for (size_t len = 1; len <= 45; len++) {
+    for (size_t k = 0; k < len; k++)
+      w[k] = (char)('a' + (k * 7) % 26);
+    w[len] = '\0';
+    snprintf(v, sizeof(v), "%s", w);
+    v[len - 1] = v[len - 1] == 'z' ? 'y' : 'z';
+    for (int tail = 0; tail < 2; tail++) {
+      int n =
+          snprintf(buf, sizeof(buf), "1 and %s=%s%s", w, w, tail ? " x" : "");
+      if (!ao_sqli_value(buf, (size_t)n, 0, NULL))
+        fail_msg("\"%s\": not found", buf);
+      n = snprintf(buf, sizeof(buf), "1 and %s=%s%s", w, v, tail ? " x" : "");
+      if (ao_sqli_value(buf, (size_t)n, 0, NULL))
+        fail_msg("\"%s\": found", buf);
+    }
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_table),
       cmocka_unit_test(test_candidate),
       cmocka_unit_test(test_statement_objects),
+      cmocka_unit_test(test_long_words),
       cmocka_unit_test(test_candidate_oracle),
       cmocka_unit_test(test_long_values),
       cmocka_unit_test(test_linear_work),
