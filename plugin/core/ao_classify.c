@@ -3117,7 +3117,10 @@ static size_t b64_decode(const char *t, size_t n, char *out) {
 static void base64_items(ao_classifier_t *c, scan_t *s, const char *raw) {
   for (size_t k = 0; k < c->nitems; k++) {
     const item_t *it = &c->items[k];
-    if (it->re <= it->rb)
+    /* the value is part of the parameter: a parameter shorter than the
+     * 12 bytes a value needs ("page=2", "q=shoes") is passed over before
+     * its '=' is looked for */
+    if (it->re < it->rb + 12)
       continue;
     const char *v = raw + it->rb;
     size_t vn = it->re - it->rb;
