@@ -239,6 +239,15 @@ size_t ao_norm_fold(const char *in, size_t n, char *out, unsigned *info) {
       i += 8;
       o += 8;
     }
+    /* a tail of 1 to 7 bytes: the text's last 8 bytes at once, when it
+     * has 8 and nothing has shrunk it so far (o == i), so that they go to
+     * the same place in out: the bytes before i are folded again to what
+     * they already are (also in place, in == out) */
+    if (i < n && n - i < 8 && n >= 8 && o == i &&
+        fold8(in + n - 8, out + n - 8)) {
+      o = i = n;
+      break;
+    }
     /* fast path: a run of plain ASCII (the whole field, almost always) */
     unsigned char f;
     while (i < n && (f = fold_tab[(unsigned char)in[i]]) != 0) {
