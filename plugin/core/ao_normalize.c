@@ -98,17 +98,27 @@ size_t ao_norm_unescape_log(const char *in, size_t n, char *out) {
   return o;
 }
 
+/* 0x80 in each byte of w that is c, 0 in the others (exact: no carry
+ * crosses a byte). */
+static inline uint64_t swar_eq(uint64_t w, unsigned char c) {
+  const uint64_t low7 = 0x7f7f7f7f7f7f7f7full;
+  uint64_t x = w ^ (0x0101010101010101ull * c);
+  return ~(((x & low7) + low7) | x) & ~low7;
+}
+
 size_t ao_norm_pct_round(const char *in, size_t n, char *out, unsigned flags,
                          size_t *decoded) {
   size_t o = 0, cnt = 0;
-#if AO_BYTESCAN_SSE2
   const int plus = (flags & AO_NORM_PLUS) != 0;
   /* Whole blocks may be stored only where out cannot overlap what is still
    * to be read: a block stored at o <= i reaches past i when earlier
    * escapes shrank the text. */
   const uintptr_t ib = (uintptr_t)in, ob = (uintptr_t)out;
   const int apart = ob + n <= ib || ib + n <= ob;
-#endif
+  /* 8-byte words are stored only when wholly read (they hold no '%'):
+   * with out at or before in (in place), out + o <= in + i, so a word
+   * never reaches what is still to be read */
+  const int words = apart || ob <= ib;
   for (size_t i = 0; i < n;) {
 #if AO_BYTESCAN_SSE2
     /* 16 bytes at a time up to the next '%', '+' turned into a space where
@@ -130,6 +140,21 @@ size_t ao_norm_pct_round(const char *in, size_t n, char *out, unsigned flags,
     if (i >= n)
       break;
 #endif
+    /* 8 bytes at a time while none is a '%' (short texts, the rest after
+     * the blocks, and in place), '+' turned into a space where it is one */
+    while (words && n - i >= 8) {
+      uint64_t w;
+      memcpy(&w, in + i, 8);
+      if (swar_eq(w, '%') != 0)
+        break;
+      if (plus) /* 0x01 per '+', times '+' ^ ' ': no carry */
+        w ^= (swar_eq(w, '+') >> 7) * (uint64_t)('+' ^ ' ');
+      memcpy(out + o, &w, 8);
+      i += 8;
+      o += 8;
+    }
+    if (i >= n)
+      break;
     unsigned char c = (unsigned char)in[i];
     if (c == '%') {
       int h1, h2;

@@ -668,6 +668,49 @@ static void test_pct_round_matches_reference(void **state) {
   }
 }
 
+/* Every byte value at every position of texts of 1 to 40 bytes, with and
+ * without AO_NORM_PLUS, and escapes before it: the 8-byte word path
+ * (words with no '%', '+' turned into a space) decodes exactly like the
+ * oracle into another buffer, in place, and into a buffer that starts
+ * before the input and overlaps it (out < in: a word is stored only where
+ * the input is read). */
+static void test_pct_round_every_byte_every_position(void **state) {
+  (void)state;
+  char in[48], a[48], b[48], both[96];
+  static const char *const fills[] = {"ab+c/", "%41x+y", "q%2bz"};
+  for (size_t f = 0; f < sizeof(fills) / sizeof(fills[0]); f++) {
+    size_t fl = strlen(fills[f]);
+    for (size_t n = 1; n <= 40; n++) {
+      for (size_t pos = 0; pos < n; pos++) {
+        for (unsigned v = 0; v < 256; v++) {
+          for (unsigned flags = 0; flags <= AO_NORM_PLUS;
+               flags += AO_NORM_PLUS) {
+            for (size_t k = 0; k < n; k++)
+              in[k] = fills[f][k % fl];
+            in[pos] = (char)v;
+            size_t da = 0, db = 0;
+            size_t na = ref_pct_round(in, n, a, flags, &da);
+            size_t nb = ao_norm_pct_round(in, n, b, flags, &db);
+            if (na != nb || memcmp(a, b, na) != 0 || da != db)
+              fail_msg("fill %zu, byte %#x at %zu of %zu", f, v, pos, n);
+            /* out 5 bytes before in, overlapping it */
+            memcpy(both + 5, in, n);
+            db = 0;
+            nb = ao_norm_pct_round(both + 5, n, both, flags, &db);
+            if (nb != na || memcmp(both, a, na) != 0 || db != da)
+              fail_msg("out before in: byte %#x at %zu of %zu", v, pos, n);
+            /* in place */
+            db = 0;
+            nb = ao_norm_pct_round(in, n, in, flags, &db);
+            if (nb != na || memcmp(in, a, na) != 0 || db != da)
+              fail_msg("in place: byte %#x at %zu of %zu", v, pos, n);
+          }
+        }
+      }
+    }
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_unescape_log),
@@ -675,6 +718,7 @@ int main(void) {
       cmocka_unit_test(test_fold_every_byte_every_position),
       cmocka_unit_test(test_pct_round),
       cmocka_unit_test(test_pct_round_matches_reference),
+      cmocka_unit_test(test_pct_round_every_byte_every_position),
       cmocka_unit_test(test_url_rounds),
       cmocka_unit_test(test_fold),
       cmocka_unit_test(test_html),
