@@ -3085,16 +3085,22 @@ static const uint8_t b64_digit[256] = {
 };
 
 /* Base64 decoding of a value (standard or URL-safe alphabet, padding
- * optional) into out; returns the length, or 0 when t[0..n) is not
- * base64. */
-static size_t b64_decode(const char *t, size_t n, char *out) {
+ * optional) into out, when what it decodes to is text: returns the
+ * length, or 0 when t[0..n) is not base64, decodes to fewer than 6 bytes,
+ * or to less than 90% printable bytes (session ids and hashes decode to
+ * binary). The length is known before decoding, so the decoding stops as
+ * soon as too many bytes are not printable: the many values that are
+ * words of the alphabet ("summer+select+beta") decode to binary from
+ * their first bytes. */
+static size_t b64_text(const char *t, size_t n, char *out) {
   while (n > 0 && t[n - 1] == '=')
     n--;
-  if (n % 4 == 1)
+  size_t dn = n / 4 * 3 + (n % 4 == 0 ? 0 : n % 4 - 1); /* 6 bits a digit */
+  if (n % 4 == 1 || dn < 6)
     return 0;
   uint32_t acc = 0;
   int bits = 0;
-  size_t o = 0;
+  size_t o = 0, odd = 0; /* bytes that are not printable */
   for (size_t i = 0; i < n; i++) {
     unsigned d = b64_digit[(unsigned char)t[i]];
     if (d == 0)
@@ -3103,7 +3109,12 @@ static size_t b64_decode(const char *t, size_t n, char *out) {
     bits += 6;
     if (bits >= 8) {
       bits -= 8;
-      out[o++] = (char)((acc >> bits) & 0xffu);
+      unsigned char ch = (unsigned char)((acc >> bits) & 0xffu);
+      out[o++] = (char)ch;
+      /* text: at least 90% printable, i.e. odd * 10 <= dn */
+      odd += !((ch >= 0x20 && ch < 0x7f) || ch == '\t' || ch == '\n');
+      if (odd * 10 > dn)
+        return 0;
     }
   }
   return o;
@@ -3151,19 +3162,12 @@ static void base64_items(ao_classifier_t *c, scan_t *s, const char *raw) {
      * value with one fails to decode as it is ('%' is no base64 digit),
      * so the value is decoded as it is first and the round made only
      * when that failed on a value with a '%'. */
-    size_t dn = b64_decode(v, vn, c->b_b64);
+    size_t dn = b64_text(v, vn, c->b_b64);
     if (dn == 0 && memchr(v, '%', vn) != NULL) {
       size_t pn = ao_norm_pct_round(v, vn, c->b_b64, 0, NULL);
-      dn = b64_decode(c->b_b64, pn, c->b_b64);
+      dn = b64_text(c->b_b64, pn, c->b_b64);
     }
-    if (dn < 6)
-      continue;
-    size_t printable = 0;
-    for (size_t j = 0; j < dn; j++) {
-      unsigned char ch = (unsigned char)c->b_b64[j];
-      printable += (ch >= 0x20 && ch < 0x7f) || ch == '\t' || ch == '\n';
-    }
-    if (printable * 10 < dn * 9)
+    if (dn == 0)
       continue;
     unsigned info = 0;
     dn = ao_norm_fold(c->b_b64, dn, c->b_b64, &info);

@@ -1077,6 +1077,32 @@ static void test_base64_values(void **state) {
       }
     }
   }
+  /* text is at least 90% printable: a path of 20 bytes with 2 bytes that
+   * are not printable is looked at, with 3 it is not, wherever they are
+   * (the decoding stops at the third); '+' and '/' of the encoding
+   * percent-encoded or not */
+  for (int bad = 0; bad <= 3; bad++) {
+    for (size_t at = 5; at + (size_t)bad <= 20; at++) {
+      for (int pct = 0; pct < 2; pct++) {
+        char p20[24];
+        memcpy(p20, "/etc/hosts?~~~?~~~?~", 20);
+        for (int k = 0; k < bad; k++)
+          p20[at + (size_t)k] = (char)(k == 1 ? 0xff : 0x01);
+        b64_encode(p20, 20, 0, 1, b64);
+        size_t o = 0;
+        for (const char *p = b64; *p; p++)
+          o += (size_t)(pct && (*p == '+' || *p == '/' || *p == '=')
+                            ? snprintf(val + o, 4, "%%%02X", *p)
+                            : snprintf(val + o, 2, "%c", *p));
+        snprintf(target, sizeof(target), "/x?f=%s", val);
+        row_t r = {"GET", target, NULL, NULL, 200, 0, ""};
+        ao_record_t rec = record_of(&r);
+        if (((ao_classify(c, &rec) & T) != 0) != (bad <= 2))
+          fail_msg("\"%s\" (%d bytes not printable at %zu): wrong verdict",
+                   target, bad, at);
+      }
+    }
+  }
   /* the shortest value looked at (12 digits: "/etc/host"), as the whole
    * parameter and after a name */
   static const char *const shortest[] = {"/x?L2V0Yy9ob3N0", "/x?f=L2V0Yy9ob3N0",
