@@ -827,16 +827,21 @@ static inline size_t lo_bound(size_t i) {
   return i > AO_LOOK ? i - AO_LOOK : 0;
 }
 
-/* Does t[i..] start with the word w (lower case), not followed by [a-z0-9_]? */
-static int word_at(const scan_t *s, size_t i, const char *w) {
-  /* the first byte rejects almost every call before strlen() runs (the
-   * word lists are walked a word at a time) */
-  if (i >= s->n || s->t[i] != w[0])
-    return 0;
+/* word_at() past its first byte. */
+static int word_at_rest(const scan_t *s, size_t i, const char *w) {
   size_t k = strlen(w);
   if (i + k > s->n || memcmp(s->t + i, w, k) != 0)
     return 0;
   return i + k == s->n || !is_wch(at(s, i + k));
+}
+
+/* Does t[i..] start with the word w (lower case), not followed by [a-z0-9_]?
+ * The first byte rejects almost every call (the word lists are walked a
+ * word at a time): it is compared inline, without a call. */
+static AO_ALWAYS_INLINE int word_at(const scan_t *s, size_t i, const char *w) {
+  if (i >= s->n || s->t[i] != w[0])
+    return 0;
+  return word_at_rest(s, i, w);
 }
 
 /* Reads a word [a-z0-9_] at i into a bounded span; returns its end. */
