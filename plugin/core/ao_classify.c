@@ -689,6 +689,7 @@ typedef struct cmd {
 } cmd_t;
 
 #define CMD_SLOTS 256u /* a power of two, more than twice the commands */
+#define CMD_PAIRS_MAX 64u /* distinct first two characters of commands */
 
 static const cmd_t rce_cmds[] = {
     /* sorted by name (bsearch) */
@@ -763,8 +764,12 @@ struct ao_classifier {
   ao_memo_t *memo;
   uint64_t memo_lookups[4], memo_hits[4]; /* by AO_MEMO_TARGET... */
   uint8_t cmd_index[CMD_SLOTS]; /* rce_cmds by cmd_hash(name): index + 1 */
-  uint64_t cmd_pairs[26]; /* bit cmd_char(b) of [a - 'a']: a command starts
-                             with "ab" */
+  /* the first three characters of the commands (cmd_prefix_ok()):
+   * cmd_pair_id[a - 'a'][cmd_char(b)] is 0 when no command starts with
+   * "ab", else k + 1, and bit cmd_char(c) of cmd_thirds[k] says that some
+   * command starts with "abc" */
+  uint8_t cmd_pair_id[26][37];
+  uint64_t cmd_thirds[CMD_PAIRS_MAX];
   int memo_off; /* ao_classifier_set_memo(c, 0) */
   item_t items[AO_MAX_ITEMS]; /* parameters of the query being classified */
   size_t nitems;
@@ -822,16 +827,21 @@ static inline size_t lo_bound(size_t i) {
   return i > AO_LOOK ? i - AO_LOOK : 0;
 }
 
-/* Does t[i..] start with the word w (lower case), not followed by [a-z0-9_]? */
-static int word_at(const scan_t *s, size_t i, const char *w) {
-  /* the first byte rejects almost every call before strlen() runs (the
-   * word lists are walked a word at a time) */
-  if (i >= s->n || s->t[i] != w[0])
-    return 0;
+/* word_at() past its first byte. */
+static int word_at_rest(const scan_t *s, size_t i, const char *w) {
   size_t k = strlen(w);
   if (i + k > s->n || memcmp(s->t + i, w, k) != 0)
     return 0;
   return i + k == s->n || !is_wch(at(s, i + k));
+}
+
+/* Does t[i..] start with the word w (lower case), not followed by [a-z0-9_]?
+ * The first byte rejects almost every call (the word lists are walked a
+ * word at a time): it is compared inline, without a call. */
+static AO_ALWAYS_INLINE int word_at(const scan_t *s, size_t i, const char *w) {
+  if (i >= s->n || s->t[i] != w[0])
+    return 0;
+  return word_at_rest(s, i, w);
 }
 
 /* Reads a word [a-z0-9_] at i into a bounded span; returns its end. */
@@ -1619,21 +1629,46 @@ static int ck_js_eval(const scan_t *s, size_t b, size_t e) {
 }
 
 /* a=eval;b=alert;a(b(1)): a sink handed to a variable, then a call. */
+static const char *const js_assign_sinks[] = {
+    "eval",        "alert",    "prompt",   "confirm",   "settimeout",
+    "setinterval", "unescape", "function", "execscript"};
+
+/* Bit c - 'a' of js_assign_seconds[f - 'a']: some sink starts with the
+ * letters f, c. check_tables() checks every sink against it. */
+#define L2(c) (1u << ((c) - 'a'))
+static const uint32_t js_assign_seconds[26] = {
+    ['a' - 'a'] = L2('l'),           /* alert */
+    ['c' - 'a'] = L2('o'),           /* confirm */
+    ['e' - 'a'] = L2('v') | L2('x'), /* eval, execscript */
+    ['f' - 'a'] = L2('u'),           /* function */
+    ['p' - 'a'] = L2('r'),           /* prompt */
+    ['s' - 'a'] = L2('e'),           /* settimeout, setinterval */
+    ['u' - 'a'] = L2('n'),           /* unescape */
+};
+#undef L2
+
+/* The quick reject of ck_js_assign(), inline in on_hit(): the '=' of
+ * nearly every parameter is followed by a word that does not start like
+ * a sink ("google", "cpc", "summer"), or by no word. A sink is letters
+ * only, so a second byte that is not one of the letters that follow that
+ * first letter in some sink ends the matter: a digit or '_' makes a word
+ * that is no sink, anything else a one-letter word. Blanks before the
+ * word go to the full check. */
+static inline int js_assign_may(const scan_t *s, size_t e) {
+  unsigned char c0 = at(s, e);
+  if (c0 < 'a' || c0 > 'z') /* a letter first: the common case */
+    return is_ws(c0);
+  unsigned char c1 = at(s, e + 1);
+  return c1 >= 'a' && c1 <= 'z' &&
+         ((js_assign_seconds[c0 - 'a'] >> (c1 - 'a')) & 1u);
+}
+
 static int ck_js_assign(const scan_t *s, size_t e) {
-  static const char *const sinks[] = {"eval",     "alert",      "prompt",
-                                      "confirm",  "settimeout", "setinterval",
-                                      "unescape", "function",   "execscript"};
-  /* first letters of the sinks: the '=' of nearly every parameter is
-   * followed by none of them */
-  enum { SINK_FIRSTS = (1u << ('a' - 'a')) | (1u << ('c' - 'a')) |
-                       (1u << ('e' - 'a')) | (1u << ('f' - 'a')) |
-                       (1u << ('p' - 'a')) | (1u << ('s' - 'a')) |
-                       (1u << ('u' - 'a')) };
   size_t i = e, end = lim(s, e);
   while (i < end && is_ws(at(s, i)))
     i++;
   unsigned char c0 = at(s, i);
-  if (c0 < 'a' || c0 > 'z' || !((SINK_FIRSTS >> (c0 - 'a')) & 1u))
+  if (c0 < 'a' || c0 > 'z' || !js_assign_may(s, i))
     return 0;
   /* no sink is longer than 11 bytes: a longer word is none of them, and
    * reading it further would find nothing */
@@ -1644,7 +1679,7 @@ static int ck_js_assign(const scan_t *s, size_t e) {
   unsigned char c = at(s, we);
   if (!(c == ';' || c == ',' || c == ')' || c == '\n' || c == ' '))
     return 0;
-  if (!span_in(s, i, we, sinks, AO_ARRAY_SIZE(sinks)))
+  if (!span_in(s, i, we, js_assign_sinks, AO_ARRAY_SIZE(js_assign_sinks)))
     return 0;
   for (size_t k = we; k < end; k++)
     if (s->t[k] == '(')
@@ -1758,15 +1793,32 @@ static unsigned cmd_char(unsigned char ch) {
   return ch == '_' ? 36u : 63u;
 }
 
-static inline int cmd_pair(const ao_classifier_t *c, char a, char b) {
-  unsigned ia = (unsigned char)a - 'a', ib = cmd_char((unsigned char)b);
-  return ia < 26 && ib < 63 && ((c->cmd_pairs[ia] >> ib) & 1u);
+/* Can a word whose key starts with key[0..len) still be a command (len 2
+ * or 3)? Most words that pass the first-letter filter fail here, after
+ * two or three characters, before the rest of the word is read and
+ * looked up: "newsletter" and "cpc" (utm_source=newsletter,
+ * utm_medium=cpc) share their first two characters with "netstat" and
+ * "cp", but no command starts with "new" or "cpc". key[0] is a letter
+ * (shell_word() checks it first). */
+static inline int cmd_prefix_ok(const ao_classifier_t *c, const char *key,
+                                size_t len) {
+  unsigned ib = cmd_char((unsigned char)key[1]);
+  unsigned id = ib < 37 ? c->cmd_pair_id[key[0] - 'a'][ib] : 0u;
+  if (id == 0 || len == 2)
+    return id != 0;
+  unsigned ic = cmd_char((unsigned char)key[2]);
+  return ic < 37 && ((c->cmd_thirds[id - 1] >> ic) & 1u);
 }
 
 static void cmd_index_build(ao_classifier_t *c) {
+  unsigned pairs = 0;
   for (size_t k = 0; k < AO_ARRAY_SIZE(rce_cmds); k++) {
-    const char *w = rce_cmds[k].name;
-    c->cmd_pairs[w[0] - 'a'] |= (uint64_t)1 << cmd_char((unsigned char)w[1]);
+    const char *w = rce_cmds[k].name; /* [a-z][a-z0-9_]+: check_tables() */
+    uint8_t *id = &c->cmd_pair_id[w[0] - 'a'][cmd_char((unsigned char)w[1])];
+    if (*id == 0)
+      *id = (uint8_t)++pairs;
+    if (w[2] != '\0')
+      c->cmd_thirds[*id - 1] |= (uint64_t)1 << cmd_char((unsigned char)w[2]);
   }
   for (size_t k = 0; k < AO_ARRAY_SIZE(rce_cmds); k++) {
     uint32_t i = cmd_hash(rce_cmds[k].name);
@@ -1872,24 +1924,25 @@ static const cmd_t *shell_word(const scan_t *s, size_t i, size_t *we) {
     if (is_alnum(c) || c == '_') {
       key[len++] = (char)c;
       e++;
-      /* no command starts with these two characters: no need to read on
-       * (key[0] is the letter checked above) */
-      if (len == 2 && !cmd_pair(s->c, key[0], key[1]))
-        return NULL;
     } else if ((c == '\'' || c == '"' || c == '`') && at(s, e + 1) == c) {
       e += 2;
+      continue;
     } else if (c == '\\' && is_alpha(at(s, e + 1))) {
       e++;
+      continue;
     } else if (c == '$' && (at(s, e + 1) == '@' || at(s, e + 1) == '*')) {
       e += 2;
+      continue;
     } else if (c == '[' && is_alnum(at(s, e + 1)) && at(s, e + 2) == ']') {
       key[len++] = (char)at(s, e + 1);
       e += 3;
-      if (len == 2 && !cmd_pair(s->c, key[0], key[1]))
-        return NULL;
     } else {
       break;
     }
+    /* no command starts with these two or three characters: no need to
+     * read on (key[0] is the letter checked above) */
+    if ((len == 2 || len == 3) && !cmd_prefix_ok(s->c, key, len))
+      return NULL;
   }
   if (len == 0 || len >= 16)
     return NULL;
@@ -1912,6 +1965,35 @@ static int shell_url_arg(const scan_t *s, size_t we) {
          (a + 6 <= s->n && memcmp(s->t + a, "https:", 6) == 0) ||
          (a + 4 <= s->n && memcmp(s->t + a, "ftp:", 4) == 0) ||
          (a + 5 <= s->n && memcmp(s->t + a, "tftp:", 5) == 0);
+}
+
+/* The quick reject of rce_at_value(), inline in on_hit() and
+ * scan_field(), and of the word after a separator: would shell_blank()
+ * and then shell_word() at i find no command? Exactly when the first
+ * byte is none that they skip or start a command with (blanks, '$' of
+ * $IFS, '/' of a directory, a letter starting a command), or when the
+ * first two or three bytes are plain key characters that no command
+ * starts with. The directories that do not start with '/', "usr/" and
+ * "bin/", start with the pairs of "useradd" and "bitsadmin": those pairs
+ * go to the full reading. Most parameter values are turned away here
+ * ("google", "cpc", "newsletter", "2"), without the two calls. */
+static AO_ALWAYS_INLINE int cmd_word_may(const scan_t *s, size_t i) {
+  unsigned char c0 = at(s, i);
+  if (c0 < 'a' || c0 > 'z')
+    return c0 == ' ' || c0 == '\t' || c0 == '+' || c0 == '$' || c0 == '/';
+  if (!((CMD_FIRST_LETTERS >> (c0 - 'a')) & 1u))
+    return 0;
+  /* a one-letter word, or one hidden by quotes or backslashes: the full
+   * reading decides */
+  char key[3] = {(char)c0, (char)at(s, i + 1), (char)at(s, i + 2)};
+  if (i + 1 >= s->n || !(is_alnum((unsigned char)key[1]) || key[1] == '_'))
+    return 1;
+  if (!cmd_prefix_ok(s->c, key, 2))
+    return 0;
+  if (i + 2 >= s->n || !(is_alnum((unsigned char)key[2]) || key[2] == '_') ||
+      (c0 == 'u' && key[1] == 's') || (c0 == 'b' && key[1] == 'i'))
+    return 1;
+  return cmd_prefix_ok(s->c, key, 3);
 }
 
 /* A command word at i that needs no separator before it: the start of a
@@ -1948,6 +2030,10 @@ static int ck_rce_sep(const scan_t *s, size_t b, size_t e) {
   for (int guard = 0; guard < 4 && (at(s, i) == '\n' || at(s, i) == '\r');
        guard++)
     i = shell_blank(s, i + 1);
+  /* the '&' before the next parameter ("&utm_medium=", "&page=") mostly
+   * ends here, without reading the word */
+  if (!cmd_word_may(s, i))
+    return 0;
   size_t we;
   const cmd_t *cmd = shell_word(s, i, &we);
   if (cmd == NULL)
@@ -2435,7 +2521,7 @@ static int verify(scan_t *s, const ao_rule_t *r, size_t b, size_t e) {
     return ck_rce_sep(s, b, e);
   case CK_RCE_BRACE:
     return ck_rce_brace(s, e);
-  case CK_RCE_VALUE:
+  case CK_RCE_VALUE: /* on_hit() made cmd_word_may()'s test */
     return rce_at_value(s, e, 1);
   case CK_RCE_BIN:
     return ck_rce_bin(s, e);
@@ -2468,7 +2554,7 @@ static int verify(scan_t *s, const ao_rule_t *r, size_t b, size_t e) {
     return ck_js_sink(s, b, e);
   case CK_JS_EVAL:
     return ck_js_eval(s, b, e);
-  case CK_JS_ASSIGN:
+  case CK_JS_ASSIGN: /* on_hit() made js_assign_may()'s test */
     return ck_js_assign(s, e);
   case CK_JS_DOM:
     return ck_js_dom(s, r, b, e);
@@ -2494,6 +2580,21 @@ static int verify(scan_t *s, const ao_rule_t *r, size_t b, size_t e) {
   }
 }
 
+/* verify() and its verdict, out of line and called last: the checks
+ * inlined into verify() need many registers, and on_hit() saved and
+ * restored them all for every hit, also for the many hits it turns away
+ * before any check. */
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((noinline))
+#endif
+static int
+verify_hit(scan_t *s, const ao_rule_t *r, size_t b, size_t e,
+           ao_catmask_t bit) {
+  if (verify(s, r, b, e))
+    s->found |= bit;
+  return 0;
+}
+
 static int on_hit(void *ud, uint32_t id, size_t end) {
   scan_t *s = ud;
   const ao_rule_t *r = s->c->rules[id];
@@ -2502,12 +2603,15 @@ static int on_hit(void *ud, uint32_t id, size_t end) {
   ao_catmask_t bit = AO_CAT_BIT(r->cat);
   if (s->found & bit)
     return 0;
-  size_t b = end - s->c->rlen[id];
   /* a check reads at most AO_LOOK bytes on either side of its hit */
   s->c->work += AO_LOOK;
-  if (verify(s, r, b, end))
-    s->found |= bit;
-  return 0;
+  /* the two checks at every '=' of a query turn nearly all of them away
+   * by their first bytes: here, before the call */
+  if (r->check == CK_RCE_VALUE
+          ? !cmd_word_may(s, end)
+          : r->check == CK_JS_ASSIGN && !js_assign_may(s, end))
+    return 0;
+  return verify_hit(s, r, end - s->c->rlen[id], end, bit); /* a tail call */
 }
 
 static void scan_field(scan_t *s, const char *t, size_t n, unsigned field,
@@ -2522,7 +2626,7 @@ static void scan_field(scan_t *s, const char *t, size_t n, unsigned field,
   ao_ac_scan(s->c->ac, t, n, on_hit, s);
   /* a header that is a command line: "cat /proc/self/environ" */
   if ((field & (F_UA | F_REF)) && !(s->found & AO_CAT_BIT(AO_CAT_RCE)) &&
-      rce_at_value(s, 0, 0))
+      cmd_word_may(s, 0) && rce_at_value(s, 0, 0))
     s->found |= AO_CAT_BIT(AO_CAT_RCE);
 }
 
@@ -2561,6 +2665,7 @@ static int check_tables(ao_err_t *err) {
         return ao_err_set(err, "probe rule \"%s\" must start with '/'", r->lit);
     }
   }
+  unsigned pairs = 0; /* the table is sorted: equal pairs are adjacent */
   for (size_t k = 0; k < AO_ARRAY_SIZE(rce_cmds); k++) {
     const char *name = rce_cmds[k].name;
     if (k > 0 && strcmp(rce_cmds[k - 1].name, name) >= 0)
@@ -2568,12 +2673,24 @@ static int check_tables(ao_err_t *err) {
     if (name[0] < 'a' || name[0] > 'z' ||
         !((CMD_FIRST_LETTERS >> (name[0] - 'a')) & 1u) || strlen(name) >= 16)
       return ao_err_set(err, "command \"%s\" escapes the word filter", name);
-    /* the two-character filter (cmd_pair()) knows [a-z0-9_] only */
+    /* the prefix filter (cmd_prefix_ok()) knows [a-z0-9_] only */
     for (const char *q = name; *q; q++)
       if (cmd_char((unsigned char)*q) == 63u || name[1] == '\0')
         return ao_err_set(err, "command \"%s\" escapes the pair filter",
                           name);
+    /* ... and has room for CMD_PAIRS_MAX distinct first pairs */
+    if (k == 0 || memcmp(rce_cmds[k - 1].name, name, 2) != 0)
+      pairs++;
   }
+  for (size_t k = 0; k < AO_ARRAY_SIZE(js_assign_sinks); k++) {
+    const char *w = js_assign_sinks[k];
+    if (w[0] < 'a' || w[0] > 'z' || w[1] < 'a' || w[1] > 'z' ||
+        !((js_assign_seconds[w[0] - 'a'] >> (w[1] - 'a')) & 1u))
+      return ao_err_set(err, "sink \"%s\" escapes js_assign_may()", w);
+  }
+  if (pairs > CMD_PAIRS_MAX)
+    return ao_err_set(err, "%u command prefixes, more than %u", pairs,
+                      CMD_PAIRS_MAX);
   return 0;
 }
 
@@ -2827,9 +2944,14 @@ static int os_path(const char *p, size_t len) {
   };
   if (c1 < 'a' || c1 > 'z')
     return 0;
+  /* bytes 0 and 1 match (the '/' and c1); bytes 2 to 4 of a root (all
+   * have at least 5) tell "/products/" from "/proc/" and "/program files/"
+   * before any memcmp() call */
   for (size_t k = 0; k < by_c1[c1 - 'a'].n; k++) {
     const ao_lit_t *r = &by_c1[c1 - 'a'].r[k];
-    if (len > r->n && memcmp(p, r->s, r->n) == 0)
+    if (len > r->n &&
+        (r->n < 5 || (p[2] == r->s[2] && p[3] == r->s[3] && p[4] == r->s[4])) &&
+        memcmp(p, r->s, r->n) == 0)
       return !web_asset(p, len);
   }
   return 0;
@@ -2838,7 +2960,11 @@ static int os_path(const char *p, size_t len) {
 static int query_os_path(const ao_classifier_t *c, const char *q) {
   for (size_t k = 0; k < c->nitems; k++) {
     const item_t *it = &c->items[k];
-    if (os_path(q + it->vb, it->e - it->vb))
+    const char *v = q + it->vb;
+    size_t vn = it->e - it->vb;
+    /* os_path() is 0 unless the value starts with '/' or a drive ("c:"):
+     * most values are turned away here, without the call */
+    if (vn >= 3 && (v[0] == '/' || v[1] == ':') && os_path(v, vn))
       return 1;
   }
   return 0;
@@ -2946,37 +3072,54 @@ static void split_items(ao_classifier_t *c, const char *d, size_t n) {
   }
 }
 
+/* The value of a base64 digit plus one (standard and URL-safe
+ * alphabets), 0 for a byte that is none: one load per byte where a chain
+ * of range compares cost a dozen instructions. */
+static const uint8_t b64_digit[256] = {
+    ['A'] = 1,  ['B'] = 2,  ['C'] = 3,  ['D'] = 4,  ['E'] = 5,  ['F'] = 6,
+    ['G'] = 7,  ['H'] = 8,  ['I'] = 9,  ['J'] = 10, ['K'] = 11, ['L'] = 12,
+    ['M'] = 13, ['N'] = 14, ['O'] = 15, ['P'] = 16, ['Q'] = 17, ['R'] = 18,
+    ['S'] = 19, ['T'] = 20, ['U'] = 21, ['V'] = 22, ['W'] = 23, ['X'] = 24,
+    ['Y'] = 25, ['Z'] = 26, ['a'] = 27, ['b'] = 28, ['c'] = 29, ['d'] = 30,
+    ['e'] = 31, ['f'] = 32, ['g'] = 33, ['h'] = 34, ['i'] = 35, ['j'] = 36,
+    ['k'] = 37, ['l'] = 38, ['m'] = 39, ['n'] = 40, ['o'] = 41, ['p'] = 42,
+    ['q'] = 43, ['r'] = 44, ['s'] = 45, ['t'] = 46, ['u'] = 47, ['v'] = 48,
+    ['w'] = 49, ['x'] = 50, ['y'] = 51, ['z'] = 52, ['0'] = 53, ['1'] = 54,
+    ['2'] = 55, ['3'] = 56, ['4'] = 57, ['5'] = 58, ['6'] = 59, ['7'] = 60,
+    ['8'] = 61, ['9'] = 62, ['+'] = 63, ['-'] = 63, ['/'] = 64, ['_'] = 64,
+};
+
 /* Base64 decoding of a value (standard or URL-safe alphabet, padding
- * optional) into out; returns the length, or 0 when t[0..n) is not
- * base64. */
-static size_t b64_decode(const char *t, size_t n, char *out) {
+ * optional) into out, when what it decodes to is text: returns the
+ * length, or 0 when t[0..n) is not base64, decodes to fewer than 6 bytes,
+ * or to less than 90% printable bytes (session ids and hashes decode to
+ * binary). The length is known before decoding, so the decoding stops as
+ * soon as too many bytes are not printable: the many values that are
+ * words of the alphabet ("summer+select+beta") decode to binary from
+ * their first bytes. */
+static size_t b64_text(const char *t, size_t n, char *out) {
   while (n > 0 && t[n - 1] == '=')
     n--;
-  if (n % 4 == 1)
+  size_t dn = n / 4 * 3 + (n % 4 == 0 ? 0 : n % 4 - 1); /* 6 bits a digit */
+  if (n % 4 == 1 || dn < 6)
     return 0;
   uint32_t acc = 0;
   int bits = 0;
-  size_t o = 0;
+  size_t o = 0, odd = 0; /* bytes that are not printable */
   for (size_t i = 0; i < n; i++) {
-    unsigned char c = (unsigned char)t[i];
-    int v;
-    if (c >= 'A' && c <= 'Z')
-      v = c - 'A';
-    else if (c >= 'a' && c <= 'z')
-      v = c - 'a' + 26;
-    else if (c >= '0' && c <= '9')
-      v = c - '0' + 52;
-    else if (c == '+' || c == '-')
-      v = 62;
-    else if (c == '/' || c == '_')
-      v = 63;
-    else
+    unsigned d = b64_digit[(unsigned char)t[i]];
+    if (d == 0)
       return 0;
-    acc = (acc << 6) | (uint32_t)v;
+    acc = (acc << 6) | (uint32_t)(d - 1);
     bits += 6;
     if (bits >= 8) {
       bits -= 8;
-      out[o++] = (char)((acc >> bits) & 0xffu);
+      unsigned char ch = (unsigned char)((acc >> bits) & 0xffu);
+      out[o++] = (char)ch;
+      /* text: at least 90% printable, i.e. odd * 10 <= dn */
+      odd += !((ch >= 0x20 && ch < 0x7f) || ch == '\t' || ch == '\n');
+      if (odd * 10 > dn)
+        return 0;
     }
   }
   return o;
@@ -2990,7 +3133,10 @@ static size_t b64_decode(const char *t, size_t n, char *out) {
 static void base64_items(ao_classifier_t *c, scan_t *s, const char *raw) {
   for (size_t k = 0; k < c->nitems; k++) {
     const item_t *it = &c->items[k];
-    if (it->re <= it->rb)
+    /* the value is part of the parameter: a parameter shorter than the
+     * 12 bytes a value needs ("page=2", "q=shoes") is passed over before
+     * its '=' is looked for */
+    if (it->re < it->rb + 12)
       continue;
     const char *v = raw + it->rb;
     size_t vn = it->re - it->rb;
@@ -3016,17 +3162,17 @@ static void base64_items(ao_classifier_t *c, scan_t *s, const char *raw) {
     }
     if (vn < 12)
       continue;
-    /* percent escapes of '+', '/', '=' first (one round, no case fold) */
-    size_t pn = ao_norm_pct_round(v, vn, c->b_b64, 0, NULL);
-    size_t dn = b64_decode(c->b_b64, pn, c->b_b64);
-    if (dn < 6)
-      continue;
-    size_t printable = 0;
-    for (size_t j = 0; j < dn; j++) {
-      unsigned char ch = (unsigned char)c->b_b64[j];
-      printable += (ch >= 0x20 && ch < 0x7f) || ch == '\t' || ch == '\n';
+    /* percent escapes of '+', '/', '=' first (one round, no case fold).
+     * Most values have none: without a '%' that round is a copy, and a
+     * value with one fails to decode as it is ('%' is no base64 digit),
+     * so the value is decoded as it is first and the round made only
+     * when that failed on a value with a '%'. */
+    size_t dn = b64_text(v, vn, c->b_b64);
+    if (dn == 0 && memchr(v, '%', vn) != NULL) {
+      size_t pn = ao_norm_pct_round(v, vn, c->b_b64, 0, NULL);
+      dn = b64_text(c->b_b64, pn, c->b_b64);
     }
-    if (printable * 10 < dn * 9)
+    if (dn == 0)
       continue;
     unsigned info = 0;
     dn = ao_norm_fold(c->b_b64, dn, c->b_b64, &info);

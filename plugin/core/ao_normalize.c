@@ -98,17 +98,27 @@ size_t ao_norm_unescape_log(const char *in, size_t n, char *out) {
   return o;
 }
 
+/* 0x80 in each byte of w that is c, 0 in the others (exact: no carry
+ * crosses a byte). */
+static inline uint64_t swar_eq(uint64_t w, unsigned char c) {
+  const uint64_t low7 = 0x7f7f7f7f7f7f7f7full;
+  uint64_t x = w ^ (0x0101010101010101ull * c);
+  return ~(((x & low7) + low7) | x) & ~low7;
+}
+
 size_t ao_norm_pct_round(const char *in, size_t n, char *out, unsigned flags,
                          size_t *decoded) {
   size_t o = 0, cnt = 0;
-#if AO_BYTESCAN_SSE2
   const int plus = (flags & AO_NORM_PLUS) != 0;
   /* Whole blocks may be stored only where out cannot overlap what is still
    * to be read: a block stored at o <= i reaches past i when earlier
    * escapes shrank the text. */
   const uintptr_t ib = (uintptr_t)in, ob = (uintptr_t)out;
   const int apart = ob + n <= ib || ib + n <= ob;
-#endif
+  /* 8-byte words are stored only when wholly read (they hold no '%'):
+   * with out at or before in (in place), out + o <= in + i, so a word
+   * never reaches what is still to be read */
+  const int words = apart || ob <= ib;
   for (size_t i = 0; i < n;) {
 #if AO_BYTESCAN_SSE2
     /* 16 bytes at a time up to the next '%', '+' turned into a space where
@@ -130,6 +140,21 @@ size_t ao_norm_pct_round(const char *in, size_t n, char *out, unsigned flags,
     if (i >= n)
       break;
 #endif
+    /* 8 bytes at a time while none is a '%' (short texts, the rest after
+     * the blocks, and in place), '+' turned into a space where it is one */
+    while (words && n - i >= 8) {
+      uint64_t w;
+      memcpy(&w, in + i, 8);
+      if (swar_eq(w, '%') != 0)
+        break;
+      if (plus) /* 0x01 per '+', times '+' ^ ' ': no carry */
+        w ^= (swar_eq(w, '+') >> 7) * (uint64_t)('+' ^ ' ');
+      memcpy(out + o, &w, 8);
+      i += 8;
+      o += 8;
+    }
+    if (i >= n)
+      break;
     unsigned char c = (unsigned char)in[i];
     if (c == '%') {
       int h1, h2;
@@ -238,6 +263,15 @@ size_t ao_norm_fold(const char *in, size_t n, char *out, unsigned *info) {
     while (n - i >= 8 && fold8(in + i, out + o)) {
       i += 8;
       o += 8;
+    }
+    /* a tail of 1 to 7 bytes: the text's last 8 bytes at once, when it
+     * has 8 and nothing has shrunk it so far (o == i), so that they go to
+     * the same place in out: the bytes before i are folded again to what
+     * they already are (also in place, in == out) */
+    if (i < n && n - i < 8 && n >= 8 && o == i &&
+        fold8(in + n - 8, out + n - 8)) {
+      o = i = n;
+      break;
     }
     /* fast path: a run of plain ASCII (the whole field, almost always) */
     unsigned char f;
@@ -517,18 +551,29 @@ static unsigned html_special_mask(const char *in, size_t n, size_t base) {
 int ao_norm_html_changes(const char *in, size_t n) {
   /* TAB, LF or CR anywhere, or a reference at some '&': one pass over
    * both, 16 bytes at a time, visiting only the bytes that matter */
+  int ready = 0; /* html_firsts is set */
   for (size_t base = 0; base < n; base += 16) {
     for (unsigned m = html_special_mask(in, n, base); m != 0; m &= m - 1) {
       size_t i = base + AO_BS_CTZ32(m);
       unsigned char c = (unsigned char)in[i];
       if (c == '\t' || c == '\n' || c == '\r')
         return 1;
-      if (c == '&') {
-        pthread_once(&firsts_once, firsts_init); /* for html_ref() */
-        int d = 0;
-        if (html_ref(in, n, i, &d) > 0 && d >= 0)
-          return 1;
+      if (c != '&')
+        continue;
+      if (!ready) { /* once per call, not per '&' */
+        pthread_once(&firsts_once, firsts_init);
+        ready = 1;
       }
+      /* html_ref()'s own first test, here: the '&' between parameters
+       * ("&utm_medium=", "&q=") mostly starts no reference, and costs no
+       * call then */
+      unsigned char f = i + 1 < n ? lower((unsigned char)in[i + 1]) : 0;
+      if (f != '#' &&
+          (f < 'a' || f > 'z' || !((html_firsts >> (f - 'a')) & 1u)))
+        continue;
+      int d = 0;
+      if (html_ref(in, n, i, &d) > 0 && d >= 0)
+        return 1;
     }
   }
   return 0;

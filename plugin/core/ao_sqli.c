@@ -360,6 +360,37 @@ static inline unsigned ch(const lexer_t *L, size_t i) {
   return i < L->n ? L->t[i] : 0;
 }
 
+/* The end of the run of is_word() bytes at t[k..n). */
+static size_t word_run(const unsigned char *t, size_t k, size_t n) {
+  while (k < n && is_word(t[k]))
+    k++;
+  return k;
+}
+
+/* word_run(), and at the same time word_lower() of the run: its first
+ * MAXWORD - 1 bytes lower-cased into out, NUL-terminated, and their
+ * hash. The lexer's hottest loop: one pass over a word where a scan, then
+ * a copy cost two, and out of line, so that its variables stay in
+ * registers (inside lex_next() the index was kept on the stack). */
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((noinline))
+#endif
+static size_t
+word_run_lower(const unsigned char *t, size_t k, size_t n, char *out,
+               uint32_t *hash) {
+  size_t b = k, copy_end = n - k < MAXWORD - 1 ? n : k + MAXWORD - 1;
+  uint32_t h = 2166136261u; /* kw_hash()'s FNV-1a */
+  for (; k < copy_end && is_word(t[k]); k++) {
+    unsigned c = t[k];
+    c = c >= 'A' && c <= 'Z' ? c + 32 : c;
+    out[k - b] = (char)c;
+    h = (h ^ c) * 16777619u;
+  }
+  out[k - b] = '\0';
+  *hash = h;
+  return k == copy_end ? word_run(t, k, n) : k; /* a long word goes on */
+}
+
 /* Skips blanks and inline comments; returns 1 when a terminator (line
  * comment, unterminated block comment) was found and consumed. */
 static int skip_blanks(lexer_t *L) {
@@ -371,6 +402,9 @@ static int skip_blanks(lexer_t *L) {
       L->i++;
       continue;
     }
+    /* most tokens are words: no comment starts with a word byte */
+    if (is_word(c))
+      return 0;
     if (c == '/' && ch(L, L->i + 1) == '*') {
       if (ch(L, L->i + 2) == '!') { /* executable: its content is code */
         L->i += 3;
@@ -432,10 +466,13 @@ static uint32_t word_lower(const lexer_t *L, size_t b, size_t e, char *out) {
 
 /* Classifies the identifier t[b, e): keyword, function (followed by '('),
  * or plain identifier. */
+/* w and h are word_lower(L, b, e, w) when the word is not qualified
+ * (the lexer computed them as it read the word); a qualified word is
+ * copied again, whole. */
 static void classify_word(const lexer_t *L, size_t b, size_t e, int qualified,
-                          tok_t *tk) {
-  char w[MAXWORD];
-  uint32_t h = word_lower(L, b, e, w);
+                          char *w, uint32_t h, tok_t *tk) {
+  if (qualified)
+    h = word_lower(L, b, e, w);
   size_t k = e;
   while (k < L->n && blank(L, L->t[k]))
     k++;
@@ -702,11 +739,15 @@ static int lex_next(lexer_t *L, tok_t *tk, size_t *tb, size_t *te) {
       break;
     }
     if (is_word(c)) {
-      size_t k = i;
+      /* the first run of word bytes is read, lower-cased and hashed in
+       * one pass: what classify_word() needs unless a '.' qualifies it */
+      char w[MAXWORD];
+      uint32_t h;
+      size_t k = word_run_lower(L->t, i, L->n, w, &h);
       int qualified = 0;
-      for (;;) {
-        while (k < L->n && is_word(L->t[k]))
-          k++;
+      for (int first = 1;; first = 0) {
+        if (!first)
+          k = word_run(L->t, k, L->n);
         /* table.column, db..proc, schema.`t` */
         size_t dots = 0;
         while (ch(L, k + dots) == '.' && dots < 2)
@@ -740,7 +781,7 @@ static int lex_next(lexer_t *L, tok_t *tk, size_t *tb, size_t *te) {
         len = s - i;
         break;
       }
-      classify_word(L, i, k, qualified, tk);
+      classify_word(L, i, k, qualified, w, h, tk);
       len = k - i;
       break;
     }
@@ -764,10 +805,12 @@ static inline int at_end(const lexer_t *L, int k) {
 static inline int KW(const lexer_t *L, int k) {
   return k >= 0 && k < L->nt ? L->tok[k].kw : 0;
 }
-static int word_is(const lexer_t *L, int k, const char *w) {
+/* Is token k the word w[0..n) (n known at compile time: see word_is())?
+ * The length rejects nearly every call before a byte is compared. */
+static inline int word_is_n(const lexer_t *L, int k, const char *w, size_t n) {
   if (k < 0 || k >= L->nt)
     return 0;
-  size_t n = strlen(w), b = L->beg[k], e = L->end[k];
+  size_t b = L->beg[k], e = L->end[k];
   if (e - b != n)
     return 0;
   for (size_t j = 0; j < n; j++) {
@@ -777,10 +820,12 @@ static int word_is(const lexer_t *L, int k, const char *w) {
   }
   return 1;
 }
-static int word_prefix(const lexer_t *L, int k, const char *w) {
+/* Does token k start with w[0..n) and go on? */
+static inline int word_prefix_n(const lexer_t *L, int k, const char *w,
+                                size_t n) {
   if (k < 0 || k >= L->nt)
     return 0;
-  size_t n = strlen(w), b = L->beg[k], e = L->end[k];
+  size_t b = L->beg[k], e = L->end[k];
   if (e - b <= n)
     return 0;
   for (size_t j = 0; j < n; j++) {
@@ -790,6 +835,10 @@ static int word_prefix(const lexer_t *L, int k, const char *w) {
   }
   return 1;
 }
+/* w is a string literal (the "" makes anything else a compile error), so
+ * its length is a constant: no strlen() per call. */
+#define word_is(L, k, w) word_is_n(L, k, "" w, sizeof(w) - 1)
+#define word_prefix(L, k, w) word_prefix_n(L, k, "" w, sizeof(w) - 1)
 static inline int lim_of(const lexer_t *L, int k) {
   return k + LOOK < L->nt ? k + LOOK : L->nt;
 }
@@ -1049,12 +1098,15 @@ static int statement(const lexer_t *L, int k, int stacked) {
   int kw = KW(L, k);
   int n1 = T(L, k + 1);
   if (kw == K.drop || kw == K.create || kw == K.alter || kw == K.rename) {
-    static const char *const objs[] = {
-        "table",  "database", "view",    "procedure", "function", "user",
-        "index",  "schema",   "trigger", "login",     "column",   "event",
-        "role",   "sequence", "temporary", "proc",    "type",     "tablespace"};
+    static const ao_lit_t objs[] = {
+        AO_LIT("table"),     AO_LIT("database"), AO_LIT("view"),
+        AO_LIT("procedure"), AO_LIT("function"), AO_LIT("user"),
+        AO_LIT("index"),     AO_LIT("schema"),   AO_LIT("trigger"),
+        AO_LIT("login"),     AO_LIT("column"),   AO_LIT("event"),
+        AO_LIT("role"),      AO_LIT("sequence"), AO_LIT("temporary"),
+        AO_LIT("proc"),      AO_LIT("type"),     AO_LIT("tablespace")};
     for (size_t j = 0; j < AO_ARRAY_SIZE(objs); j++) {
-      if (!word_is(L, k + 1, objs[j]))
+      if (!word_is_n(L, k + 1, objs[j].s, objs[j].n))
         continue;
       if (stacked)
         return T(L, k + 2) != TK_NONE || at_end(L, k + 2);

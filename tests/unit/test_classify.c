@@ -16,6 +16,7 @@
 #include "ao_classify.h"
 #include "ao_logfmt.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -751,11 +752,458 @@ static void test_hackers_log(void **state) {
   assert_int_equal(r.flagged, 0);
 }
 
+/* shell_word() rejects a word by its first two or three characters before
+ * reading the rest and looking it up (cmd_prefix_ok()). Every command of
+ * the table after a ';' with an argument is command injection, also when
+ * quotes, backslashes or a glob hide it; every near miss (one character
+ * changed, added or removed, random tails after a command's first two or
+ * three characters) is command injection exactly when it is a command.
+ * The table is rce_cmds in ao_classify.c: a command added there and not
+ * here shows up as a near miss that is unexpectedly flagged. */
+static const char *const commands[] = {
+    "base64",   "bash",   "bitsadmin",  "busybox",  "cat",      "cd",
+    "certutil", "chmod",  "chown",      "cmd",      "cp",       "crontab",
+    "curl",     "dir",    "echo",       "find",     "grep",     "head",
+    "hostname", "id",     "ifconfig",   "ipconfig", "kill",     "ksh",
+    "ls",       "mkfifo", "more",       "mv",       "nc",       "ncat",
+    "net",      "netcat", "netstat",    "nohup",    "nslookup", "perl",
+    "php",      "ping",   "powershell", "ps",       "pwd",      "python",
+    "python3",  "rm",     "ruby",       "sh",       "sleep",    "systeminfo",
+    "tail",     "telnet", "tftp",       "touch",    "type",     "uname",
+    "useradd",  "wget",   "who",        "whoami",   "xterm",    "zsh"};
+
+static int is_command(const char *w) {
+  for (size_t k = 0; k < AO_ARRAY_SIZE(commands); k++)
+    if (strcmp(commands[k], w) == 0)
+      return 1;
+  return 0;
+}
+
+/* ao_classify() of "/p?a=1;<word>+5", "/p?a=1|<word>+5" and
+ * "/p?a=1%26<word>+5" (the shell sees "<word> 5" after a separator): 1
+ * when command injection was found after each, 0 when after none, -1 when
+ * the separators disagree. */
+static int rce_after_semicolon(ao_classifier_t *c, const char *word) {
+  static const char *const seps[] = {";", "|", "%26"};
+  int found = 0;
+  for (size_t k = 0; k < AO_ARRAY_SIZE(seps); k++) {
+    char target[128];
+    snprintf(target, sizeof(target), "/p?a=1%s%s+5", seps[k], word);
+    row_t r = {"GET", target, NULL, NULL, 200, 0, ""};
+    ao_record_t rec = record_of(&r);
+    found += (ao_classify(c, &rec) & R) != 0;
+  }
+  return found == 0 ? 0 : found == (int)AO_ARRAY_SIZE(seps) ? 1 : -1;
+}
+
+static void test_command_prefix_filter(void **state) {
+  (void)state;
+  ao_classifier_t *c = new_classifier(8192);
+  ao_classifier_set_memo(c, 0);
+  static const char chars[] = "abcdefghijklmnopqrstuvwxyz0123456789_";
+  char w[64];
+  size_t checked = 0;
+  for (size_t k = 0; k < AO_ARRAY_SIZE(commands); k++) {
+    const char *cmd = commands[k];
+    size_t n = strlen(cmd);
+    if (rce_after_semicolon(c, cmd) != 1)
+      fail_msg("command \"%s\" not found", cmd);
+    /* hidden from a literal match: c''at, c%5Cat (c\at), c[a]t */
+    snprintf(w, sizeof(w), "%c''%s", cmd[0], cmd + 1);
+    assert_int_equal(rce_after_semicolon(c, w), 1);
+    snprintf(w, sizeof(w), "%.2s%%5C%s", cmd, cmd + 2);
+    if (n > 2 && rce_after_semicolon(c, w) != 1)
+      fail_msg("\"%s\" not found", w);
+    snprintf(w, sizeof(w), "%.1s[%c]%s", cmd, cmd[1], cmd + 2);
+    if (rce_after_semicolon(c, w) != 1)
+      fail_msg("\"%s\" not found", w);
+    snprintf(w, sizeof(w), "%.2s[%c]%s", cmd, n > 2 ? cmd[2] : 'x',
+             n > 2 ? cmd + 3 : "");
+    if (rce_after_semicolon(c, w) != (n > 2))
+      fail_msg("\"%s\": wrong verdict", w);
+    /* one character changed, at every position but the first (the
+     * first-letter filter's business) */
+    for (size_t p = 1; p < n; p++) {
+      for (const char *ch = chars; *ch; ch++) {
+        snprintf(w, sizeof(w), "%s", cmd);
+        w[p] = *ch;
+        if (rce_after_semicolon(c, w) != is_command(w))
+          fail_msg("\"%s\" (from \"%s\"): wrong verdict", w, cmd);
+        checked++;
+      }
+    }
+    /* one added at the end, and the last removed */
+    for (const char *ch = chars; *ch; ch++) {
+      snprintf(w, sizeof(w), "%s%c", cmd, *ch);
+      if (rce_after_semicolon(c, w) != is_command(w))
+        fail_msg("\"%s\": wrong verdict", w);
+    }
+    snprintf(w, sizeof(w), "%.*s", (int)(n - 1), cmd);
+    if (rce_after_semicolon(c, w) != is_command(w))
+      fail_msg("\"%s\": wrong verdict", w);
+  }
+  /* random tails after the first two or three characters of a command */
+  uint32_t x = 4242;
+  for (int round = 0; round < 20000; round++) {
+    x = x * 1103515245u + 12345u;
+    const char *cmd = commands[(x >> 16) % AO_ARRAY_SIZE(commands)];
+    x = x * 1103515245u + 12345u;
+    size_t keep = 2 + (x >> 16) % 2, n = keep;
+    if (keep > strlen(cmd))
+      keep = n = strlen(cmd);
+    memcpy(w, cmd, keep);
+    x = x * 1103515245u + 12345u;
+    for (size_t tail = (x >> 16) % 7; tail > 0; tail--) {
+      x = x * 1103515245u + 12345u;
+      w[n++] = chars[(x >> 16) % (sizeof(chars) - 1)];
+    }
+    w[n] = '\0';
+    if (rce_after_semicolon(c, w) != is_command(w))
+      fail_msg("\"%s\": wrong verdict", w);
+    checked++;
+  }
+  print_message("%zu near misses checked\n", checked);
+  ao_classifier_destroy(c);
+}
+
+/* Commands that also count at the start of a query value (cmd_t.value in
+ * ao_classify.c). */
+static int is_value_command(const char *w) {
+  static const char *const value_commands[] = {
+      "bash",       "bitsadmin", "busybox", "cat",   "certutil", "chmod",
+      "chown",      "curl",      "dir",     "ksh",   "ls",       "mkfifo",
+      "nc",         "ncat",      "netcat",  "nohup", "perl",     "php",
+      "powershell", "python",    "python3", "ruby",  "sh",       "telnet",
+      "tftp",       "useradd",   "wget",    "zsh"};
+  for (size_t k = 0; k < AO_ARRAY_SIZE(value_commands); k++)
+    if (strcmp(value_commands[k], w) == 0)
+      return 1;
+  return 0;
+}
+
+/* The quick reject before rce_at_value() (cmd_word_may()): a query value
+ * "<word> -x" is command injection exactly when the word is a command
+ * that counts there, and a user agent "<word> -x" when it is any command;
+ * for every command, every first byte, every pair of a letter and a key
+ * character, every third key character after a command's first two, and
+ * blanks, directories, $IFS and quotes before or in the word. */
+static void test_value_prefix_filter(void **state) {
+  (void)state;
+  ao_classifier_t *c = new_classifier(8192);
+  ao_classifier_set_memo(c, 0);
+  static const char chars[] = "abcdefghijklmnopqrstuvwxyz0123456789_";
+  char w[64], target[128];
+  size_t nc = AO_ARRAY_SIZE(commands);
+  for (size_t k = 0; k < nc + 26 * 37 + nc * 37; k++) {
+    if (k < nc) {
+      snprintf(w, sizeof(w), "%s", commands[k]);
+    } else if (k < nc + 26 * 37) { /* every letter and key character */
+      size_t j = k - nc;
+      snprintf(w, sizeof(w), "%c%c", 'a' + (int)(j / 37), chars[j % 37]);
+    } else { /* a command's first two, then every key character */
+      size_t j = k - nc - 26 * 37;
+      snprintf(w, sizeof(w), "%.2s%c", commands[j / 37], chars[j % 37]);
+    }
+    int want = is_value_command(w);
+    snprintf(target, sizeof(target), "/p?a=%s+-x", w);
+    row_t r = {"GET", target, NULL, NULL, 200, 0, ""};
+    ao_record_t rec = record_of(&r);
+    if (((ao_classify(c, &rec) & R) != 0) != want)
+      fail_msg("query value \"%s -x\": wrong verdict", w);
+    /* the same behind blanks, a directory, $IFS, or hidden */
+    static const char *const before[] = {"+",        "%09",  "/bin/",
+                                         "usr/bin/", "bin/", "$IFS"};
+    /* (after a directory, "/bin/sh" and "/bin/bash" not followed by a
+     * letter are command injection by their own rule) */
+    int bin_sh = (strncmp(w, "sh", 2) == 0 && !isalpha((unsigned char)w[2])) ||
+                 (strncmp(w, "bash", 4) == 0 && !isalpha((unsigned char)w[4]));
+    for (size_t b = 0; b < AO_ARRAY_SIZE(before); b++) {
+      snprintf(target, sizeof(target), "/p?a=%s%s+-x", before[b], w);
+      r.target = target;
+      rec = record_of(&r);
+      int want_b = want || (bin_sh && strstr(before[b], "/bin/") != NULL);
+      if (((ao_classify(c, &rec) & R) != 0) != want_b)
+        fail_msg("query value \"%s%s -x\": wrong verdict", before[b], w);
+    }
+    snprintf(target, sizeof(target), "/p?a=%c''%s+-x", w[0], w + 1);
+    r.target = target;
+    rec = record_of(&r);
+    if (((ao_classify(c, &rec) & R) != 0) != want)
+      fail_msg("query value \"%s\": wrong verdict", target);
+    char ua[96];
+    snprintf(ua, sizeof(ua), "%s -x", w);
+    r.target = "/";
+    r.ua = ua;
+    rec = record_of(&r);
+    if (((ao_classify(c, &rec) & R) != 0) != is_command(w))
+      fail_msg("user agent \"%s\": wrong verdict", ua);
+  }
+  /* every first byte */
+  for (int b = 1; b < 256; b++) {
+    char ua[8] = {(char)b, 'a', 't', ' ', '-', 'x', 0};
+    row_t r = {"GET", "/", ua, NULL, 200, 0, ""};
+    ao_record_t rec = record_of(&r);
+    rec.flags = 0;
+    int want = b == 'c' || b == 'C'; /* "cat -x" (folded); "bat", " at" no */
+    if (((ao_classify(c, &rec) & R) != 0) != want)
+      fail_msg("user agent \"\\x%02x"
+               "at -x\": wrong verdict",
+               b);
+  }
+  ao_classifier_destroy(c);
+}
+
+/* The quick reject before ck_js_assign() (js_assign_may()): "a=<word>;x(1)"
+ * is XSS exactly when the word is a sink, for every sink, every pair of a
+ * letter and a word character, and words one character off a sink. */
+static void test_js_assign_filter(void **state) {
+  (void)state;
+  static const char *const sinks[] = {"eval",     "alert",      "prompt",
+                                      "confirm",  "settimeout", "setinterval",
+                                      "unescape", "function",   "execscript"};
+  static const char chars[] = "abcdefghijklmnopqrstuvwxyz0123456789_";
+  ao_classifier_t *c = new_classifier(8192);
+  ao_classifier_set_memo(c, 0);
+  char w[64], target[128];
+  size_t nw = 0;
+  for (size_t k = 0; k < AO_ARRAY_SIZE(sinks) * 40 + 26 * 37; k++) {
+    if (k < AO_ARRAY_SIZE(sinks) * 40) {
+      const char *sk = sinks[k / 40];
+      size_t v = k % 40;
+      snprintf(w, sizeof(w), "%s", sk);
+      if (v > 0 && v <= 37)
+        w[1] = chars[v - 1]; /* the second character changed */
+      else if (v == 38)
+        w[0] = 'b'; /* the first */
+      else if (v == 39)
+        w[strlen(w) - 1] = '_'; /* the last */
+    } else {
+      size_t j = k - AO_ARRAY_SIZE(sinks) * 40;
+      snprintf(w, sizeof(w), "%c%c", 'a' + (int)(j / 37), chars[j % 37]);
+    }
+    int want = 0;
+    for (size_t s = 0; s < AO_ARRAY_SIZE(sinks); s++)
+      want |= strcmp(sinks[s], w) == 0;
+    /* "a=eval;x(1)", "a= eval;x(1)" (blanks go to the full check),
+     * "a=eval,x(1)" */
+    static const char *const forms[][2] = {{"", ";"}, {"+", ";"}, {"", ","}};
+    for (size_t f = 0; f < AO_ARRAY_SIZE(forms); f++) {
+      snprintf(target, sizeof(target), "/p?a=%s%s%sx(1)", forms[f][0], w,
+               forms[f][1]);
+      row_t r = {"GET", target, NULL, NULL, 200, 0, ""};
+      ao_record_t rec = record_of(&r);
+      if (((ao_classify(c, &rec) & X) != 0) != want)
+        fail_msg("\"%s\": wrong verdict", target);
+      nw++;
+    }
+  }
+  print_message("%zu assignments checked\n", nw);
+  ao_classifier_destroy(c);
+}
+
+/* Base64 of t[0..n) into out (NUL-terminated), with the standard or the
+ * URL-safe alphabet and '=' padding or none. */
+static void b64_encode(const char *t, size_t n, int url, int pad, char *out) {
+  const char *a = url ? "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                        "0123456789-_"
+                      : "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                        "0123456789+/";
+  size_t o = 0;
+  for (size_t i = 0; i < n; i += 3) {
+    uint32_t v = (uint32_t)(unsigned char)t[i] << 16;
+    if (i + 1 < n)
+      v |= (uint32_t)(unsigned char)t[i + 1] << 8;
+    if (i + 2 < n)
+      v |= (unsigned char)t[i + 2];
+    size_t k = n - i >= 3 ? 4 : n - i + 1;
+    for (size_t j = 0; j < 4; j++)
+      if (j < k)
+        out[o++] = a[(v >> (18 - 6 * j)) & 63u];
+      else if (pad)
+        out[o++] = '=';
+  }
+  out[o] = '\0';
+}
+
+/* Parameters that are base64 of a path (base64_items(): the value is
+ * decoded as it is, and again after one round of percent-decoding only
+ * when it has a '%'): found in both alphabets, padded or not, with '+',
+ * '/' and '=' percent-encoded; and not found once any one digit is
+ * replaced by a byte that is no base64 digit. */
+static void test_base64_values(void **state) {
+  (void)state;
+  static const char *const payloads[] = {
+      "x/../../../etc/passwd",  "/etc/shadow",
+      "..\\..\\..\\boot.ini",   "/proc/self/environ?",
+      "c:\\windows\\win.ini>>", "/var/log/auth.log~~",
+      "/etc/hosts???~~~" /* digits 63 and 62: "Pz8/", "fn5+" */};
+  ao_classifier_t *c = new_classifier(8192);
+  ao_classifier_set_memo(c, 0);
+  char b64[128], val[384], target[512];
+  size_t checked = 0;
+  for (size_t k = 0; k < AO_ARRAY_SIZE(payloads); k++) {
+    for (int form = 0; form < 4; form++) {
+      b64_encode(payloads[k], strlen(payloads[k]), form & 1, form & 2, b64);
+      /* as is, and with '+', '/', '=' percent-encoded */
+      for (int pct = 0; pct < 2; pct++) {
+        size_t o = 0;
+        for (const char *p = b64; *p; p++) {
+          if (pct && (*p == '+' || *p == '/' || *p == '='))
+            o += (size_t)snprintf(val + o, sizeof(val) - o, "%%%02X", *p);
+          else
+            val[o++] = *p;
+        }
+        val[o] = '\0';
+        snprintf(target, sizeof(target), "/x?f=%s", val);
+        row_t r = {"GET", target, NULL, NULL, 200, 0, ""};
+        ao_record_t rec = record_of(&r);
+        if (!(ao_classify(c, &rec) & T))
+          fail_msg("\"%s\" (%s): not found", target, payloads[k]);
+        /* one digit made invalid, wherever it is */
+        size_t n = strlen(b64);
+        for (size_t i = 0; i < n; i++) {
+          if (b64[i] == '=')
+            continue;
+          static const char bad[] = ".*!~";
+          snprintf(val, sizeof(val), "%s", b64);
+          val[i] = bad[i % 4];
+          snprintf(target, sizeof(target), "/x?f=%s", val);
+          r.target = target;
+          rec = record_of(&r);
+          if (ao_classify(c, &rec) & T)
+            fail_msg("\"%s\": found", target);
+          checked++;
+        }
+      }
+    }
+  }
+  /* text is at least 90% printable: a path of 20 bytes with 2 bytes that
+   * are not printable is looked at, with 3 it is not, wherever they are
+   * (the decoding stops at the third); '+' and '/' of the encoding
+   * percent-encoded or not */
+  for (int bad = 0; bad <= 3; bad++) {
+    for (size_t at = 5; at + (size_t)bad <= 20; at++) {
+      for (int pct = 0; pct < 2; pct++) {
+        char p20[24];
+        memcpy(p20, "/etc/hosts?~~~?~~~?~", 20);
+        for (int k = 0; k < bad; k++)
+          p20[at + (size_t)k] = (char)(k == 1 ? 0xff : 0x01);
+        b64_encode(p20, 20, 0, 1, b64);
+        size_t o = 0;
+        for (const char *p = b64; *p; p++)
+          o += (size_t)(pct && (*p == '+' || *p == '/' || *p == '=')
+                            ? snprintf(val + o, 4, "%%%02X", *p)
+                            : snprintf(val + o, 2, "%c", *p));
+        snprintf(target, sizeof(target), "/x?f=%s", val);
+        row_t r = {"GET", target, NULL, NULL, 200, 0, ""};
+        ao_record_t rec = record_of(&r);
+        if (((ao_classify(c, &rec) & T) != 0) != (bad <= 2))
+          fail_msg("\"%s\" (%d bytes not printable at %zu): wrong verdict",
+                   target, bad, at);
+      }
+    }
+  }
+  /* the shortest value looked at (12 digits: "/etc/host"), as the whole
+   * parameter and after a name */
+  static const char *const shortest[] = {"/x?L2V0Yy9ob3N0", "/x?f=L2V0Yy9ob3N0",
+                                         "/x?a=1&L2V0Yy9ob3N0&b=2"};
+  for (size_t k = 0; k < AO_ARRAY_SIZE(shortest); k++) {
+    row_t r = {"GET", shortest[k], NULL, NULL, 200, 0, ""};
+    ao_record_t rec = record_of(&r);
+    if (!(ao_classify(c, &rec) & T))
+      fail_msg("\"%s\": not found", shortest[k]);
+  }
+  print_message("%zu broken values checked\n", checked);
+  ao_classifier_destroy(c);
+}
+
+/* The OS roots (os_path()) as a query value and as the request path:
+ * found for every root, in every value of the query; not for any root
+ * with one byte changed (the inline compare of bytes 2 to 4 and the
+ * value's first byte turn most away), nor for web assets under a root;
+ * drives ("c:\", "/c:/") found, one-letter schemes ("p://") not. The
+ * roots are those of os_path() in ao_classify.c. */
+static void test_os_roots(void **state) {
+  (void)state;
+  static const char *const roots[] = {
+      "/boot/",          "/etc/",         "/opt/",         "/proc/",
+      "/program files/", "/programdata/", "/private/etc/", "/private/var/",
+      "/root/",          "/sys/",         "/usr/",         "/var/",
+      "/volumes/",       "/windows/",     "/winnt/"};
+  ao_classifier_t *c = new_classifier(8192);
+  ao_classifier_set_memo(c, 0);
+  char v[96], target[256];
+  size_t checked = 0;
+  for (size_t k = 0; k < AO_ARRAY_SIZE(roots); k++) {
+    size_t n = strlen(roots[k]);
+    for (size_t pos = 0; pos <= n; pos++) {
+      for (int ch = 0; ch < 3; ch++) {
+        snprintf(v, sizeof(v), "%sconfig", roots[k]);
+        if (pos < n)
+          v[pos] = "qz-"[ch]; /* changed; pos == n: the root as it is */
+        int want = pos == n;
+        for (size_t r = 0; r < AO_ARRAY_SIZE(roots); r++)
+          want |= strncmp(v, roots[r], strlen(roots[r])) == 0;
+        /* a space in a root is "%20" in a request */
+        char enc[128];
+        size_t o = 0;
+        for (const char *q = v; *q; q++)
+          o += (size_t)(*q == ' ' ? snprintf(enc + o, 4, "%%20")
+                                  : snprintf(enc + o, 2, "%c", *q));
+        /* the value alone, and as the last of three */
+        snprintf(target, sizeof(target), "/p?f=%s", enc);
+        row_t r = {"GET", target, NULL, NULL, 200, 0, ""};
+        ao_record_t rec = record_of(&r);
+        if (((ao_classify(c, &rec) & T) != 0) != want)
+          fail_msg("\"%s\": wrong verdict", target);
+        snprintf(target, sizeof(target), "/p?a=1&b=x&f=%s", enc);
+        rec = record_of(&r);
+        rec.target = sl(target);
+        if (((ao_classify(c, &rec) & T) != 0) != want)
+          fail_msg("\"%s\": wrong verdict", target);
+        /* the request path */
+        rec.target = sl(enc);
+        if (((ao_classify(c, &rec) & T) != 0) != want)
+          fail_msg("path \"%s\": wrong verdict", enc);
+        checked += 3;
+        if (pos == n)
+          break;
+      }
+    }
+    /* a web asset under the root is not the server's file */
+    snprintf(target, sizeof(target), "/p?f=%sdesigns/site.css", roots[k]);
+    row_t r = {"GET", target, NULL, NULL, 200, 0, ""};
+    ao_record_t rec = record_of(&r);
+    if (strchr(roots[k], ' ') == NULL && (ao_classify(c, &rec) & T))
+      fail_msg("\"%s\": found", target);
+  }
+  static const struct {
+    const char *value;
+    int want;
+  } drives[] = {{"c:%5Cwindows", 1}, {"d:/data", 1}, {"/c:/inetpub", 1},
+                {"p://x", 0},        {"c:x", 0},     {"a:", 0},
+                {"x/c:/", 0},        {"1:%5C", 0}};
+  for (size_t k = 0; k < AO_ARRAY_SIZE(drives); k++) {
+    snprintf(target, sizeof(target), "/p?a=b&f=%s", drives[k].value);
+    row_t r = {"GET", target, NULL, NULL, 200, 0, ""};
+    ao_record_t rec = record_of(&r);
+    if (((ao_classify(c, &rec) & T) != 0) != drives[k].want)
+      fail_msg("\"%s\": wrong verdict", target);
+  }
+  print_message("%zu values checked\n", checked);
+  ao_classifier_destroy(c);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_table),
       cmocka_unit_test(test_memo_is_transparent),
       cmocka_unit_test(test_path_memo),
+      cmocka_unit_test(test_command_prefix_filter),
+      cmocka_unit_test(test_value_prefix_filter),
+      cmocka_unit_test(test_js_assign_filter),
+      cmocka_unit_test(test_base64_values),
+      cmocka_unit_test(test_os_roots),
       cmocka_unit_test(test_create_errors),
       cmocka_unit_test(test_separate_query),
       cmocka_unit_test(test_max_line_truncation),

@@ -11,6 +11,7 @@
 #include "ao_common.h"
 #include "ao_normalize.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -235,6 +236,62 @@ static void test_html_changes_every_position(void **state) {
     }
   }
   assert_false(ao_norm_html_changes("", 0));
+}
+
+/* ao_norm_html_changes() turns away an '&' by the byte after it before
+ * decoding a reference (once per call it makes sure the first-letter
+ * table is set): it says "changes" exactly when ao_norm_html() changes
+ * more than the case, for every byte after an '&', after a first '&'
+ * that starts no reference, and for random letter runs that now and then
+ * spell a reference. */
+static int html_oracle(const char *t, size_t n) {
+  char out[64], low[64];
+  size_t on = ao_norm_html(t, n, out);
+  for (size_t i = 0; i < n; i++)
+    low[i] = (char)tolower((unsigned char)t[i]);
+  return on != n || memcmp(out, low, n) != 0;
+}
+
+static void test_html_changes_after_amp(void **state) {
+  (void)state;
+  static const char *const tails[] = {"",        "t",   "t;",  "lt",    "uot;",
+                                      "olon",    "mp;", "#60", "#x3c;", "ab=1",
+                                      "ewline;", "ol",  "erc"};
+  char t[64];
+  size_t checked = 0;
+  for (int b = 0; b < 256; b++) {
+    if (b == '\t' || b == '\n' || b == '\r')
+      continue;
+    for (size_t k = 0; k < sizeof(tails) / sizeof(tails[0]); k++) {
+      for (int lead = 0; lead < 2; lead++) {
+        int n = snprintf(t, sizeof(t), "%sa=1&%c%s", lead ? "u&v=2&" : "",
+                         b == 0 ? 'Z' : b, tails[k]);
+        if (b == 0)
+          t[n - (int)strlen(tails[k]) - 1] = '\0'; /* a NUL after '&' */
+        if (ao_norm_html_changes(t, (size_t)n) != html_oracle(t, (size_t)n))
+          fail_msg("byte 0x%02x then \"%s\" (lead %d): wrong answer", b,
+                   tails[k], lead);
+        checked++;
+      }
+    }
+  }
+  uint32_t x = 99;
+  for (int round = 0; round < 20000; round++) {
+    size_t n = 0;
+    t[n++] = 'q';
+    for (int part = 0; part < 3; part++) {
+      t[n++] = '&';
+      x = x * 1103515245u + 12345u;
+      for (size_t len = 1 + (x >> 16) % 7; len > 0; len--) {
+        x = x * 1103515245u + 12345u;
+        t[n++] = (char)("abcdefghijklmnopqrstuvwxyzLGAQ#;="[(x >> 16) % 33]);
+      }
+    }
+    if (ao_norm_html_changes(t, n) != html_oracle(t, n))
+      fail_msg("\"%.*s\": wrong answer", (int)n, t);
+    checked++;
+  }
+  print_message("%zu texts checked\n", checked);
 }
 
 /* --- paths -------------------------------------------------------------- */
@@ -500,9 +557,11 @@ static void test_fold_matches_reference(void **state) {
 }
 
 /* Every byte value at every position of texts of 1 to 24 bytes: the
- * 8-byte word path (texts shorter than a 16-byte block, and the tail
- * after the blocks) must fold exactly like the byte-by-byte oracle,
- * including the letters' neighbours '@' '[' '`' '{' and 0x7f / 0x80. */
+ * 8-byte word path (texts shorter than a 16-byte block, the tail after
+ * the blocks, and a tail of 1 to 7 bytes folded as the text's last 8)
+ * must fold exactly like the byte-by-byte oracle, including the letters'
+ * neighbours '@' '[' '`' '{' and 0x7f / 0x80, into another buffer and in
+ * place. */
 static void test_fold_every_byte_every_position(void **state) {
   (void)state;
   char in[24], a[24], b[24];
@@ -517,6 +576,12 @@ static void test_fold_every_byte_every_position(void **state) {
         size_t nb = ao_norm_fold(in, n, b, &fb);
         if (na != nb || memcmp(a, b, na) != 0 || fa != fb)
           fail_msg("byte %#x at %zu of %zu", v, pos, n);
+        /* in place: the last 8 bytes of a short tail are folded at once,
+         * some of them again */
+        unsigned fc = 0;
+        size_t nc = ao_norm_fold(in, n, in, &fc);
+        if (nc != na || memcmp(in, a, na) != 0 || fc != fa)
+          fail_msg("in place: byte %#x at %zu of %zu", v, pos, n);
       }
     }
   }
@@ -603,6 +668,49 @@ static void test_pct_round_matches_reference(void **state) {
   }
 }
 
+/* Every byte value at every position of texts of 1 to 40 bytes, with and
+ * without AO_NORM_PLUS, and escapes before it: the 8-byte word path
+ * (words with no '%', '+' turned into a space) decodes exactly like the
+ * oracle into another buffer, in place, and into a buffer that starts
+ * before the input and overlaps it (out < in: a word is stored only where
+ * the input is read). */
+static void test_pct_round_every_byte_every_position(void **state) {
+  (void)state;
+  char in[48], a[48], b[48], both[96];
+  static const char *const fills[] = {"ab+c/", "%41x+y", "q%2bz"};
+  for (size_t f = 0; f < sizeof(fills) / sizeof(fills[0]); f++) {
+    size_t fl = strlen(fills[f]);
+    for (size_t n = 1; n <= 40; n++) {
+      for (size_t pos = 0; pos < n; pos++) {
+        for (unsigned v = 0; v < 256; v++) {
+          for (unsigned flags = 0; flags <= AO_NORM_PLUS;
+               flags += AO_NORM_PLUS) {
+            for (size_t k = 0; k < n; k++)
+              in[k] = fills[f][k % fl];
+            in[pos] = (char)v;
+            size_t da = 0, db = 0;
+            size_t na = ref_pct_round(in, n, a, flags, &da);
+            size_t nb = ao_norm_pct_round(in, n, b, flags, &db);
+            if (na != nb || memcmp(a, b, na) != 0 || da != db)
+              fail_msg("fill %zu, byte %#x at %zu of %zu", f, v, pos, n);
+            /* out 5 bytes before in, overlapping it */
+            memcpy(both + 5, in, n);
+            db = 0;
+            nb = ao_norm_pct_round(both + 5, n, both, flags, &db);
+            if (nb != na || memcmp(both, a, na) != 0 || db != da)
+              fail_msg("out before in: byte %#x at %zu of %zu", v, pos, n);
+            /* in place */
+            db = 0;
+            nb = ao_norm_pct_round(in, n, in, flags, &db);
+            if (nb != na || memcmp(in, a, na) != 0 || db != da)
+              fail_msg("in place: byte %#x at %zu of %zu", v, pos, n);
+          }
+        }
+      }
+    }
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_unescape_log),
@@ -610,10 +718,12 @@ int main(void) {
       cmocka_unit_test(test_fold_every_byte_every_position),
       cmocka_unit_test(test_pct_round),
       cmocka_unit_test(test_pct_round_matches_reference),
+      cmocka_unit_test(test_pct_round_every_byte_every_position),
       cmocka_unit_test(test_url_rounds),
       cmocka_unit_test(test_fold),
       cmocka_unit_test(test_html),
       cmocka_unit_test(test_html_changes_every_position),
+      cmocka_unit_test(test_html_changes_after_amp),
       cmocka_unit_test(test_path),
       cmocka_unit_test(test_random_inputs_bounded),
   };

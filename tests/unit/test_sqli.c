@@ -315,11 +315,81 @@ static void test_every_byte(void **state) {
   }
 }
 
+/* DROP/CREATE/ALTER/RENAME name their object by a word of a fixed list,
+ * compared by length first (word_is_n() with ao_lit_t lengths): "drop
+ * <object> users--" is injection for every object of the list, in either
+ * case, and for no word one letter longer, shorter or different. */
+static void test_statement_objects(void **state) {
+  (void)state;
+  static const char *const objs[] = {
+      "table", "database", "view",      "procedure", "function", "user",
+      "index", "schema",   "trigger",   "login",     "column",   "event",
+      "role",  "sequence", "temporary", "proc",      "type",     "tablespace"};
+  static const char *const verbs[] = {"drop", "create", "alter", "rename"};
+  char w[64], buf[128];
+  size_t checked = 0;
+  for (size_t v = 0; v < sizeof(verbs) / sizeof(verbs[0]); v++) {
+    for (size_t k = 0; k < sizeof(objs) / sizeof(objs[0]); k++) {
+      size_t n = strlen(objs[k]);
+      for (int variant = 0; variant < 6; variant++) {
+        snprintf(w, sizeof(w), "%s", objs[k]);
+        if (variant == 1)
+          w[0] = (char)toupper((unsigned char)w[0]);
+        else if (variant == 2)
+          snprintf(w, sizeof(w), "%sx", objs[k]);
+        else if (variant == 3)
+          w[n - 1] = '\0';
+        else if (variant == 4)
+          w[n - 1] = w[n - 1] == 'z' ? 'y' : 'z';
+        else if (variant == 5)
+          w[0] = 'q';
+        int want = 0;
+        for (size_t j = 0; j < sizeof(objs) / sizeof(objs[0]); j++)
+          want |= strcasecmp(objs[j], w) == 0;
+        int len = snprintf(buf, sizeof(buf), "%s %s users--", verbs[v], w);
+        if (ao_sqli_value(buf, (size_t)len, 0, NULL) != want)
+          fail_msg("\"%s\": want %d", buf, want);
+        checked++;
+      }
+    }
+  }
+  print_message("%zu statements checked\n", checked);
+}
+
+/* Words around the length the lexer copies for its keyword lookup (31
+ * bytes, word_run_lower()): read whole whatever their length, so that
+ * "1 and W=W" compares one identifier with itself (and "W=V", V one
+ * letter off at the end, does not), at the end of the value or not. */
+static void test_long_words(void **state) {
+  (void)state;
+  char w[64], v[64], buf[192];
+  for (size_t len = 1; len <= 45; len++) {
+    for (size_t k = 0; k < len; k++)
+      w[k] = (char)('a' + (k * 7) % 26);
+    w[len] = '\0';
+    snprintf(v, sizeof(v), "%s", w);
+    v[len - 1] = v[len - 1] == 'z' ? 'y' : 'z';
+    for (int tail = 0; tail < 2; tail++) {
+      int n =
+          snprintf(buf, sizeof(buf), "1 and %s=%s%s", w, w, tail ? " x" : "");
+      if (!ao_sqli_value(buf, (size_t)n, 0, NULL))
+        fail_msg("\"%s\": not found", buf);
+      n = snprintf(buf, sizeof(buf), "1 and %s=%s%s", w, v, tail ? " x" : "");
+      if (ao_sqli_value(buf, (size_t)n, 0, NULL))
+        fail_msg("\"%s\": found", buf);
+    }
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_table),       cmocka_unit_test(test_candidate),
+      cmocka_unit_test(test_table),
+      cmocka_unit_test(test_candidate),
+      cmocka_unit_test(test_statement_objects),
+      cmocka_unit_test(test_long_words),
       cmocka_unit_test(test_candidate_oracle),
-      cmocka_unit_test(test_long_values), cmocka_unit_test(test_linear_work),
+      cmocka_unit_test(test_long_values),
+      cmocka_unit_test(test_linear_work),
       cmocka_unit_test(test_every_byte),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
