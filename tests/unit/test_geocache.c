@@ -14,20 +14,6 @@
 static const uint8_t k_seq[16] = {0, 1, 2,  3,  4,  5,  6,  7,
                                   8, 9, 10, 11, 12, 13, 14, 15};
 
-/* ::ffff:a.b.c.d, the form ao_ip_parse() gives IPv4. */
-static ao_ip_t ip4(uint32_t a) {
-  ao_ip_t ip;
-  memset(&ip, 0, sizeof(ip));
-  ip.b[10] = 0xff;
-  ip.b[11] = 0xff;
-  ip.b[12] = (uint8_t)(a >> 24);
-  ip.b[13] = (uint8_t)(a >> 16);
-  ip.b[14] = (uint8_t)(a >> 8);
-  ip.b[15] = (uint8_t)a;
-  ip.v4 = 1;
-  return ip;
-}
-
 /* 2001:db8:<hi>:<lo>::1 */
 static ao_ip_t ip6(uint32_t n) {
   ao_ip_t ip;
@@ -73,7 +59,7 @@ static void test_get_after_put(void **state) {
   ao_geocache_t *c = ao_geocache_create(1024, k_seq);
   assert_non_null(c);
   ao_country_t cc = 0;
-  ao_ip_t gb = ip4(0x510245A0u); /* 81.2.69.160 */
+  ao_ip_t gb = ao_test_ip4(0x510245A0u); /* 81.2.69.160 */
   ao_ip_t jp = ip6(7);
   assert_int_equal(ao_geocache_get(c, &gb, &cc), 0);
 
@@ -89,7 +75,7 @@ static void test_get_after_put(void **state) {
   assert_int_equal(cc, JP);
 
   /* ZZ is an answer like any other (an address the database lacks). */
-  ao_ip_t absent = ip4(0x2D21209Cu);
+  ao_ip_t absent = ao_test_ip4(0x2D21209Cu);
   ao_geocache_put(c, &absent, AO_COUNTRY_ZZ);
   assert_int_equal(ao_geocache_get(c, &absent, &cc), 1);
   assert_int_equal(cc, AO_COUNTRY_ZZ);
@@ -118,7 +104,7 @@ static void test_bound_never_exceeded(void **state) {
   size_t cap = ao_geocache_capacity(c);
   assert_int_equal(cap, 4096);
   for (uint32_t i = 0; i < 1000000u; i++) {
-    ao_ip_t ip = (i & 1) ? ip6(i) : ip4(0x01000000u + i);
+    ao_ip_t ip = (i & 1) ? ip6(i) : ao_test_ip4(0x01000000u + i);
     ao_geocache_put(c, &ip, (ao_country_t)(i % AO_COUNTRY_COUNT));
     if (ao_geocache_size(c) > cap)
       fail_msg("size %zu > capacity %zu after %u puts", ao_geocache_size(c),
@@ -143,13 +129,13 @@ static void test_occupancy(void **state) {
   ao_geocache_t *c = ao_geocache_create(4096, k_seq);
   assert_non_null(c);
   for (uint32_t i = 0; i < 4096; i++) {
-    ao_ip_t ip = ip4(0xC0000000u + i * 7919u);
+    ao_ip_t ip = ao_test_ip4(0xC0000000u + i * 7919u);
     ao_geocache_put(c, &ip, 1);
   }
   size_t hits = 0;
   ao_country_t cc;
   for (uint32_t i = 0; i < 4096; i++) {
-    ao_ip_t ip = ip4(0xC0000000u + i * 7919u);
+    ao_ip_t ip = ao_test_ip4(0xC0000000u + i * 7919u);
     hits += (size_t)ao_geocache_get(c, &ip, &cc);
   }
   assert_int_equal(hits, ao_geocache_size(c));
@@ -166,7 +152,7 @@ static void test_eviction_by_collision(void **state) {
   assert_non_null(c);
   ao_ip_t a[6];
   for (int i = 0; i < 6; i++)
-    a[i] = ip4(0x08080800u + (uint32_t)i);
+    a[i] = ao_test_ip4(0x08080800u + (uint32_t)i);
   ao_country_t cc;
   for (int i = 0; i < 4; i++)
     assert_int_equal(ao_geocache_put(c, &a[i], (ao_country_t)i), 0);
@@ -214,10 +200,10 @@ static void test_eviction_in_big_cache(void **state) {
   assert_non_null(c);
   ao_ip_t same[5];
   int found = 0;
-  ao_ip_t probe = ip4(0x5DB8D822u);
+  ao_ip_t probe = ao_test_ip4(0x5DB8D822u);
   uint64_t want = ao_siphash13(k_seq, probe.b, 16) & (SETS - 1);
   for (uint32_t i = 0; found < 5 && i < 1000000u; i++) {
-    ao_ip_t ip = ip4(0x5DB8D822u + i);
+    ao_ip_t ip = ao_test_ip4(0x5DB8D822u + i);
     if ((ao_siphash13(k_seq, ip.b, 16) & (SETS - 1)) == want)
       same[found++] = ip;
   }
@@ -238,7 +224,7 @@ static void test_flush(void **state) {
   assert_non_null(c);
   ao_country_t cc;
   for (uint32_t i = 0; i < 40; i++) {
-    ao_ip_t ip = ip4(0x59A01470u + i);
+    ao_ip_t ip = ao_test_ip4(0x59A01470u + i);
     ao_geocache_put(c, &ip, 3);
   }
   assert_true(ao_geocache_size(c) > 0);
@@ -246,11 +232,11 @@ static void test_flush(void **state) {
   assert_int_equal(ao_geocache_size(c), 0);
   assert_int_equal(ao_geocache_capacity(c), 64);
   for (uint32_t i = 0; i < 40; i++) {
-    ao_ip_t ip = ip4(0x59A01470u + i);
+    ao_ip_t ip = ao_test_ip4(0x59A01470u + i);
     assert_int_equal(ao_geocache_get(c, &ip, &cc), 0);
   }
   /* Usable again after a flush. */
-  ao_ip_t ip = ip4(0x59A01470u);
+  ao_ip_t ip = ao_test_ip4(0x59A01470u);
   ao_geocache_put(c, &ip, 9);
   assert_int_equal(ao_geocache_get(c, &ip, &cc), 1);
   assert_int_equal(cc, 9);
@@ -269,13 +255,13 @@ static void test_random_seed(void **state) {
   assert_non_null(b);
   ao_country_t cc;
   for (uint32_t i = 0; i < 64; i++) {
-    ao_ip_t ip = ip4(0x01020300u + i);
+    ao_ip_t ip = ao_test_ip4(0x01020300u + i);
     ao_geocache_put(a, &ip, 1);
     ao_geocache_put(b, &ip, 1);
   }
   int differ = 0;
   for (uint32_t i = 0; i < 64; i++) {
-    ao_ip_t ip = ip4(0x01020300u + i);
+    ao_ip_t ip = ao_test_ip4(0x01020300u + i);
     differ += ao_geocache_get(a, &ip, &cc) != ao_geocache_get(b, &ip, &cc);
   }
   /* Identical survivors under two independent seeds: negligible odds. */
@@ -293,30 +279,30 @@ static void test_network_blocks(void **state) {
   assert_non_null(c);
   ao_country_t cc;
   /* 88.198.0.0/16: the whole /16 */
-  ao_ip_t a = ip4(0x58C60101u);
+  ao_ip_t a = ao_test_ip4(0x58C60101u);
   assert_int_equal(ao_geocache_put_net(c, &a, 96 + 16, 7), 0);
-  ao_ip_t b = ip4(0x58C6FFFEu);
+  ao_ip_t b = ao_test_ip4(0x58C6FFFEu);
   assert_int_equal(ao_geocache_get(c, &b, &cc), 1);
   assert_int_equal(cc, 7);
-  ao_ip_t out = ip4(0x58C70001u);
+  ao_ip_t out = ao_test_ip4(0x58C70001u);
   assert_int_equal(ao_geocache_get(c, &out, &cc), 0);
   /* a /8: stored as the /16 of the address, not the /8 */
-  ao_ip_t d = ip4(0x85010203u);
+  ao_ip_t d = ao_test_ip4(0x85010203u);
   ao_geocache_put_net(c, &d, 96 + 8, 8);
-  ao_ip_t same16 = ip4(0x8501FF00u), other16 = ip4(0x85020000u);
+  ao_ip_t same16 = ao_test_ip4(0x8501FF00u), other16 = ao_test_ip4(0x85020000u);
   assert_int_equal(ao_geocache_get(c, &same16, &cc), 1);
   assert_int_equal(cc, 8);
   assert_int_equal(ao_geocache_get(c, &other16, &cc), 0);
   /* a /20: each /24 of it on its own */
-  ao_ip_t e = ip4(0xCAC4E001u);
+  ao_ip_t e = ao_test_ip4(0xCAC4E001u);
   ao_geocache_put_net(c, &e, 96 + 20, 9);
-  ao_ip_t e2 = ip4(0xCAC4E0FEu), e3 = ip4(0xCAC4EF01u);
+  ao_ip_t e2 = ao_test_ip4(0xCAC4E0FEu), e3 = ao_test_ip4(0xCAC4EF01u);
   assert_int_equal(ao_geocache_get(c, &e2, &cc), 1);
   assert_int_equal(ao_geocache_get(c, &e3, &cc), 0);
   /* a /28: the address alone */
-  ao_ip_t f = ip4(0x59A01470u);
+  ao_ip_t f = ao_test_ip4(0x59A01470u);
   ao_geocache_put_net(c, &f, 96 + 28, 10);
-  ao_ip_t f2 = ip4(0x59A01471u);
+  ao_ip_t f2 = ao_test_ip4(0x59A01471u);
   assert_int_equal(ao_geocache_get(c, &f, &cc), 1);
   assert_int_equal(ao_geocache_get(c, &f2, &cc), 0);
   /* IPv6: 2001:218::/32 and a /56 (kept as its /64) */
@@ -340,9 +326,9 @@ static void test_network_blocks(void **state) {
   w2.b[7] = 0x01; /* same /56, another /64: not claimed */
   assert_int_equal(ao_geocache_get(c, &w2, &cc), 0);
   /* an exact entry and a block entry with the same key bits are apart */
-  ao_ip_t z = ip4(0x0A0B0000u);
+  ao_ip_t z = ao_test_ip4(0x0A0B0000u);
   ao_geocache_put(c, &z, 13);
-  ao_ip_t z2 = ip4(0x0A0B0001u);
+  ao_ip_t z2 = ao_test_ip4(0x0A0B0001u);
   assert_int_equal(ao_geocache_get(c, &z2, &cc), 0);
   ao_geocache_destroy(c);
 }

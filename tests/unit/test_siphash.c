@@ -52,20 +52,6 @@ static const uint64_t sip13_vectors[64] = {
     0x9d199062b7bbb3a8u,
 };
 
-/* ::ffff:a.b.c.d, the form ao_ip_parse() gives IPv4. */
-static ao_ip_t ip4(uint32_t a) {
-  ao_ip_t ip;
-  memset(&ip, 0, sizeof(ip));
-  ip.b[10] = 0xff;
-  ip.b[11] = 0xff;
-  ip.b[12] = (uint8_t)(a >> 24);
-  ip.b[13] = (uint8_t)(a >> 16);
-  ip.b[14] = (uint8_t)(a >> 8);
-  ip.b[15] = (uint8_t)a;
-  ip.v4 = 1;
-  return ip;
-}
-
 static int popcount64(uint64_t x) {
   int n = 0;
   for (; x; x &= x - 1)
@@ -115,7 +101,7 @@ static void test_siphash_unaligned(void **state) {
 
 static void test_siphash_seed_dependence(void **state) {
   (void)state;
-  ao_ip_t ip = ip4(0x510245A0u); /* 81.2.69.160 */
+  ao_ip_t ip = ao_test_ip4(0x510245A0u); /* 81.2.69.160 */
   uint8_t k[16];
   memcpy(k, k_seq, 16);
   uint64_t base = ao_siphash13(k, ip.b, 16);
@@ -139,7 +125,8 @@ static void test_siphash_avalanche(void **state) {
   (void)state;
   long total = 0, n = 0;
   for (uint32_t a = 0; a < 4096; a++) {
-    ao_ip_t x = ip4(0xC6336400u + a), y = ip4(0xC6336400u + a + 1);
+    ao_ip_t x = ao_test_ip4(0xC6336400u + a),
+            y = ao_test_ip4(0xC6336400u + a + 1);
     total +=
         popcount64(ao_siphash13(k_seq, x.b, 16) ^ ao_siphash13(k_seq, y.b, 16));
     n++;
@@ -157,7 +144,7 @@ static void test_siphash_distribution(void **state) {
   uint32_t *count = calloc(BUCKETS, sizeof(*count));
   assert_non_null(count);
   for (uint32_t a = 0; a < N; a++) {
-    ao_ip_t ip = ip4(0x0A000000u + a);
+    ao_ip_t ip = ao_test_ip4(0x0A000000u + a);
     count[ao_siphash13(k_seq, ip.b, 16) & (BUCKETS - 1)]++;
   }
   double expect = (double)N / BUCKETS, chi2 = 0;

@@ -170,3 +170,16 @@ void ao_test_install(const char *src, const char *dst) {
     fail_msg("rename %s %s: %s", tmp, dst, strerror(errno));
   free(data);
 }
+
+ao_ip_t ao_test_ip4(uint32_t a) {
+  ao_ip_t ip;
+  memset(&ip, 0, sizeof(ip));
+  ip.b[10] = 0xff;
+  ip.b[11] = 0xff;
+  ip.b[12] = (uint8_t)(a >> 24);
+  ip.b[13] = (uint8_t)(a >> 16);
+  ip.b[14] = (uint8_t)(a >> 8);
+  ip.b[15] = (uint8_t)a;
+  ip.v4 = 1;
+  return ip;
+}

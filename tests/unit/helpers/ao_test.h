@@ -16,6 +16,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "ao_ip.h"
+
 /* Creates a fresh directory under $TMPDIR (or /tmp); returns a static-free
  * malloc'ed path the caller frees with ao_test_rmdir(). */
 char *ao_test_mkdtemp(void);
@@ -47,5 +49,9 @@ char *ao_test_mkmmdb(const char *dir, const char *name, const char *tsv,
 /* Installs the bytes of src at dst the way geoipupdate does: written to
  * dst.temporary, then renamed over dst. */
 void ao_test_install(const char *src, const char *dst);
+
+/* The IPv4 address a (a.b.c.d as 0xaabbccdd) in the form ao_ip_parse()
+ * gives it: ::ffff:a.b.c.d, v4 set. */
+ao_ip_t ao_test_ip4(uint32_t a);
 
 #endif
