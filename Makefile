@@ -93,8 +93,8 @@ LTO_LDFLAGS := $(if $(LTO_CFLAGS),-flto=auto)
 # combined log and a 50,000-line sshd log, with the demo's country
 # database. Code the training does not reach is optimised as usual
 # (-fprofile-partial-training). Any change to a source or to this Makefile
-# trains again. About 10% less CPU per line (README, "Performance"); the
-# Debian package is built this way. Needs python3 and Perl's MaxMind DB
+# trains again. About 5% fewer instructions per line (README, "Performance");
+# the Debian package is built this way. Needs python3 and Perl's MaxMind DB
 # writer (for the training database), like the tests.
 PGO ?= 0
 ifeq ($(PGO),1)

@@ -22,7 +22,7 @@ stages of a line:
   SQL lexer           ao_sqli          tokens and tautologies
   brute force         ao_rate          the per-address buckets
   address             ao_ip, ao_xff    client address parsing
-  GeoIP               ao_geo*, libmaxminddb
+  GeoIP               ao_geo*, libmaxminddb, ao_siphash.h
   line step           ao_pipeline, ao_counts, ...: the glue and counting,
                       and the CLI's per-line callback (cli/main.c)
   libc                memchr, memcmp, memcpy... (called from the above)
@@ -71,7 +71,10 @@ STAGES = [
     ("SQL lexer", ("ao_sqli",)),
     ("brute force", ("ao_rate",)),
     ("address", ("ao_ip", "ao_xff")),
-    ("GeoIP", ("ao_geo", "ao_geocache", "ao_geodb", "libmaxminddb")),
+    # ao_siphash.h: the keyed address hash of the GeoIP cache (and of the
+    # brute-force buckets), inline
+    ("GeoIP", ("ao_geo", "ao_geocache", "ao_geodb", "libmaxminddb",
+               "ao_siphash")),
     ("line step", ("ao_pipeline", "ao_counts", "ao_category", "ao_share",
                    "ao_common", "ao_log", "ao_source", "ao_files", "main")),
     ("libc", ("libc",)),
