@@ -2390,8 +2390,9 @@ static int probe_backup_name(const char *p, size_t n) {
     if (ends_with(name, len, &ext[k]))
       return 1;
   /* archives of the whole site: backup.zip, www.tar.gz, htdocs.rar */
-  static const ao_lit_t arch[] = {L(".zip"), L(".tar"), L(".tar.gz"),  L(".tgz"),
-                               L(".rar"), L(".7z"),  L(".tar.bz2"), L(".gz")};
+  static const ao_lit_t arch[] = {L(".zip"),     L(".tar"), L(".tar.gz"),
+                                  L(".tgz"),     L(".rar"), L(".7z"),
+                                  L(".tar.bz2"), L(".gz")};
   static const ao_lit_t site[] = {
       L("backup"),      L("backups"),  L("www"),     L("wwwroot"), L("htdocs"),
       L("public_html"), L("site"),     L("website"), L("web"),     L("html"),
@@ -2448,9 +2449,9 @@ static int probe_absent(const char *p, size_t n, int status) {
       L(".php"),  L(".php3"), L(".php4"), L(".php5"), L(".phtml"), L(".asp"),
       L(".aspx"), L(".jsp"),  L(".cgi"),  L(".pl"),   L(".py")};
   static const ao_lit_t stems[] = {L("admin"),  L("login"),   L("logon"),
-                                L("signin"), L("setup"),   L("install"),
-                                L("config"), L("upload"),  L("shell"),
-                                L("cmd"),    L("phpinfo"), L("webadmin")};
+                                   L("signin"), L("setup"),   L("install"),
+                                   L("config"), L("upload"),  L("shell"),
+                                   L("cmd"),    L("phpinfo"), L("webadmin")};
   for (size_t k = 0; k < AO_ARRAY_SIZE(scripts); k++) {
     if (!ends_with(name, len, &scripts[k]))
       continue;
@@ -2882,23 +2883,15 @@ static const char *unescape(const ao_record_t *rec, ao_slice_t f, char *buf,
   return buf;
 }
 
-/* A query value that is an absolute path into the operating system: a
- * Windows drive ("c:\\", "d:/") or the Unix directories that hold
- * configuration, logs and process data. Web applications take relative
- * names or their own routes; an include of /etc/... or c:\\... is LFI. */
-/* An absolute path into the operating system: a Windows drive (c:\,
- * /c:/), "program files", or the Unix directories that hold system
- * configuration, logs, process data and installed software. Web
- * applications take relative names or their own routes; a parameter or a
- * request path naming /etc/..., /var/adm/... or c:\... asks for the
- * server's files. Web assets under such a prefix (/etc/designs/x.css,
- * Adobe Experience Manager's layout) are not. */
+/* A web asset by its name's extension (.css, .js, .png...): under an
+ * operating-system prefix (/etc/designs/x.css, Adobe Experience Manager's
+ * layout) it is still the site's file, not the server's (os_path()). */
 static int web_asset(const char *p, size_t n) {
-  static const ao_lit_t ext[] = {L(".css"),  L(".js"),   L(".map"),  L(".png"),
-                              L(".jpg"),  L(".jpeg"), L(".gif"),  L(".svg"),
-                              L(".ico"),  L(".webp"), L(".woff"), L(".woff2"),
-                              L(".ttf"),  L(".eot"),  L(".html"), L(".htm"),
-                              L(".json"), L(".mjs"),  L(".avif")};
+  static const ao_lit_t ext[] = {
+      L(".css"),  L(".js"),    L(".map"), L(".png"), L(".jpg"),
+      L(".jpeg"), L(".gif"),   L(".svg"), L(".ico"), L(".webp"),
+      L(".woff"), L(".woff2"), L(".ttf"), L(".eot"), L(".html"),
+      L(".htm"),  L(".json"),  L(".mjs"), L(".avif")};
   size_t b = n;
   while (b > 0 && p[b - 1] != '/')
     b--;
@@ -2908,10 +2901,9 @@ static int web_asset(const char *p, size_t n) {
   return 0;
 }
 
-static int os_path(const char *p, size_t len) {
+/* os_path() past its quick test. */
+static int os_path_rest(const char *p, size_t len) {
   /* the first byte after the '/' decides cheaply for most paths */
-  if (len < 3)
-    return 0;
   unsigned char c1 = (unsigned char)p[1];
   if (p[0] == '/' && is_alpha(c1) && p[2] == ':' &&
       (len == 3 || p[3] == '/' || p[3] == '\\'))
@@ -2926,13 +2918,14 @@ static int os_path(const char *p, size_t len) {
    * letter no root starts with, and the others compare with one or a few
    * roots (which root matches does not matter: the answer is the same) */
   static const ao_lit_t r_b[] = {L("/boot/")}, r_e[] = {L("/etc/")},
-                     r_o[] = {L("/opt/")},
-                     r_p[] = {L("/proc/"), L("/program files/"),
-                              L("/programdata/"), L("/private/etc/"),
-                              L("/private/var/")},
-                     r_r[] = {L("/root/")}, r_s[] = {L("/sys/")},
-                     r_u[] = {L("/usr/")}, r_v[] = {L("/var/"), L("/volumes/")},
-                     r_w[] = {L("/windows/"), L("/winnt/")};
+                        r_o[] = {L("/opt/")},
+                        r_p[] = {L("/proc/"), L("/program files/"),
+                                 L("/programdata/"), L("/private/etc/"),
+                                 L("/private/var/")},
+                        r_r[] = {L("/root/")}, r_s[] = {L("/sys/")},
+                        r_u[] = {L("/usr/")},
+                        r_v[] = {L("/var/"), L("/volumes/")},
+                        r_w[] = {L("/windows/"), L("/winnt/")};
   static const struct {
     const ao_lit_t *r;
     size_t n;
@@ -2957,14 +2950,24 @@ static int os_path(const char *p, size_t len) {
   return 0;
 }
 
+/* An absolute path into the operating system: a Windows drive (c:\,
+ * /c:/), "program files", or the Unix directories that hold system
+ * configuration, logs, process data and installed software. Web
+ * applications take relative names or their own routes; a parameter or a
+ * request path naming /etc/..., /var/adm/... or c:\... asks for the
+ * server's files. Web assets under such a prefix are not (web_asset()).
+ * Every such text starts with '/' or has ':' second: that test is
+ * inline, so that the many values that do neither cost no call. */
+static AO_ALWAYS_INLINE int os_path(const char *p, size_t len) {
+  if (len < 3 || (p[0] != '/' && p[1] != ':'))
+    return 0;
+  return os_path_rest(p, len);
+}
+
 static int query_os_path(const ao_classifier_t *c, const char *q) {
   for (size_t k = 0; k < c->nitems; k++) {
     const item_t *it = &c->items[k];
-    const char *v = q + it->vb;
-    size_t vn = it->e - it->vb;
-    /* os_path() is 0 unless the value starts with '/' or a drive ("c:"):
-     * most values are turned away here, without the call */
-    if (vn >= 3 && (v[0] == '/' || v[1] == ':') && os_path(v, vn))
+    if (os_path(q + it->vb, it->e - it->vb))
       return 1;
   }
   return 0;

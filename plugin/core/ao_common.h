@@ -35,7 +35,14 @@ typedef struct ao_lit {
   const char *s;
   size_t n;
 } ao_lit_t;
-#define AO_LIT(x) {x, sizeof(x) - 1}
+#define AO_LIT(x)                                                              \
+  { x, sizeof(x) - 1 }
+
+/* c with 'A'-'Z' made 'a'-'z' (the C locale's tolower(), without the
+ * locale lookup). */
+static inline unsigned char ao_ascii_lower(unsigned char c) {
+  return c >= 'A' && c <= 'Z' ? (unsigned char)(c + ('a' - 'A')) : c;
+}
 
 /* The value of a hexadecimal digit, or -1. */
 static inline int ao_hexval(unsigned char c) {

@@ -415,8 +415,7 @@ static int ao_lf_head(const char *s, size_t n, ao_record_t *rec,
       from = user + 2;
     q = ao_lf_find(s, n, from, '"');
     /* At least USER(1) SP "[" TIME(1) "]" SP lies between user and q. */
-    if (q == AO_LF_NPOS || q - user < 6 || s[q - 1] != ' ' ||
-        s[q - 2] != ']')
+    if (q == AO_LF_NPOS || q - user < 6 || s[q - 1] != ' ' || s[q - 2] != ']')
       return -1;
 
     time_end = q - 2; /* the "]" */

@@ -211,10 +211,18 @@ static int kw_id_search(const char *name) {
 #define KW_SLOTS 512u /* a power of two, more than twice the keywords */
 static uint8_t kw_table[KW_SLOTS];
 
+/* The keywords' hash, FNV-1a, one byte at a time: kw_hash() of a name,
+ * and the lexer's copies of a word (word_lower(), word_run_lower()) as
+ * they lower-case it. */
+#define KW_HASH_INIT 2166136261u
+static inline uint32_t kw_hash_step(uint32_t h, unsigned char c) {
+  return (h ^ c) * 16777619u;
+}
+
 static uint32_t kw_hash(const char *w) {
-  uint32_t h = 2166136261u; /* FNV-1a */
+  uint32_t h = KW_HASH_INIT;
   for (; *w; w++)
-    h = (h ^ (unsigned char)*w) * 16777619u;
+    h = kw_hash_step(h, (unsigned char)*w);
   return h;
 }
 
@@ -379,12 +387,11 @@ static size_t
 word_run_lower(const unsigned char *t, size_t k, size_t n, char *out,
                uint32_t *hash) {
   size_t b = k, copy_end = n - k < MAXWORD - 1 ? n : k + MAXWORD - 1;
-  uint32_t h = 2166136261u; /* kw_hash()'s FNV-1a */
+  uint32_t h = KW_HASH_INIT;
   for (; k < copy_end && is_word(t[k]); k++) {
-    unsigned c = t[k];
-    c = c >= 'A' && c <= 'Z' ? c + 32 : c;
+    unsigned char c = ao_ascii_lower(t[k]);
     out[k - b] = (char)c;
-    h = (h ^ c) * 16777619u;
+    h = kw_hash_step(h, c);
   }
   out[k - b] = '\0';
   *hash = h;
@@ -453,22 +460,20 @@ static int skip_blanks(lexer_t *L) {
  * copying saves kw_id() a second pass over the word. */
 static uint32_t word_lower(const lexer_t *L, size_t b, size_t e, char *out) {
   size_t k = e - b < MAXWORD - 1 ? e - b : MAXWORD - 1;
-  uint32_t h = 2166136261u; /* kw_hash()'s FNV-1a */
+  uint32_t h = KW_HASH_INIT;
   for (size_t j = 0; j < k; j++) {
-    unsigned c = L->t[b + j];
-    c = c >= 'A' && c <= 'Z' ? c + 32 : c;
+    unsigned char c = ao_ascii_lower(L->t[b + j]);
     out[j] = (char)c;
-    h = (h ^ c) * 16777619u;
+    h = kw_hash_step(h, c);
   }
   out[k] = '\0';
   return h;
 }
 
 /* Classifies the identifier t[b, e): keyword, function (followed by '('),
- * or plain identifier. */
-/* w and h are word_lower(L, b, e, w) when the word is not qualified
- * (the lexer computed them as it read the word); a qualified word is
- * copied again, whole. */
+ * or plain identifier. w and h are word_lower(L, b, e, w) when the word
+ * is not qualified (the lexer computed them as it read the word); a
+ * qualified word is copied again, whole. */
 static void classify_word(const lexer_t *L, size_t b, size_t e, int qualified,
                           char *w, uint32_t h, tok_t *tk) {
   if (qualified)
@@ -814,8 +819,7 @@ static inline int word_is_n(const lexer_t *L, int k, const char *w, size_t n) {
   if (e - b != n)
     return 0;
   for (size_t j = 0; j < n; j++) {
-    unsigned c = L->t[b + j];
-    if ((c >= 'A' && c <= 'Z' ? c + 32 : c) != (unsigned char)w[j])
+    if (ao_ascii_lower(L->t[b + j]) != (unsigned char)w[j])
       return 0;
   }
   return 1;
@@ -829,8 +833,7 @@ static inline int word_prefix_n(const lexer_t *L, int k, const char *w,
   if (e - b <= n)
     return 0;
   for (size_t j = 0; j < n; j++) {
-    unsigned c = L->t[b + j];
-    if ((c >= 'A' && c <= 'Z' ? c + 32 : c) != (unsigned char)w[j])
+    if (ao_ascii_lower(L->t[b + j]) != (unsigned char)w[j])
       return 0;
   }
   return 1;

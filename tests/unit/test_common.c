@@ -6,6 +6,7 @@
 
 #include "ao_common.h"
 
+#include <ctype.h>
 #include <string.h>
 
 static ao_slice_t sl(const char *p, size_t n) { return (ao_slice_t){p, n}; }
@@ -62,11 +63,20 @@ static void test_hexval(void **state) {
   assert_int_equal(ao_hexval(0xff), -1);
 }
 
+/* ao_ascii_lower() is the C locale's tolower() on every byte. */
+static void test_ascii_lower(void **state) {
+  (void)state;
+  for (unsigned c = 0; c < 256; c++)
+    assert_int_equal(ao_ascii_lower((unsigned char)c),
+                     c < 128 ? (unsigned)tolower((int)c) : c);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_slice_eq),
       cmocka_unit_test(test_slice_ieq),
       cmocka_unit_test(test_hexval),
+      cmocka_unit_test(test_ascii_lower),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
