@@ -1533,11 +1533,18 @@ static int ck_xss_attr(const scan_t *s, size_t e) {
   return 0;
 }
 
-static int ck_xss_handler(const scan_t *s, size_t b, size_t e) {
+/* An event handler's "on" starts an attribute: a blank, '/', a quote or
+ * ';' before it. Most "on"s are inside words ("session", "json") and fail
+ * here (on_hit() asks before the call). */
+static AO_ALWAYS_INLINE int handler_may(const scan_t *s, size_t b) {
   if (b == 0)
     return 0;
   unsigned char p = at(s, b - 1);
-  if (!(is_ws(p) || p == '/' || is_quote(p) || p == ';'))
+  return is_ws(p) || p == '/' || is_quote(p) || p == ';';
+}
+
+static int ck_xss_handler(const scan_t *s, size_t b, size_t e) {
+  if (!handler_may(s, b))
     return 0;
   size_t i = e, end = lim(s, e);
   while (i < end && is_alpha(at(s, i)))
@@ -2019,6 +2026,15 @@ static int amp_in_value(const scan_t *s, size_t b) {
     if (s->c->items[k].e == b)
       return 0;
   return 1;
+}
+
+/* A separator followed directly by a letter: ck_rce_sep() skips nothing
+ * (no blank, no second '|' or '&', no newline) and asks cmd_word_may()
+ * of that letter first. Nearly every '&' of a query is followed by a
+ * parameter name that fails it (on_hit() asks before the call). */
+static AO_ALWAYS_INLINE int sep_word_may(const scan_t *s, size_t e) {
+  unsigned char c = at(s, e);
+  return c < 'a' || c > 'z' || cmd_word_may(s, e);
 }
 
 static int ck_rce_sep(const scan_t *s, size_t b, size_t e) {
@@ -2606,13 +2622,31 @@ static int on_hit(void *ud, uint32_t id, size_t end) {
     return 0;
   /* a check reads at most AO_LOOK bytes on either side of its hit */
   s->c->work += AO_LOOK;
-  /* the two checks at every '=' of a query turn nearly all of them away
-   * by their first bytes: here, before the call */
-  if (r->check == CK_RCE_VALUE
-          ? !cmd_word_may(s, end)
-          : r->check == CK_JS_ASSIGN && !js_assign_may(s, end))
-    return 0;
-  return verify_hit(s, r, end - s->c->rlen[id], end, bit); /* a tail call */
+  /* the checks of the most frequent hits (every '=' and '&' of a query,
+   * every "on") turn nearly all of them away by a byte or three next to
+   * the hit: here, before the call */
+  size_t b = end - s->c->rlen[id];
+  switch (r->check) {
+  case CK_RCE_VALUE:
+    if (!cmd_word_may(s, end))
+      return 0;
+    break;
+  case CK_JS_ASSIGN:
+    if (!js_assign_may(s, end))
+      return 0;
+    break;
+  case CK_RCE_SEP:
+    if (!sep_word_may(s, end))
+      return 0;
+    break;
+  case CK_XSS_HANDLER:
+    if (!handler_may(s, b))
+      return 0;
+    break;
+  default:
+    break;
+  }
+  return verify_hit(s, r, b, end, bit); /* a tail call */
 }
 
 static void scan_field(scan_t *s, const char *t, size_t n, unsigned field,
@@ -2821,8 +2855,10 @@ void ao_classifier_memo_stats(const ao_classifier_t *c, int which,
   *hits = c->memo_hits[k];
 }
 
-/* A memo lookup, counted by kind (0 target, 1 UA, 2 referer). */
-static int memo_get(ao_classifier_t *c, int kind, const ao_memo_key_t *k,
+/* A memo lookup, counted by kind (0 target, 1 UA, 2 referer, 3 path).
+ * Inline: on a line whose fields were all seen, the lookups are nearly
+ * all the classifier does. */
+static AO_ALWAYS_INLINE int memo_get(ao_classifier_t *c, int kind, const ao_memo_key_t *k,
                     uint32_t *mask) {
   if (c->memo_off)
     return 0;
@@ -3292,14 +3328,12 @@ static void classify_target(ao_classifier_t *c, scan_t *s, const char *t,
   base64_items(c, s, qs);
 }
 
-/* The verdict on one header (user agent or referer) alone; k is its memo
- * key (the header's bytes, clamped, and whether the server escaped). */
+/* The verdict on one header (user agent or referer) alone, which the
+ * memo did not have; k is its memo key (the header's bytes, clamped, and
+ * whether the server escaped). */
 static ao_catmask_t classify_header(ao_classifier_t *c, const ao_record_t *rec,
                                     ao_slice_t f, unsigned field,
                                     const ao_memo_key_t *k) {
-  uint32_t mask;
-  if (memo_get(c, field == F_UA ? 1 : 2, k, &mask))
-    return mask;
   scan_t s = {.c = c, .status = rec->status};
   char *buf = field == F_UA ? c->b_ua : c->b_ref;
   size_t n = k->n;
@@ -3347,9 +3381,6 @@ static void text_key(const ao_classifier_t *c, const ao_record_t *rec,
 static ao_catmask_t classify_text(ao_classifier_t *c, const ao_record_t *rec,
                                   ao_slice_t f, int with_path,
                                   const ao_memo_key_t *k) {
-  uint32_t mask;
-  if (memo_get(c, 0, k, &mask))
-    return mask;
   scan_t s = {.c = c, .status = rec->status};
   size_t tn = k->n;
   const char *t = unescape(rec, f, c->b_target, &tn);
@@ -3390,19 +3421,30 @@ ao_catmask_t ao_classify(ao_classifier_t *c, const ao_record_t *rec) {
 
   /* with AO_REC_NOT_HTTP there is no structure to trust: payload rules
    * over the whole request text */
+  /* a memo hit costs no call: classify_text() and classify_header() are
+   * for what the memo does not have */
+  uint32_t mask;
   if (has_text)
-    s.found |= classify_text(c, rec, text, !not_http, &kt);
+    s.found |= memo_get(c, 0, &kt, &mask)
+                   ? mask
+                   : classify_text(c, rec, text, !not_http, &kt);
   if (rec->query.n > 0) {
     /* a query logged apart from the path ($args, %q): classify_target()
      * is done with b_target, which the query may now reuse */
     ao_memo_key_t kq;
     text_key(c, rec, rec->query, 0, &kq);
-    s.found |= classify_text(c, rec, rec->query, 0, &kq);
+    s.found |= memo_get(c, 0, &kq, &mask)
+                   ? mask
+                   : classify_text(c, rec, rec->query, 0, &kq);
   }
 
   if (rec->user_agent.n > 0)
-    s.found |= classify_header(c, rec, rec->user_agent, F_UA, &ku);
+    s.found |= memo_get(c, 1, &ku, &mask)
+                   ? mask
+                   : classify_header(c, rec, rec->user_agent, F_UA, &ku);
   if (rec->referer.n > 0)
-    s.found |= classify_header(c, rec, rec->referer, F_REF, &kr);
+    s.found |= memo_get(c, 2, &kr, &mask)
+                   ? mask
+                   : classify_header(c, rec, rec->referer, F_REF, &kr);
   return s.found;
 }

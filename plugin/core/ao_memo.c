@@ -139,30 +139,39 @@ static inline uint64_t rd32(const char *p) {
 void ao_memo_key(ao_memo_key_t *k, const char *p, size_t n, unsigned flags) {
   uint64_t a = MEMO_P0 ^ (uint64_t)n ^ ((uint64_t)flags << 40);
   uint64_t b = MEMO_P3;
-  size_t i = 0;
-  for (; i + 32 <= n; i += 32) {
-    a = fold_mul(rd64(p + i) ^ MEMO_P1, rd64(p + i + 8) ^ a);
-    b = fold_mul(rd64(p + i + 16) ^ MEMO_P2, rd64(p + i + 24) ^ b);
+  if (n > 16) {
+    /* 32 bytes a step while more than 32 are left, then the last 32 (or
+     * the first and the last 16 of a key of 17 to 32), read so that they
+     * may overlap bytes already hashed: whatever the length, the tail
+     * costs no branch on how many bytes it has (a user agent's or a
+     * target's length changes from line to line, and every such branch
+     * was a guess that often failed) */
+    size_t i = 0;
+    for (; i + 32 < n; i += 32) {
+      a = fold_mul(rd64(p + i) ^ MEMO_P1, rd64(p + i + 8) ^ a);
+      b = fold_mul(rd64(p + i + 16) ^ MEMO_P2, rd64(p + i + 24) ^ b);
+    }
+    const char *t = n > 32 ? p + n - 32 : p;
+    a = fold_mul(rd64(t) ^ MEMO_P1, rd64(t + 8) ^ a);
+    b = fold_mul(rd64(p + n - 16) ^ MEMO_P2, rd64(p + n - 8) ^ b);
+  } else {
+    /* 0 to 16 bytes, read without leaving p[0..n): two words that may
+     * overlap (8 or more bytes), two half words (4 to 7), or bytes */
+    uint64_t w0 = 0, w1 = 0;
+    if (n >= 8) {
+      w0 = rd64(p);
+      w1 = rd64(p + n - 8);
+    } else if (n >= 4) {
+      w0 = rd32(p) << 32 | rd32(p + n - 4);
+    } else if (n > 0) {
+      w0 = (uint64_t)(unsigned char)p[0] << 16 |
+           (uint64_t)(unsigned char)p[n / 2] << 8 |
+           (uint64_t)(unsigned char)p[n - 1];
+    }
+    a ^= w0;
+    b ^= w1;
   }
-  if (i + 16 <= n) {
-    a = fold_mul(rd64(p + i) ^ MEMO_P1, rd64(p + i + 8) ^ a);
-    i += 16;
-  }
-  /* the last 0..15 bytes, read without leaving p[0..n): two words that
-   * may overlap (8 or more bytes), two half words (4 to 7), or bytes */
-  size_t r = n - i;
-  uint64_t w0 = 0, w1 = 0;
-  if (r >= 8) {
-    w0 = rd64(p + i);
-    w1 = rd64(p + n - 8);
-  } else if (r >= 4) {
-    w0 = rd32(p + i) << 32 | rd32(p + n - 4);
-  } else if (r > 0) {
-    w0 = (uint64_t)(unsigned char)p[i] << 16 |
-         (uint64_t)(unsigned char)p[i + r / 2] << 8 |
-         (uint64_t)(unsigned char)p[n - 1];
-  }
-  uint64_t h = fold_mul(w0 ^ MEMO_P1 ^ b, w1 ^ MEMO_P2 ^ a);
+  uint64_t h = fold_mul(a ^ MEMO_P1, b ^ MEMO_P2);
   h = fold_mul(h ^ MEMO_P0, (uint64_t)n ^ MEMO_P3);
   k->p = p;
   k->n = n;

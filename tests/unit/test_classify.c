@@ -1001,6 +1001,41 @@ static void test_js_assign_filter(void **state) {
   ao_classifier_destroy(c);
 }
 
+/* An event handler's "on" needs a blank, '/', a quote or ';' right
+ * before it (ck_xss_handler(); on_hit() asks the same before the call,
+ * so that the "on" inside words costs no call). Every byte before
+ * "onmouseover=go()", after a quote that breaks out of an attribute: the
+ * handler is found after exactly those bytes. The baseline is what the
+ * other rules find in the same text with the handler's name spoiled
+ * ("xnmouseover"). */
+static void test_handler_prefix(void **state) {
+  (void)state;
+  ao_classifier_t *c = new_classifier(8192);
+  ao_classifier_set_memo(c, 0);
+  unsigned handlers = 0;
+  for (unsigned b = 0; b < 256; b++) {
+    int want = b == ' ' || b == '\t' || b == '\n' || b == '\r' || b == '\v' ||
+               b == '\f' || b == 0xa0 || b == '/' || b == '\'' || b == '"' ||
+               b == '`' || b == ';';
+    char on[64], off[64];
+    snprintf(on, sizeof(on), "/s?q=%%22x%%%02Xonmouseover=go()", b);
+    snprintf(off, sizeof(off), "/s?q=%%22x%%%02Xxnmouseover=go()", b);
+    row_t r = {"GET", on, NULL, NULL, 200, 0, ""};
+    ao_record_t rec = record_of(&r);
+    int got = (ao_classify(c, &rec) & X) != 0;
+    r.target = off;
+    rec = record_of(&r);
+    int base = (ao_classify(c, &rec) & X) != 0;
+    if (got != (want || base))
+      fail_msg("byte 0x%02X before \"onmouseover=\": XSS %d, want %d", b,
+               got, want || base);
+    handlers += got && !base;
+  }
+  print_message("%u bytes start a handler\n", handlers);
+  assert_int_equal(handlers, 12);
+  ao_classifier_destroy(c);
+}
+
 /* Base64 of t[0..n) into out (NUL-terminated), with the standard or the
  * URL-safe alphabet and '=' padding or none. */
 static void b64_encode(const char *t, size_t n, int url, int pad, char *out) {
@@ -1202,6 +1237,7 @@ int main(void) {
       cmocka_unit_test(test_command_prefix_filter),
       cmocka_unit_test(test_value_prefix_filter),
       cmocka_unit_test(test_js_assign_filter),
+      cmocka_unit_test(test_handler_prefix),
       cmocka_unit_test(test_base64_values),
       cmocka_unit_test(test_os_roots),
       cmocka_unit_test(test_create_errors),

@@ -226,6 +226,31 @@ static void test_hash_spreads(void **state) {
   check_spread("two bytes of a long key", 2);
 }
 
+/* Every byte of a key counts, at every length a key can have: the hash of
+ * a key changes when any one of its bytes does. The words read for the
+ * tail overlap bytes already hashed, and where they stop depends on the
+ * length; a length at which some bytes are read by no word fails here.
+ * (A change could collide by chance in a 32-bit hash, one time in four
+ * billion for each of these 32,640 pairs; the keys are fixed, so this
+ * passes or fails the same every time.) */
+static void test_every_byte_counts(void **state) {
+  (void)state;
+  char key[AO_MEMO_LONG];
+  for (size_t i = 0; i < sizeof(key); i++)
+    key[i] = (char)('a' + i % 26);
+  for (size_t n = 1; n <= AO_MEMO_LONG; n++) {
+    ao_memo_key_t base, changed;
+    ao_memo_key(&base, key, n, 0);
+    for (size_t p = 0; p < n; p++) {
+      key[p] ^= 0x20;
+      ao_memo_key(&changed, key, n, 0);
+      key[p] ^= 0x20;
+      if (changed.hash == base.hash)
+        fail_msg("length %zu: byte %zu does not change the hash", n, p);
+    }
+  }
+}
+
 /* Empty keys, keys longer than AO_MEMO_LONG and flags above 255 are not
  * memoised; a key of exactly AO_MEMO_SHORT / AO_MEMO_LONG bytes is. */
 static void test_limits(void **state) {
@@ -310,6 +335,7 @@ int main(void) {
       cmocka_unit_test(test_new_working_set_takes_over),
       cmocka_unit_test(test_many_keys_never_wrong),
       cmocka_unit_test(test_hash_spreads),
+      cmocka_unit_test(test_every_byte_counts),
 #ifdef AO_MEMO_PORTABLE
       cmocka_unit_test(test_portable_fold_mul),
 #endif
