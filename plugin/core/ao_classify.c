@@ -2858,8 +2858,8 @@ void ao_classifier_memo_stats(const ao_classifier_t *c, int which,
 /* A memo lookup, counted by kind (0 target, 1 UA, 2 referer, 3 path).
  * Inline: on a line whose fields were all seen, the lookups are nearly
  * all the classifier does. */
-static AO_ALWAYS_INLINE int memo_get(ao_classifier_t *c, int kind, const ao_memo_key_t *k,
-                    uint32_t *mask) {
+static AO_ALWAYS_INLINE int memo_get(ao_classifier_t *c, int kind,
+                                     const ao_memo_key_t *k, uint32_t *mask) {
   if (c->memo_off)
     return 0;
   c->memo_lookups[kind]++;

@@ -1027,8 +1027,8 @@ static void test_handler_prefix(void **state) {
     rec = record_of(&r);
     int base = (ao_classify(c, &rec) & X) != 0;
     if (got != (want || base))
-      fail_msg("byte 0x%02X before \"onmouseover=\": XSS %d, want %d", b,
-               got, want || base);
+      fail_msg("byte 0x%02X before \"onmouseover=\": XSS %d, want %d", b, got,
+               want || base);
     handlers += got && !base;
   }
   print_message("%u bytes start a handler\n", handlers);
