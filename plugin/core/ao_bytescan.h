@@ -13,6 +13,9 @@
  *       b), or n when there is none. Inline, so that the short spans of a
  *       log line pay no call (libc's memchr costs more in its call and
  *       set-up than in its loop for 20 bytes).
+ *     - ao_rfind1(): the index of the last byte equal to a, or n when there
+ *       is none: where a path's last segment starts. (16 bytes at a time
+ *       on x86-64, a byte at a time elsewhere.)
  *     - ao_bytes_any(): whether any byte of a run is in a set of up to
  *       AO_BYTESET_MAX values (compiled once into an ao_byteset_t).
  *
@@ -47,7 +50,18 @@
 #if defined(__GNUC__)
 #define AO_BS_CTZ32(x) ((unsigned)__builtin_ctz(x))
 #define AO_BS_CTZ64(x) ((unsigned)__builtin_ctzll(x))
+/* the index of the highest set bit of a non-zero 32-bit mask */
+#define AO_BS_HIGH32(x) (31u - (unsigned)__builtin_clz(x))
 #else
+static inline unsigned ao_bs_high32_(uint32_t x) {
+  unsigned k = 31;
+  while (!(x & 0x80000000u)) {
+    x <<= 1;
+    k--;
+  }
+  return k;
+}
+#define AO_BS_HIGH32(x) ao_bs_high32_(x)
 static inline unsigned ao_bs_ctz64_(uint64_t x) {
   unsigned k = 0;
   while (!(x & 1u)) {
@@ -128,6 +142,33 @@ static inline size_t ao_find2(const char *p, size_t n, unsigned char a,
 /* Index of the first byte of p[0..n) equal to a, or n. */
 static inline size_t ao_find1(const char *p, size_t n, unsigned char a) {
   return ao_find2(p, n, a, a);
+}
+
+/* Index of the last byte of p[0..n) equal to a, or n. */
+static inline size_t ao_rfind1(const char *p, size_t n, unsigned char a) {
+  const unsigned char *s = (const unsigned char *)p;
+  size_t i = n;
+#if AO_BYTESCAN_SSE2
+  const __m128i va = _mm_set1_epi8((char)a);
+  for (; i >= 16; i -= 16) {
+    __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + i - 16));
+    unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, va));
+    if (m != 0)
+      return i - 16 + AO_BS_HIGH32(m);
+  }
+  if (i > 0 && n >= 16) {
+    /* the first 16 bytes, overlapping what was already looked at: the
+     * bytes from i on are masked off */
+    __m128i x = _mm_loadu_si128((const __m128i *)(const void *)s);
+    unsigned m =
+        (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, va)) & ((1u << i) - 1u);
+    return m != 0 ? AO_BS_HIGH32(m) : n;
+  }
+#endif
+  while (i > 0)
+    if (s[--i] == a)
+      return i;
+  return n;
 }
 
 /* A set of byte values for ao_bytes_any(). */

@@ -224,9 +224,8 @@ int ao_rate_login_path(ao_slice_t target) {
 /* Static assets: a page with missing images is no scan. */
 static int static_asset(ao_slice_t target) {
   size_t n = path_len(target);
-  size_t b = n;
-  while (b > 0 && target.p[b - 1] != '/')
-    b--;
+  size_t k = ao_rfind1(target.p, n, '/');
+  size_t b = k < n ? k + 1 : 0;
   const char *name = target.p + b;
   size_t len = n - b;
   static const ao_lit_t icons[] = {AO_LIT("favicon"),

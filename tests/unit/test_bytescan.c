@@ -1,7 +1,8 @@
 /*
- * test_bytescan.c - block-wise byte search (ao_bytescan.h) against the
- * obvious byte-at-a-time answer, at every length and alignment around the
- * 16-byte block and the 8-byte word, and never reading outside the run.
+ * test_bytescan.c - block-wise byte search (ao_bytescan.h), forwards and
+ * backwards, against the obvious byte-at-a-time answer, at every length
+ * and alignment around the 16-byte block and the 8-byte word, and never
+ * reading outside the run.
  */
 #include "ao_test.h"
 
@@ -15,6 +16,13 @@ static size_t naive2(const char *p, size_t n, unsigned char a,
   for (size_t i = 0; i < n; i++)
     if ((unsigned char)p[i] == a || (unsigned char)p[i] == b)
       return i;
+  return n;
+}
+
+static size_t naive_last(const char *p, size_t n, unsigned char a) {
+  for (size_t i = n; i > 0; i--)
+    if ((unsigned char)p[i - 1] == a)
+      return i - 1;
   return n;
 }
 
@@ -34,12 +42,36 @@ static void test_find_every_position(void **state) {
         assert_int_equal(ao_find2(buf + off, n, '\\', '!'), at);
         assert_int_equal(ao_find2(buf + off, n, '!', '\\'), at);
         assert_int_equal(ao_find1(buf + off, n, '\\'), at);
+        assert_int_equal(ao_rfind1(buf + off, n, '\\'), at);
         ao_byteset_t set;
         ao_byteset_init(&set, "%+\\", 3);
         assert_int_equal(ao_bytes_any(&set, buf + off, n), at < n);
       }
     }
   }
+}
+
+/* ao_rfind1(): the last of two hits, at every pair of positions in runs
+ * of every length 0..80 at every offset 0..17 (the bytes around the run
+ * are the wanted byte too). */
+static void test_rfind_last_of_two(void **state) {
+  (void)state;
+  char buf[128];
+  for (size_t off = 0; off < 18; off++) {
+    for (size_t n = 2; n <= 80; n++) {
+      for (size_t a = 0; a < n; a++) {
+        for (size_t b = a + 1; b < n; b++) {
+          memset(buf, '/', sizeof(buf));
+          memset(buf + off, 'x', n);
+          buf[off + a] = buf[off + b] = '/';
+          assert_int_equal(ao_rfind1(buf + off, n, '/'), b);
+        }
+      }
+    }
+  }
+  assert_int_equal(ao_rfind1("/a/b/c.php", 10, '/'), 4);
+  assert_int_equal(ao_rfind1("abc", 3, '/'), 3);
+  assert_int_equal(ao_rfind1("", 0, '/'), 0);
 }
 
 /* The first of several hits wins, whichever of the two bytes it is. */
@@ -82,6 +114,7 @@ static void test_random_against_naive(void **state) {
     unsigned char a = (unsigned char)"\"\\%+&"[RND() % 5];
     unsigned char b = (unsigned char)"\"\\%+&"[RND() % 5];
     assert_int_equal(ao_find2(p, n, a, b), naive2(p, n, a, b));
+    assert_int_equal(ao_rfind1(p, n, a), naive_last(p, n, a));
     ao_byteset_t set;
     char vals[2] = {(char)a, (char)b};
     ao_byteset_init(&set, vals, 2);
@@ -109,6 +142,7 @@ static void test_byteset_limits(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_find_every_position),
+      cmocka_unit_test(test_rfind_last_of_two),
       cmocka_unit_test(test_first_of_two),
       cmocka_unit_test(test_binary_bytes),
       cmocka_unit_test(test_random_against_naive),
