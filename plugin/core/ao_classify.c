@@ -2384,7 +2384,6 @@ static int starts_with(const char *name, size_t len, const ao_lit_t *l) {
   return len > l->n && name[0] == l->s[0] && memcmp(name, l->s, l->n) == 0;
 }
 
-/* Backups and dumps, by the name of the last path segment (canonical). */
 /* Where the last segment of the path p[0..n) starts: after its last
  * '/', or at 0. */
 static size_t name_start(const char *p, size_t n) {
@@ -2392,6 +2391,7 @@ static size_t name_start(const char *p, size_t n) {
   return k < n ? k + 1 : 0;
 }
 
+/* Backups and dumps, by the name of the last path segment (canonical). */
 static int probe_backup_name(const char *p, size_t n) {
   size_t b = name_start(p, n);
   const char *name = p + b;
@@ -3420,11 +3420,11 @@ ao_catmask_t ao_classify(ao_classifier_t *c, const ao_record_t *rec) {
     ao_memo_prefetch(c->memo, &kr);
   }
 
-  /* with AO_REC_NOT_HTTP there is no structure to trust: payload rules
-   * over the whole request text */
   /* a memo hit costs no call: classify_text() and classify_header() are
    * for what the memo does not have */
   uint32_t mask;
+  /* with AO_REC_NOT_HTTP there is no structure to trust: payload rules
+   * over the whole request text */
   if (has_text)
     s.found |= memo_get(c, 0, &kt, &mask)
                    ? mask
