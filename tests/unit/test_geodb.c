@@ -799,6 +799,7 @@ typedef struct worker {
   pthread_t t;
   const char *path;
   atomic_int *stop;
+  atomic_int *ready; /* workers whose handle is open */
   uint64_t lookups, bad, reloads;
   ao_geo_stats_t stats;
 } worker_t;
@@ -817,6 +818,7 @@ static void *work(void *arg) {
   ao_geo_t *g = ao_geo_create(&o, &err);
   if (g == NULL)
     return NULL;
+  atomic_fetch_add(w->ready, 1);
   ao_country_t gb, se;
   ao_country_from_code("GB", 2, &gb);
   ao_country_from_code("SE", 2, &se);
@@ -871,14 +873,22 @@ static void test_threads_share_and_swap(void **state) {
                            "--layout maxmind --epoch 1706745600");
   ao_test_install(f->db, path);
   int fds0 = count_fds();
-  atomic_int stop = 0;
+  atomic_int stop = 0, ready = 0;
   worker_t w[THREADS];
   memset(w, 0, sizeof(w));
   for (int i = 0; i < THREADS; i++) {
     w[i].path = path;
     w[i].stop = &stop;
+    w[i].ready = &ready;
     assert_int_equal(pthread_create(&w[i].t, NULL, work, &w[i]), 0);
   }
+  /* Every Log opens the first version before the first swap, however
+   * late the scheduler starts its thread on a loaded machine: each then
+   * has to reload at least once to end on b (the reloads check below). */
+  for (int waited = 0; atomic_load(&ready) < THREADS && waited < 30000;
+       waited++)
+    usleep(1000);
+  assert_int_equal(atomic_load(&ready), THREADS);
   int swaps = getenv("AO_TEST_SWAPS") ? atoi(getenv("AO_TEST_SWAPS")) : 200;
   int max_maps = 0;
   for (int i = 0; i < swaps; i++) {
