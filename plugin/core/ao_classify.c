@@ -2615,6 +2615,25 @@ verify_hit(scan_t *s, const ao_rule_t *r, size_t b, size_t e,
   return 0;
 }
 
+/* The checks of the most frequent hits (every '=' and '&' of a query,
+ * every "on") turn nearly all of them away by a byte or three next to the
+ * hit: on_hit() asks here, before the call to the check. */
+static AO_ALWAYS_INLINE int hit_may(const scan_t *s, unsigned check, size_t b,
+                                    size_t e) {
+  switch (check) {
+  case CK_RCE_VALUE:
+    return cmd_word_may(s, e);
+  case CK_JS_ASSIGN:
+    return js_assign_may(s, e);
+  case CK_RCE_SEP:
+    return sep_word_may(s, e);
+  case CK_XSS_HANDLER:
+    return handler_may(s, b);
+  default:
+    return 1;
+  }
+}
+
 static int on_hit(void *ud, uint32_t id, size_t end) {
   scan_t *s = ud;
   const ao_rule_t *r = s->c->rules[id];
@@ -2625,30 +2644,9 @@ static int on_hit(void *ud, uint32_t id, size_t end) {
     return 0;
   /* a check reads at most AO_LOOK bytes on either side of its hit */
   s->c->work += AO_LOOK;
-  /* the checks of the most frequent hits (every '=' and '&' of a query,
-   * every "on") turn nearly all of them away by a byte or three next to
-   * the hit: here, before the call */
   size_t b = end - s->c->rlen[id];
-  switch (r->check) {
-  case CK_RCE_VALUE:
-    if (!cmd_word_may(s, end))
-      return 0;
-    break;
-  case CK_JS_ASSIGN:
-    if (!js_assign_may(s, end))
-      return 0;
-    break;
-  case CK_RCE_SEP:
-    if (!sep_word_may(s, end))
-      return 0;
-    break;
-  case CK_XSS_HANDLER:
-    if (!handler_may(s, b))
-      return 0;
-    break;
-  default:
-    break;
-  }
+  if (!hit_may(s, r->check, b, end))
+    return 0;
   return verify_hit(s, r, b, end, bit); /* a tail call */
 }
 
