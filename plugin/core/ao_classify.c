@@ -3279,7 +3279,7 @@ static void classify_target(ao_classifier_t *c, scan_t *s, const char *t,
       int absent = s->status == 403 || s->status == 404 || s->status == 410;
       ao_memo_key_t kp;
       uint32_t mask;
-      ao_memo_key(&kp, t, pn, MEMO_KIND_PATH | (absent ? 1u : 0u));
+      ao_memo_key(c->memo, &kp, t, pn, MEMO_KIND_PATH | (absent ? 1u : 0u));
       if (memo_get(c, AO_MEMO_PATH, &kp, &mask)) {
         s->found |= mask;
       } else {
@@ -3374,7 +3374,7 @@ static void text_key(const ao_classifier_t *c, const ao_record_t *rec,
   int absent = rec->status == 403 || rec->status == 404 || rec->status == 410;
   unsigned flags = MEMO_KIND_TARGET | (rec->flags & AO_REC_ESCAPED ? 1u : 0u) |
                    (with_path ? 2u : 0u) | (absent ? 4u : 0u);
-  ao_memo_key(k, f.p, clamp(c, f.n), flags);
+  ao_memo_key(c->memo, k, f.p, clamp(c, f.n), flags);
 }
 
 static ao_catmask_t classify_text(ao_classifier_t *c, const ao_record_t *rec,
@@ -3396,27 +3396,22 @@ ao_catmask_t ao_classify(ao_classifier_t *c, const ao_record_t *rec) {
   if (rec->flags & AO_REC_SCANNER)
     s.found |= AO_CAT_BIT(AO_CAT_SCANNER);
 
-  /* The memo slots of the line's fields are fetched at once, before the
-   * first one is needed (ao_memo.h): their cache misses overlap. */
+  /* The memo slots of the line's fields are fetched at once (ao_memo_key()
+   * starts loading each), before the first one is needed (ao_memo.h):
+   * their cache misses overlap. */
   ao_memo_key_t kt, ku, kr;
   int not_http = (rec->flags & AO_REC_NOT_HTTP) != 0;
   ao_slice_t text = not_http ? rec->request : rec->target;
   unsigned esc = rec->flags & AO_REC_ESCAPED ? 1u : 0u;
   int has_text = not_http || rec->target.n > 0;
-  if (has_text) {
+  if (has_text)
     text_key(c, rec, text, !not_http, &kt);
-    ao_memo_prefetch(c->memo, &kt);
-  }
-  if (rec->user_agent.n > 0) {
-    ao_memo_key(&ku, rec->user_agent.p, clamp(c, rec->user_agent.n),
+  if (rec->user_agent.n > 0)
+    ao_memo_key(c->memo, &ku, rec->user_agent.p, clamp(c, rec->user_agent.n),
                 MEMO_KIND_UA | esc);
-    ao_memo_prefetch(c->memo, &ku);
-  }
-  if (rec->referer.n > 0) {
-    ao_memo_key(&kr, rec->referer.p, clamp(c, rec->referer.n),
+  if (rec->referer.n > 0)
+    ao_memo_key(c->memo, &kr, rec->referer.p, clamp(c, rec->referer.n),
                 MEMO_KIND_REFERER | esc);
-    ao_memo_prefetch(c->memo, &kr);
-  }
 
   /* a memo hit costs no call: classify_text() and classify_header() are
    * for what the memo does not have */

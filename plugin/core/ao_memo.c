@@ -7,10 +7,13 @@
  *
  * A tag holds the key's hash, length and flags, the value and the time of
  * last use. A lookup reads the tag line (one cache line) and compares the
- * bytes of a key only when its tag matches: a miss costs one line, a hit
- * two. Keys are 64 bytes in the short table (one line each) and 256 bytes
- * in the long one. The way that makes room is a free one, else the oldest
- * by the times in the tags; a new key's time is set older than the set's
+ * bytes of a key only when its tag matches. The tag line and the first
+ * line of every way's key are fetched together when the key is made
+ * (ao_memo_key()), so that a hit waits for one memory access rather than
+ * for the tags and then, once they are known, for the key. Keys are 64
+ * bytes in the short table (one line each) and 256 bytes in the long
+ * one. The way that makes room is a free one, else the oldest by the
+ * times in the tags; a new key's time is set older than the set's
  * other keys (except every AO_MEMO_NEWEST_EVERY-th put), a hit's to now.
  * Nothing is moved.
  */
@@ -136,7 +139,17 @@ static inline uint64_t rd32(const char *p) {
 #define MEMO_P2 0x8ebc6af09c88c6e3ull
 #define MEMO_P3 0x589965cc75374cc3ull
 
-void ao_memo_key(ao_memo_key_t *k, const char *p, size_t n, unsigned flags) {
+/* The table of a key of n bytes with flags (0 short, 1 long), or -1 when
+ * it is not memoised in m. */
+static int table_of(const ao_memo_t *m, size_t n, unsigned flags) {
+  if (n == 0 || n > AO_MEMO_LONG || flags > AO_MEMO_FLAGS_MAX)
+    return -1;
+  int t = n > AO_MEMO_SHORT;
+  return m->nslots[t] != 0 ? t : -1;
+}
+
+void ao_memo_key(const ao_memo_t *m, ao_memo_key_t *k, const char *p, size_t n,
+                 unsigned flags) {
   uint64_t a = MEMO_P0 ^ (uint64_t)n ^ ((uint64_t)flags << 40);
   uint64_t b = MEMO_P3;
   if (n > 16) {
@@ -177,44 +190,32 @@ void ao_memo_key(ao_memo_key_t *k, const char *p, size_t n, unsigned flags) {
   k->n = n;
   k->flags = flags;
   k->hash = (uint32_t)h;
-}
-
-/* The table of k (0 short, 1 long), or -1 when k is not memoised. */
-static int table_of(const ao_memo_t *m, const ao_memo_key_t *k) {
-  if (k->n == 0 || k->n > AO_MEMO_LONG || k->flags > AO_MEMO_FLAGS_MAX)
-    return -1;
-  int t = k->n > AO_MEMO_SHORT;
-  return m->nslots[t] != 0 ? t : -1;
-}
-
-static unsigned char *set_of(const ao_memo_t *m, int t,
-                             const ao_memo_key_t *k) {
-  return m->tab[t] + (size_t)(k->hash & m->set_mask[t]) * m->set_size[t];
-}
-
-void ao_memo_prefetch(const ao_memo_t *m, const ao_memo_key_t *k) {
+  k->set = NULL;
+  k->key_size = 0;
+  int t = m != NULL ? table_of(m, n, flags) : -1;
+  if (t >= 0) {
+    k->set = m->tab[t] + (size_t)(k->hash & m->set_mask[t]) * m->set_size[t];
+    k->key_size = key_size[t];
 #if defined(__GNUC__)
-  int t = table_of(m, k);
-  if (t >= 0)
-    __builtin_prefetch(set_of(m, t, k)); /* the tag line */
-#else
-  (void)m;
-  (void)k;
+    /* the tag line and the first line of each way's key (see the top) */
+    __builtin_prefetch(k->set);
+    for (unsigned w = 0; w < AO_MEMO_WAYS; w++)
+      __builtin_prefetch(k->set + 64 + w * k->key_size);
 #endif
+  }
 }
 
 int ao_memo_get(ao_memo_t *m, const ao_memo_key_t *k, uint32_t *value) {
   m->lookups++;
   m->clock++;
-  int t = table_of(m, k);
-  if (t < 0)
+  unsigned char *set = k->set;
+  if (set == NULL)
     return 0;
-  unsigned char *set = set_of(m, t, k);
   memo_tag_t *tags = (memo_tag_t *)(void *)set;
   for (unsigned w = 0; w < AO_MEMO_WAYS; w++) {
     memo_tag_t *g = &tags[w];
     if (g->hash == k->hash && g->len == k->n && g->flags == k->flags &&
-        memcmp(set + 64 + w * key_size[t], k->p, k->n) == 0) {
+        memcmp(set + 64 + w * k->key_size, k->p, k->n) == 0) {
       *value = g->value;
       g->used = m->clock;
       m->hits++;
@@ -225,10 +226,9 @@ int ao_memo_get(ao_memo_t *m, const ao_memo_key_t *k, uint32_t *value) {
 }
 
 void ao_memo_put(ao_memo_t *m, const ao_memo_key_t *k, uint32_t value) {
-  int t = table_of(m, k);
-  if (t < 0)
+  unsigned char *set = k->set;
+  if (set == NULL)
     return;
-  unsigned char *set = set_of(m, t, k);
   memo_tag_t *tags = (memo_tag_t *)(void *)set;
   /* A free way, else the oldest (in clock order, which the unsigned
    * difference keeps right across a wrap of the clock). The new key goes
@@ -257,7 +257,7 @@ void ao_memo_put(ao_memo_t *m, const ao_memo_key_t *k, uint32_t value) {
   g->used = newest ? m->clock : m->clock - oldest - 1u;
   g->len = (uint8_t)k->n;
   g->flags = (uint8_t)k->flags;
-  memcpy(set + 64 + v * key_size[t], k->p, k->n);
+  memcpy(set + 64 + v * k->key_size, k->p, k->n);
 }
 
 void ao_memo_stats(const ao_memo_t *m, uint64_t *lookups, uint64_t *hits) {

@@ -15,12 +15,13 @@
  *
  *   Bounded and cache-friendly: two 4-way set-associative tables fixed at
  *   creation, never resized. A set is one cache line of tags (hash,
- *   length, flags, value, last use) followed by the keys' bytes, so a miss
- *   reads one line and a hit two. Short keys (at most AO_MEMO_SHORT bytes,
- *   most targets and referers) have 64 bytes each, longer ones (up to
- *   AO_MEMO_LONG bytes) 256; longer ones are not memoised. The hash is
- *   not keyed: a client who makes its fields collide only makes them miss,
- *   which costs what no memo would.
+ *   length, flags, value, last use) followed by the keys' bytes; the tags
+ *   and the first line of each key are fetched at once, so that a hit
+ *   waits for one memory access, not two in a row. Short keys (at most
+ *   AO_MEMO_SHORT bytes, most targets and referers) have 64 bytes each,
+ *   longer ones (up to AO_MEMO_LONG bytes) 256; longer ones are not
+ *   memoised. The hash is not keyed: a client who makes its fields collide
+ *   only makes them miss, which costs what no memo would.
  *
  *   Scan-resistant replacement: a new key is put in as the oldest of its
  *   set (it makes room first unless it is hit before the set's next put),
@@ -35,9 +36,10 @@
  *   transparent huge page, so a lookup costs no TLB miss either.
  *
  *   Lookups are split in two steps so that callers can start the memory
- *   accesses of several fields at once (ao_memo_prefetch()) before they
- *   need the first answer: the slots of one line's fields are then fetched
- *   in parallel rather than one after the other.
+ *   accesses of several fields at once (ao_memo_key() finds a key's set and
+ *   starts loading it) before they need the first answer: the slots of one
+ *   line's fields are then fetched in parallel rather than one after the
+ *   other, and ao_memo_get() only compares.
  *
  *   A memo is used by one thread at a time (its counters are plain
  *   fields). Nothing here allocates after creation.
@@ -55,12 +57,15 @@
 
 typedef struct ao_memo ao_memo_t;
 
-/* A key prepared for lookups: its bytes (borrowed), flags and hash. */
+/* A key prepared for lookups in one memo: its bytes (borrowed), flags,
+ * hash, and the set of that memo it maps to. */
 typedef struct ao_memo_key {
   const char *p;
   size_t n;
   unsigned flags;
   uint32_t hash;
+  unsigned char *set; /* NULL: not memoised (or no memo) */
+  size_t key_size;    /* bytes per key in that set's table */
 } ao_memo_key_t;
 
 /* short_slots and long_slots are powers of two, at least a set (4), or 0,
@@ -69,18 +74,20 @@ typedef struct ao_memo_key {
 ao_memo_t *ao_memo_create(unsigned short_slots, unsigned long_slots);
 void ao_memo_destroy(ao_memo_t *m); /* NULL is a no-op */
 
-/* Fills *k for p[0..n) (kept by reference) and flags (0..255). */
-void ao_memo_key(ao_memo_key_t *k, const char *p, size_t n, unsigned flags);
+/* Fills *k for p[0..n) (kept by reference) and flags (0..255): its hash,
+ * and its set in m, which it starts loading into the cache (a prefetch:
+ * no effect on any result).
+ * k is then a key of m only. With m NULL only the hash is computed (the
+ * key is then memoised nowhere). */
+void ao_memo_key(const ao_memo_t *m, ao_memo_key_t *k, const char *p, size_t n,
+                 unsigned flags);
 
-/* Starts loading the slot of k into the cache; no effect on the result. */
-void ao_memo_prefetch(const ao_memo_t *m, const ao_memo_key_t *k);
-
-/* Returns 1 with the remembered value in *value when k is memoised, else
- * 0. */
+/* Returns 1 with the remembered value in *value when k (a key of m) is
+ * memoised, else 0. */
 int ao_memo_get(ao_memo_t *m, const ao_memo_key_t *k, uint32_t *value);
 
-/* Remembers value for k, which ao_memo_get() just missed (a key that is
- * empty or longer than AO_MEMO_LONG is not remembered). */
+/* Remembers value for k (a key of m), which ao_memo_get() just missed (a
+ * key that is empty or longer than AO_MEMO_LONG is not remembered). */
 void ao_memo_put(ao_memo_t *m, const ao_memo_key_t *k, uint32_t value);
 
 /* Bytes held by the tables. */

@@ -13,14 +13,13 @@
 
 static int get(ao_memo_t *m, const char *s, unsigned flags, uint32_t *v) {
   ao_memo_key_t k;
-  ao_memo_key(&k, s, strlen(s), flags);
-  ao_memo_prefetch(m, &k);
+  ao_memo_key(m, &k, s, strlen(s), flags);
   return ao_memo_get(m, &k, v);
 }
 
 static void put(ao_memo_t *m, const char *s, unsigned flags, uint32_t v) {
   ao_memo_key_t k;
-  ao_memo_key(&k, s, strlen(s), flags);
+  ao_memo_key(m, &k, s, strlen(s), flags);
   ao_memo_put(m, &k, v);
 }
 
@@ -44,8 +43,8 @@ static void test_exact_keys(void **state) {
   assert_int_equal(v, 7);
   /* NUL bytes are ordinary key bytes */
   ao_memo_key_t a, b;
-  ao_memo_key(&a, "a\0b", 3, 0);
-  ao_memo_key(&b, "a\0c", 3, 0);
+  ao_memo_key(m, &a, "a\0b", 3, 0);
+  ao_memo_key(m, &b, "a\0c", 3, 0);
   ao_memo_put(m, &a, 1);
   assert_int_equal(ao_memo_get(m, &b, &v), 0);
   assert_int_equal(ao_memo_get(m, &a, &v), 1);
@@ -165,7 +164,7 @@ static void test_many_keys_never_wrong(void **state) {
       len += 60 + (int)id;
     }
     ao_memo_key_t k;
-    ao_memo_key(&k, key, (size_t)len, id % 2);
+    ao_memo_key(m, &k, key, (size_t)len, id % 2);
     uint32_t v;
     if (ao_memo_get(m, &k, &v)) {
       hits++;
@@ -207,7 +206,7 @@ static void check_spread(const char *what, int shape) {
       break;
     }
     ao_memo_key_t k;
-    ao_memo_key(&k, key, len, flags);
+    ao_memo_key(NULL, &k, key, len, flags);
     count[k.hash % SETS]++;
   }
   unsigned lo = KEYS, hi = 0;
@@ -240,10 +239,10 @@ static void test_every_byte_counts(void **state) {
     key[i] = (char)('a' + i % 26);
   for (size_t n = 1; n <= AO_MEMO_LONG; n++) {
     ao_memo_key_t base, changed;
-    ao_memo_key(&base, key, n, 0);
+    ao_memo_key(NULL, &base, key, n, 0);
     for (size_t p = 0; p < n; p++) {
       key[p] ^= 0x20;
-      ao_memo_key(&changed, key, n, 0);
+      ao_memo_key(NULL, &changed, key, n, 0);
       key[p] ^= 0x20;
       if (changed.hash == base.hash)
         fail_msg("length %zu: byte %zu does not change the hash", n, p);
@@ -261,32 +260,55 @@ static void test_limits(void **state) {
   memset(big, 'q', sizeof(big));
   uint32_t v;
   ao_memo_key_t k;
-  ao_memo_key(&k, big, 0, 0);
+  ao_memo_key(m, &k, big, 0, 0);
   ao_memo_put(m, &k, 1);
   assert_int_equal(ao_memo_get(m, &k, &v), 0);
   size_t lens[] = {1, AO_MEMO_SHORT, AO_MEMO_SHORT + 1, AO_MEMO_LONG};
   for (size_t i = 0; i < 4; i++) {
-    ao_memo_key(&k, big, lens[i], 0);
+    ao_memo_key(m, &k, big, lens[i], 0);
     ao_memo_put(m, &k, (uint32_t)i + 10);
     assert_int_equal(ao_memo_get(m, &k, &v), 1);
     assert_int_equal(v, i + 10);
   }
-  ao_memo_key(&k, big, AO_MEMO_LONG + 1, 0);
+  ao_memo_key(m, &k, big, AO_MEMO_LONG + 1, 0);
   ao_memo_put(m, &k, 1);
   assert_int_equal(ao_memo_get(m, &k, &v), 0);
-  ao_memo_key(&k, big, 5, 256);
+  ao_memo_key(m, &k, big, 5, 256);
   ao_memo_put(m, &k, 1);
   assert_int_equal(ao_memo_get(m, &k, &v), 0);
   ao_memo_destroy(m);
   /* a table of size 0 memoises nothing of its length */
   m = ao_memo_create(0, 4);
   assert_non_null(m);
-  ao_memo_key(&k, big, 10, 0);
+  ao_memo_key(m, &k, big, 10, 0);
   ao_memo_put(m, &k, 1);
   assert_int_equal(ao_memo_get(m, &k, &v), 0);
-  ao_memo_key(&k, big, 100, 0);
+  ao_memo_key(m, &k, big, 100, 0);
   ao_memo_put(m, &k, 1);
   assert_int_equal(ao_memo_get(m, &k, &v), 1);
+  ao_memo_destroy(m);
+}
+
+/* A key made without a memo has its hash (the same as with one) and is
+ * memoised nowhere: a get misses, a put changes nothing. A key made for a
+ * memo finds what was put with another key of the same bytes and flags. */
+static void test_key_without_memo(void **state) {
+  (void)state;
+  ao_memo_t *m = ao_memo_create(64, 8);
+  assert_non_null(m);
+  ao_memo_key_t none, in_m;
+  ao_memo_key(NULL, &none, "/a", 2, 0);
+  ao_memo_key(m, &in_m, "/a", 2, 0);
+  assert_int_equal(none.hash, in_m.hash);
+  assert_null(none.set);
+  assert_non_null(in_m.set);
+  uint32_t v = 0;
+  ao_memo_put(m, &none, 5);
+  assert_int_equal(ao_memo_get(m, &none, &v), 0);
+  assert_int_equal(ao_memo_get(m, &in_m, &v), 0);
+  ao_memo_put(m, &in_m, 6);
+  assert_int_equal(get(m, "/a", 0, &v), 1);
+  assert_int_equal(v, 6);
   ao_memo_destroy(m);
 }
 
@@ -340,6 +362,7 @@ int main(void) {
       cmocka_unit_test(test_portable_fold_mul),
 #endif
       cmocka_unit_test(test_limits),
+      cmocka_unit_test(test_key_without_memo),
       cmocka_unit_test(test_sizes),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
