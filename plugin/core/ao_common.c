@@ -32,3 +32,11 @@ static double ts_seconds(clockid_t id) {
 
 double ao_now_wall(void) { return ts_seconds(CLOCK_REALTIME); }
 double ao_now_mono(void) { return ts_seconds(CLOCK_MONOTONIC); }
+
+double ao_now_wall_coarse(void) {
+#ifdef CLOCK_REALTIME_COARSE
+  return ts_seconds(CLOCK_REALTIME_COARSE);
+#else
+  return ao_now_wall();
+#endif
+}

@@ -112,5 +112,10 @@ int ao_err_set(ao_err_t *err, const char *fmt, ...) AO_PRINTF(2, 3);
  * hot path and takes "now" from its caller where tests need to drive it. */
 double ao_now_wall(void);
 double ao_now_mono(void);
+/* The wall clock to a few milliseconds (Linux's CLOCK_REALTIME_COARSE,
+ * which reads a value the kernel keeps instead of the time-stamp counter:
+ * several times cheaper, notably in virtual machines). For per-line uses
+ * that need the date, not the instant. ao_now_wall() where it is missing. */
+double ao_now_wall_coarse(void);
 
 #endif /* AO_COMMON_H */

@@ -252,7 +252,7 @@ void ao_pipeline_line(ao_pipeline_t *p, const char *line, size_t len,
     if (kind != AO_RATE_NONE) {
       /* a failure without a valid address cannot be tied to a client */
       if (v->addr_valid &&
-          ao_rate_event(p->rate, &v->ip, &rec, kind, ao_now_wall()))
+          ao_rate_event(p->rate, &v->ip, &rec, kind, AO_RATE_NOW))
         v->cats |= AO_CAT_BIT(AO_CAT_BRUTEFORCE);
     }
     if (p->rules != NULL && ao_rules_have_matches(p->rules))

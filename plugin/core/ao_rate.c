@@ -280,6 +280,20 @@ static int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
   return era * 146097 + (int64_t)doe - 719468;
 }
 
+/* The year of day z, counted in days from 1970-01-01 (proleptic
+ * Gregorian): days_from_civil() backwards, as far as the year. What
+ * gmtime_r() gives in tm_year + 1900, without its call on every syslog
+ * stamp. */
+static int64_t year_of_day(int64_t z) {
+  z += 719468;
+  int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  unsigned doe = (unsigned)(z - era * 146097);
+  unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  unsigned mp = (5 * doy + 2) / 153; /* months from March */
+  return (int64_t)yoe + era * 400 + (mp >= 10); /* January, February */
+}
+
 static int month_of(const char *s) {
   static const char *const mon[] = {"jan", "feb", "mar", "apr", "may", "jun",
                                     "jul", "aug", "sep", "oct", "nov", "dec"};
@@ -391,11 +405,15 @@ int ao_rate_parse_time(ao_slice_t t, double now, double *out) {
     if (s[i++] != ' ' || digits(s, n, &i, 2, &h) || s[i++] != ':' ||
         digits(s, n, &i, 2, &mi) || s[i++] != ':' || digits(s, n, &i, 2, &se))
       return -1;
-    time_t tn = (time_t)now;
-    struct tm tm;
-    if (gmtime_r(&tn, &tm) == NULL)
+    if (now < 0)
+      now = ao_now_wall_coarse(); /* AO_RATE_NOW */
+    /* the year of now in UTC (whole seconds, as gmtime_r() would read
+     * them) */
+    int64_t tn = (int64_t)now;
+    int64_t yn = year_of_day(tn >= 0 ? tn / 86400 : -((-tn + 86399) / 86400));
+    if (yn < 1970 || yn >= 10000)
       return -1;
-    y = tm.tm_year + 1900;
+    y = (int)yn;
     if (!valid(y, mo, d, h, mi, se))
       return -1;
     double v = (double)(days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 +
@@ -540,7 +558,7 @@ int ao_rate_event(ao_rate_t *r, const ao_ip_t *ip, const ao_record_t *rec,
   r->st.events++;
   double t;
   if (ao_rate_time(r, rec->time, read_now, &t) != 0) {
-    t = read_now;
+    t = read_now >= 0 ? read_now : ao_now_wall_coarse();
     r->st.time_fallbacks++;
   }
   entry_t *e = lookup(r, ip);

@@ -105,9 +105,14 @@ enum {
  * method, target and flags only: cheap, no allocation. */
 int ao_rate_kind(const ao_rate_t *r, const ao_record_t *rec);
 
+/* A reading time of "now, if it is needed": the clock is then read only
+ * for a syslog stamp (its year) or a stamp that does not parse, not for
+ * every event, and to a few milliseconds (ao_now_wall_coarse()). */
+#define AO_RATE_NOW (-1.0)
+
 /* Accounts one candidate event of kind (not AO_RATE_NONE) from ip with
- * the record's timestamp (read_now when it does not parse). Returns 1 when
- * the event is a bruteforce attack. */
+ * the record's timestamp (read_now when it does not parse; read_now may
+ * be AO_RATE_NOW). Returns 1 when the event is a bruteforce attack. */
 int ao_rate_event(ao_rate_t *r, const ao_ip_t *ip, const ao_record_t *rec,
                   int kind, double read_now);
 
@@ -123,7 +128,7 @@ size_t ao_rate_tracked(const ao_rate_t *r);
 size_t ao_rate_capacity(const ao_rate_t *r);
 
 /* Parses a log timestamp (see TIME) into Unix seconds. now is the reading
- * time, for the year of syslog stamps. Returns 0, or -1 when t is none of
+ * time, for the year of syslog stamps (AO_RATE_NOW: the clock's). Returns 0, or -1 when t is none of
  * the forms. Exposed for tests. */
 int ao_rate_parse_time(ao_slice_t t, double now, double *out);
 

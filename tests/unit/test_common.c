@@ -1,6 +1,6 @@
 /*
  * test_common.c - slices (ao_common): exact and ASCII-case-insensitive
- * compares with a C string, and the hex digit helper.
+ * compares with a C string, the hex digit helper, and the clocks.
  */
 #include "ao_test.h"
 
@@ -71,12 +71,27 @@ static void test_ascii_lower(void **state) {
                      c < 128 ? (unsigned)tolower((int)c) : c);
 }
 
+/* The coarse wall clock is the wall clock to within a tick (the kernel's
+ * is at most 10 ms; a second allows for a preempted test), and it is not
+ * zero (the value of a failed read). */
+static void test_coarse_clock(void **state) {
+  (void)state;
+  for (int i = 0; i < 1000; i++) {
+    double before = ao_now_wall();
+    double coarse = ao_now_wall_coarse();
+    double after = ao_now_wall();
+    assert_true(coarse > 1e9); /* after 2001 */
+    assert_true(coarse >= before - 1.0 && coarse <= after + 1.0);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_slice_eq),
       cmocka_unit_test(test_slice_ieq),
       cmocka_unit_test(test_hexval),
       cmocka_unit_test(test_ascii_lower),
+      cmocka_unit_test(test_coarse_clock),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static const uint8_t seed[16] = {1, 2, 3, 4, 5, 6, 7, 8,
                                  9, 10, 11, 12, 13, 14, 15, 16};
@@ -448,6 +449,99 @@ static void test_bounded(void **state) {
   ao_rate_destroy(r);
 }
 
+/* A syslog stamp gets the year of now in UTC (the year before when that
+ * puts it more than a day ahead), computed without gmtime_r(): compared
+ * with the year gmtime_r() gives, through the same date in ISO form, at
+ * random times from 1971 to 9998 and a second either side of every New
+ * Year from 1971 to 2200. (Both forms refuse years before 1970; a 29
+ * February outside a leap year is the 1 March of both.) */
+static void check_syslog_year(double now) {
+  time_t tn = (time_t)now;
+  struct tm tm;
+  assert_non_null(gmtime_r(&tn, &tm));
+  static const char *const stamps[][2] = {
+      {"Jan  1 00:00:00", "01-01T00:00:00Z"},
+      {"Feb 29 12:00:00", "02-29T12:00:00Z"},
+      {"Jun 15 08:30:00", "06-15T08:30:00Z"},
+      {"Dec 31 23:59:59", "12-31T23:59:59Z"},
+  };
+  for (size_t k = 0; k < sizeof(stamps) / sizeof(stamps[0]); k++) {
+    double want, got;
+    char iso[40];
+    int y = tm.tm_year + 1900;
+    snprintf(iso, sizeof(iso), "%d-%s", y, stamps[k][1]);
+    int iso_rc = ao_rate_parse_time(sl(iso), now, &want);
+    if (iso_rc == 0 && want > now + 86400) {
+      snprintf(iso, sizeof(iso), "%d-%s", y - 1, stamps[k][1]);
+      iso_rc = ao_rate_parse_time(sl(iso), now, &want);
+    }
+    int rc = ao_rate_parse_time(sl(stamps[k][0]), now, &got);
+    assert_int_equal(rc, 0);
+    assert_int_equal(iso_rc, 0);
+    if (got != want)
+      fail_msg("now %.0f (%d): %s gives %.0f, %s %.0f", now, y, stamps[k][0],
+               got, iso, want);
+  }
+}
+
+static void test_syslog_year(void **state) {
+  (void)state;
+  uint64_t x = 0x243f6a8885a308d3ull;
+  for (int i = 0; i < 20000; i++) {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    /* 1971-01-01 to 9998-12-31 */
+    check_syslog_year(31536000.0 + (double)(x % 253339228800ull));
+  }
+  for (int y = 1971; y <= 2200; y++) {
+    char iso[40];
+    double ny;
+    snprintf(iso, sizeof(iso), "%d-01-01T00:00:00Z", y);
+    assert_int_equal(ao_rate_parse_time(sl(iso), 0, &ny), 0);
+    for (int d = -1; d <= 1; d++)
+      check_syslog_year(ny + d);
+  }
+  /* AO_RATE_NOW reads the clock: the same as the time read around it
+   * (unless a year ended in between) */
+  double before = ao_now_wall(), v_now, v_before;
+  assert_int_equal(ao_rate_parse_time(sl("Oct 10 13:55:36"), AO_RATE_NOW,
+                                      &v_now),
+                   0);
+  assert_int_equal(
+      ao_rate_parse_time(sl("Oct 10 13:55:36"), before, &v_before), 0);
+  double after = ao_now_wall(), v_after;
+  assert_int_equal(ao_rate_parse_time(sl("Oct 10 13:55:36"), after, &v_after),
+                   0);
+  if (v_before == v_after)
+    assert_true(v_now == v_before);
+}
+
+/* With AO_RATE_NOW, an event whose stamp does not parse happens when it is
+ * read (the clock), like one given that time: a bucket filled an hour ago
+ * (log time) has leaked by then, so the next failure does not trip it. */
+static void test_fallback_reads_clock(void **state) {
+  (void)state;
+  ao_rate_t *r = make(3, 0, 60, 64);
+  ao_ip_t ip = ip_of("192.0.2.7");
+  double now = ao_now_wall();
+  char iso[40];
+  long hour_ago = (long)now - 3600;
+  snprintf(iso, sizeof(iso), "%ld", hour_ago); /* Unix seconds */
+  ao_record_t a = rec_of("GET", "/admin", 401, iso);
+  assert_false(ao_rate_event(r, &ip, &a, AO_RATE_AUTH, AO_RATE_NOW));
+  assert_false(ao_rate_event(r, &ip, &a, AO_RATE_AUTH, AO_RATE_NOW));
+  ao_record_t bad = rec_of("GET", "/admin", 401, "not a time");
+  assert_false(ao_rate_event(r, &ip, &bad, AO_RATE_AUTH, AO_RATE_NOW));
+  assert_int_equal(ao_rate_stats(r)->time_fallbacks, 1);
+  /* the same three in one burst trip it */
+  ao_ip_t other = ip_of("192.0.2.8");
+  assert_false(ao_rate_event(r, &other, &a, AO_RATE_AUTH, AO_RATE_NOW));
+  assert_false(ao_rate_event(r, &other, &a, AO_RATE_AUTH, AO_RATE_NOW));
+  assert_true(ao_rate_event(r, &other, &a, AO_RATE_AUTH, AO_RATE_NOW));
+  ao_rate_destroy(r);
+}
+
 static void test_create_errors(void **state) {
   (void)state;
   ao_err_t err;
@@ -475,6 +569,8 @@ int main(void) {
       cmocka_unit_test(test_distinct_404),
       cmocka_unit_test(test_time_forms),
       cmocka_unit_test(test_time_memo_same_as_parser),
+      cmocka_unit_test(test_syslog_year),
+      cmocka_unit_test(test_fallback_reads_clock),
       cmocka_unit_test(test_bounded),
       cmocka_unit_test(test_create_errors),
   };
