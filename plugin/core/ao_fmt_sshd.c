@@ -74,7 +74,7 @@ static AO_ALWAYS_INLINE int ao_sd_suffix(const char *s, size_t n,
 
 /* First occurrence of lit in s[from..n), or NPOS. */
 static AO_ALWAYS_INLINE size_t ao_sd_find(const char *s, size_t n, size_t from,
-                         const char *lit) {
+                                          const char *lit) {
   size_t k = strlen(lit);
   if (k == 0 || from > n || n - from < k)
     return AO_SSHD_NPOS;
@@ -91,7 +91,7 @@ static AO_ALWAYS_INLINE size_t ao_sd_find(const char *s, size_t n, size_t from,
 
 /* Last occurrence of lit in s[0..n), or NPOS. */
 static AO_ALWAYS_INLINE size_t ao_sd_rfind(const char *s, size_t n,
-                                            const char *lit) {
+                                           const char *lit) {
   size_t k = strlen(lit);
   if (k == 0 || n < k)
     return AO_SSHD_NPOS;
@@ -105,7 +105,7 @@ static int ao_sd_digit(char c) { return c >= '0' && c <= '9'; }
 
 /* Strips a trailing " <word> DIGITS" (e.g. " port 22", " id 0"). */
 static AO_ALWAYS_INLINE size_t ao_sd_strip_num(const char *s, size_t n,
-                                                const char *word) {
+                                               const char *word) {
   size_t e = n;
   while (e > 0 && ao_sd_digit(s[e - 1]))
     e--;
@@ -121,7 +121,7 @@ static AO_ALWAYS_INLINE size_t ao_sd_strip_num(const char *s, size_t n,
 /* The last space-free token of s[0..n) if it is preceded by " <word> " or
  * by "<word> " at the start; else an empty slice. */
 static AO_ALWAYS_INLINE ao_slice_t ao_sd_last_after(const char *s, size_t n,
-                                                     const char *word) {
+                                                    const char *word) {
   size_t b = n;
   while (b > 0 && s[b - 1] != ' ')
     b--;

@@ -75,10 +75,9 @@ ao_memo_t *ao_memo_create(unsigned short_slots, unsigned long_slots);
 void ao_memo_destroy(ao_memo_t *m); /* NULL is a no-op */
 
 /* Fills *k for p[0..n) (kept by reference) and flags (0..255): its hash,
- * and its set in m, which it starts loading into the cache (a prefetch:
- * no effect on any result).
- * k is then a key of m only. With m NULL only the hash is computed (the
- * key is then memoised nowhere). */
+ * and its set in m, which it starts loading into the cache (a prefetch: no
+ * effect on any result). k is then a key of m only. With m NULL only the
+ * hash is computed (the key is then memoised nowhere). */
 void ao_memo_key(const ao_memo_t *m, ao_memo_key_t *k, const char *p, size_t n,
                  unsigned flags);
 

@@ -407,10 +407,8 @@ int ao_rate_parse_time(ao_slice_t t, double now, double *out) {
       return -1;
     if (now < 0)
       now = ao_now_wall_coarse(); /* AO_RATE_NOW */
-    /* the year of now in UTC (whole seconds, as gmtime_r() would read
-     * them) */
-    int64_t tn = (int64_t)now;
-    int64_t yn = year_of_day(tn >= 0 ? tn / 86400 : -((-tn + 86399) / 86400));
+    /* the year of now in UTC, from its whole days */
+    int64_t yn = year_of_day((int64_t)now / 86400);
     if (yn < 1970 || yn >= 10000)
       return -1;
     y = (int)yn;

@@ -128,8 +128,8 @@ size_t ao_rate_tracked(const ao_rate_t *r);
 size_t ao_rate_capacity(const ao_rate_t *r);
 
 /* Parses a log timestamp (see TIME) into Unix seconds. now is the reading
- * time, for the year of syslog stamps (AO_RATE_NOW: the clock's). Returns 0, or -1 when t is none of
- * the forms. Exposed for tests. */
+ * time, for the year of syslog stamps (AO_RATE_NOW: the clock's). Returns
+ * 0, or -1 when t is none of the forms. Exposed for tests. */
 int ao_rate_parse_time(ao_slice_t t, double now, double *out);
 
 /* ao_rate_parse_time() through a one-entry memo of the last stamp that
