@@ -115,7 +115,8 @@ double ao_now_mono(void);
 /* The wall clock to a few milliseconds (Linux's CLOCK_REALTIME_COARSE,
  * which reads a value the kernel keeps instead of the time-stamp counter:
  * several times cheaper, notably in virtual machines). For per-line uses
- * that need the date, not the instant. ao_now_wall() where it is missing. */
+ * that need the date, not the instant. ao_now_wall() where it is missing
+ * or cannot be read. */
 double ao_now_wall_coarse(void);
 
 #endif /* AO_COMMON_H */
