@@ -14,8 +14,9 @@
  *       log line pay no call (libc's memchr costs more in its call and
  *       set-up than in its loop for 20 bytes).
  *     - ao_rfind1(): the index of the last byte equal to a, or n when there
- *       is none: where a path's last segment starts. (16 bytes at a time
- *       on x86-64, a byte at a time elsewhere.)
+ *       is none. (16 bytes at a time on x86-64, a byte at a time
+ *       elsewhere.) ao_after_last1(): the index just after it, or 0: where
+ *       a path's last segment starts.
  *     - ao_bytes_any(): whether any byte of a run is in a set of up to
  *       AO_BYTESET_MAX values (compiled once into an ao_byteset_t).
  *
@@ -169,6 +170,13 @@ static inline size_t ao_rfind1(const char *p, size_t n, unsigned char a) {
     if (s[--i] == a)
       return i;
   return n;
+}
+
+/* Index just after the last byte of p[0..n) equal to a, or 0 when there is
+ * none: with '/', where the last segment of a path starts. */
+static inline size_t ao_after_last1(const char *p, size_t n, unsigned char a) {
+  size_t k = ao_rfind1(p, n, a);
+  return k < n ? k + 1 : 0;
 }
 
 /* A set of byte values for ao_bytes_any(). */

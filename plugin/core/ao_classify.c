@@ -2384,16 +2384,9 @@ static int starts_with(const char *name, size_t len, const ao_lit_t *l) {
   return len > l->n && name[0] == l->s[0] && memcmp(name, l->s, l->n) == 0;
 }
 
-/* Where the last segment of the path p[0..n) starts: after its last
- * '/', or at 0. */
-static size_t name_start(const char *p, size_t n) {
-  size_t k = ao_rfind1(p, n, '/');
-  return k < n ? k + 1 : 0;
-}
-
 /* Backups and dumps, by the name of the last path segment (canonical). */
 static int probe_backup_name(const char *p, size_t n) {
-  size_t b = name_start(p, n);
+  size_t b = ao_after_last1(p, n, '/');
   const char *name = p + b;
   size_t len = n - b;
   if (len < 2)
@@ -2454,7 +2447,7 @@ static int probe_absent(const char *p, size_t n, int status) {
       return 1;
     }
   }
-  size_t b = name_start(p, n);
+  size_t b = ao_after_last1(p, n, '/');
   const char *name = p + b;
   size_t len = n - b;
   static const ao_lit_t conf[] = {
@@ -2929,7 +2922,7 @@ static int web_asset(const char *p, size_t n) {
       L(".jpeg"), L(".gif"),   L(".svg"), L(".ico"), L(".webp"),
       L(".woff"), L(".woff2"), L(".ttf"), L(".eot"), L(".html"),
       L(".htm"),  L(".json"),  L(".mjs"), L(".avif")};
-  size_t b = name_start(p, n);
+  size_t b = ao_after_last1(p, n, '/');
   for (size_t k = 0; k < AO_ARRAY_SIZE(ext); k++)
     if (ends_with(p + b, n - b, &ext[k]))
       return 1;

@@ -35,10 +35,10 @@ double ao_now_mono(void) { return ts_seconds(CLOCK_MONOTONIC); }
 
 double ao_now_wall_coarse(void) {
 #ifdef CLOCK_REALTIME_COARSE
-  /* a kernel (or sandbox) without the clock: the precise one */
-  struct timespec ts;
-  if (clock_gettime(CLOCK_REALTIME_COARSE, &ts) == 0)
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+  /* 0 when the kernel (or a sandbox) does not have that clock */
+  double t = ts_seconds(CLOCK_REALTIME_COARSE);
+  if (t > 0)
+    return t;
 #endif
   return ao_now_wall();
 }

@@ -224,8 +224,7 @@ int ao_rate_login_path(ao_slice_t target) {
 /* Static assets: a page with missing images is no scan. */
 static int static_asset(ao_slice_t target) {
   size_t n = path_len(target);
-  size_t k = ao_rfind1(target.p, n, '/');
-  size_t b = k < n ? k + 1 : 0;
+  size_t b = ao_after_last1(target.p, n, '/');
   const char *name = target.p + b;
   size_t len = n - b;
   static const ao_lit_t icons[] = {AO_LIT("favicon"),
@@ -292,6 +291,11 @@ static int64_t year_of_day(int64_t z) {
   unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
   unsigned mp = (5 * doy + 2) / 153; /* months from March */
   return (int64_t)yoe + era * 400 + (mp >= 10); /* January, February */
+}
+
+/* A reading time as given, or the clock's for AO_RATE_NOW. */
+static double reading_time(double now) {
+  return now >= 0 ? now : ao_now_wall_coarse();
 }
 
 static int month_of(const char *s) {
@@ -405,8 +409,7 @@ int ao_rate_parse_time(ao_slice_t t, double now, double *out) {
     if (s[i++] != ' ' || digits(s, n, &i, 2, &h) || s[i++] != ':' ||
         digits(s, n, &i, 2, &mi) || s[i++] != ':' || digits(s, n, &i, 2, &se))
       return -1;
-    if (now < 0)
-      now = ao_now_wall_coarse(); /* AO_RATE_NOW */
+    now = reading_time(now);
     /* the year of now in UTC, from its whole days */
     int64_t yn = year_of_day((int64_t)now / 86400);
     if (yn < 1970 || yn >= 10000)
@@ -556,7 +559,7 @@ int ao_rate_event(ao_rate_t *r, const ao_ip_t *ip, const ao_record_t *rec,
   r->st.events++;
   double t;
   if (ao_rate_time(r, rec->time, read_now, &t) != 0) {
-    t = read_now >= 0 ? read_now : ao_now_wall_coarse();
+    t = reading_time(read_now);
     r->st.time_fallbacks++;
   }
   entry_t *e = lookup(r, ip);

@@ -72,6 +72,11 @@ static void test_rfind_last_of_two(void **state) {
   assert_int_equal(ao_rfind1("/a/b/c.php", 10, '/'), 4);
   assert_int_equal(ao_rfind1("abc", 3, '/'), 3);
   assert_int_equal(ao_rfind1("", 0, '/'), 0);
+  /* ao_after_last1(): just after the last one, or 0 */
+  assert_int_equal(ao_after_last1("/a/b/c.php", 10, '/'), 5);
+  assert_int_equal(ao_after_last1("/a/b/", 5, '/'), 5);
+  assert_int_equal(ao_after_last1("abc", 3, '/'), 0);
+  assert_int_equal(ao_after_last1("", 0, '/'), 0);
 }
 
 /* The first of several hits wins, whichever of the two bytes it is. */
