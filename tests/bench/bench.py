@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """make bench: attack-origin against the tools people use, on the same logs.
 
-  python3 tests/bench/bench.py [--lines N] [--rounds R] [--only NAME,...]
-                             [--skip-collectd] [--out build/bench]
+  python3 tests/bench/bench.py [--lines N] [--rounds R] [--fast-rounds F]
+                             [--only NAME,...] [--skip-collectd]
+                             [--out build/bench]
 
 Generates (once, deterministically) a 1M-line combined log and a 1M-line
 sshd log (tests/bench/benchlog.py) and a country database with the GeoLite2
@@ -30,6 +31,15 @@ running as root (else skipped with a message).
 "Lines per second" is lines / CPU seconds (user + system) of the process:
 one core's worth of work, comparable across single- and multi-threaded
 tools. Wall-clock time is reported too. The median over the rounds is kept.
+
+Rounds: every tool runs --rounds times (default 2); a tool whose runs
+took less than FAST_CPU_S CPU seconds each (attack-origin, wc, the tail
+plugin) keeps running in the rounds that follow, up to --fast-rounds
+(default 7): the figures that decide the ratios are medians of seven
+alternating runs instead of two, for a few seconds more. Besides the
+ratio of the medians, the report gives each fast tool's ratio to
+attack-origin round by round (two runs minutes apart can differ by a
+third on a shared machine; two adjacent runs share its phase).
 """
 
 import argparse
@@ -42,6 +52,8 @@ import subprocess
 import sys
 import tempfile
 import time
+
+FAST_CPU_S = 10.0  # a tool this quick gets --fast-rounds runs
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
@@ -299,6 +311,8 @@ def main():
         "BENCH_LINES", "1000000")))
     ap.add_argument("--rounds", type=int, default=int(os.environ.get(
         "BENCH_ROUNDS", "2")))
+    ap.add_argument("--fast-rounds", type=int, default=int(os.environ.get(
+        "BENCH_FAST_ROUNDS", "7")))
     ap.add_argument("--only", default=os.environ.get("BENCH_ONLY", ""))
     ap.add_argument("--skip-collectd", action="store_true")
     ap.add_argument("--out", default=os.path.join(REPO, "build", "bench"))
@@ -312,7 +326,7 @@ def main():
     if args.prepare_only:
         return
     workdir = tempfile.mkdtemp(prefix="ao-bench-")
-    results = {}
+    results, rounds = {}, {}
     try:
         for kind, log in logs.items():
             tools = tools_for(kind, log, db, workdir, args.lines)
@@ -329,19 +343,11 @@ def main():
             if only:
                 tools = [t for t in tools if t[0] in only or
                          t[0] in (AO, AO_PGO)]
-            runs = {name: [] for name, _ in tools}
-            for r in range(args.rounds):
-                for name, go in tools:
-                    res = go()
-                    runs[name].append(res)
-                    print("bench: %s round %d %-26s %10.0f lines/s  cpu %7.2fs "
-                          "wall %7.2fs rss %7.1f MiB %s" % (
-                              kind, r + 1, name, res.lps, res.cpu, res.wall,
-                              res.rss_kib / 1024, res.note), flush=True)
-            results[kind] = {name: median(rs) for name, rs in runs.items()}
+            results[kind], rounds[kind] = run_rounds(
+                kind, tools, args.rounds, args.fast_rounds)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-    report(results, args)
+    report(results, rounds, args)
     if not args.skip_collectd and ensure(COLLECTD):
         # The plugin inside real collectd: catch-up, steady load, memory.
         subprocess.run([sys.executable, os.path.join(HERE,
@@ -349,12 +355,50 @@ def main():
                         "--log", logs["combined"], "--db", db], check=True)
 
 
+def run_rounds(kind, tools, nrounds, fast_rounds):
+    """Runs the tools, alternating, for nrounds rounds, and the fast ones
+    (fast()) on up to fast_rounds. Returns each tool's median (median())
+    and the rounds as they ran: one {name: Result} per round."""
+    runs = {name: [] for name, _ in tools}
+    rounds = []
+    for r in range(max(nrounds, fast_rounds)):
+        this = {}
+        for name, go in tools:
+            if r >= nrounds and not fast(runs[name]):
+                continue
+            res = go()
+            runs[name].append(res)
+            this[name] = res
+            print("bench: %s round %d %-26s %10.0f lines/s  cpu %7.2fs "
+                  "wall %7.2fs rss %7.1f MiB %s" % (
+                      kind, r + 1, name, res.lps, res.cpu, res.wall,
+                      res.rss_kib / 1024, res.note), flush=True)
+        rounds.append(this)
+    return {name: median(rs) for name, rs in runs.items()}, rounds
+
+
+def fast(done):
+    """Whether a tool's runs so far make it one that gets --fast-rounds."""
+    return bool(done) and all(not r.note and r.cpu < FAST_CPU_S
+                              for r in done)
+
+
 def median(rs):
     cpu = statistics.median(r.cpu for r in rs)
     wall = statistics.median(r.wall for r in rs)
     rss = max(r.rss_kib for r in rs)
     notes = ";".join(sorted(set(r.note for r in rs if r.note)))
-    return Result(rs[0].name, rs[0].lines, cpu, wall, rss, notes)
+    m = Result(rs[0].name, rs[0].lines, cpu, wall, rss, notes)
+    m.runs = [r.cpu for r in rs]
+    return m
+
+
+def paired(rounds, a, b):
+    """b's CPU over a's in each round where both ran cleanly (how many
+    times faster a was, its runs next to each other in time)."""
+    return [r[b].cpu / r[a].cpu for r in rounds
+            if a in r and b in r and not r[a].note and not r[b].note and
+            r[a].cpu > 0]
 
 
 def machine():
@@ -380,29 +424,53 @@ def ratio(a, r):
             "%.2fx as fast" % (a.lps / r.lps))
 
 
-def report(results, args):
-    md = ["Machine: %s. `make bench` (%d lines per log, median of %d rounds)."
-          % (machine(), args.lines, args.rounds), ""]
-    data = {"machine": machine(), "lines": args.lines, "rounds": args.rounds}
+def report(results, rounds, args):
+    md = ["Machine: %s. `make bench` (%d lines per log, medians of %d rounds, "
+          "%d for the tools that run in under %g CPU seconds)."
+          % (machine(), args.lines, args.rounds,
+             max(args.rounds, args.fast_rounds), FAST_CPU_S), ""]
+    data = {"machine": machine(), "lines": args.lines, "rounds": args.rounds,
+            "fast_rounds": max(args.rounds, args.fast_rounds)}
     for kind, res in results.items():
         ao = res.get(AO)
         pgo = res.get(AO_PGO)
-        md += ["| %s log: tool | lines/s (one core) | CPU s | wall s | peak RSS "
-               "| attack-origin is | its PGO build is |" % kind,
-               "|---|---|---|---|---|---|---|"]
+        md += ["| %s log: tool | lines/s (one core) | CPU s | runs: CPU s "
+               "min-max | wall s | peak RSS | attack-origin is | its PGO "
+               "build is |" % kind,
+               "|---|---|---|---|---|---|---|---|"]
         data[kind] = {}
         for name, r in sorted(res.items(), key=lambda kv: -kv[1].lps):
             if r.note:
-                md.append("| %s | n/a (%s) | | | | | |" % (name, r.note))
+                md.append("| %s | n/a (%s) | | | | | | |" % (name, r.note))
                 continue
-            md.append("| %s | %s | %.2f | %.2f | %.1f MiB | %s | %s |" % (
-                name, "{:,.0f}".format(
-                    r.lps), r.cpu, r.wall, r.rss_kib / 1024,
-                ratio(ao, r), ratio(pgo, r)))
+            md.append("| %s | %s | %.2f | %d: %.2f-%.2f | %.2f | %.1f MiB | "
+                      "%s | %s |" % (
+                          name, "{:,.0f}".format(r.lps), r.cpu, len(r.runs),
+                          min(r.runs), max(r.runs), r.wall, r.rss_kib / 1024,
+                          ratio(ao, r), ratio(pgo, r)))
             data[kind][name] = {"lines_per_s": r.lps, "cpu_s": r.cpu,
-                                "wall_s": r.wall, "rss_kib": r.rss_kib,
-                                "note": r.note}
+                                "cpu_s_runs": r.runs, "wall_s": r.wall,
+                                "rss_kib": r.rss_kib, "note": r.note}
         md.append("")
+        # each fast tool against each build, round by round
+        for a in (AO, AO_PGO):
+            if a not in res or res[a].note:
+                continue
+            parts = []
+            for name, r in sorted(res.items(), key=lambda kv: -kv[1].lps):
+                if name in (AO, AO_PGO) or name == "wc -l" or r.note or \
+                        len(r.runs) <= args.rounds:
+                    continue
+                pr = paired(rounds[kind], a, name)
+                if len(pr) < 2:
+                    continue
+                data[kind][a].setdefault("paired", {})[name] = pr
+                parts.append("%s %.1fx (%.1fx-%.1fx)" % (
+                    name, statistics.median(pr), min(pr), max(pr)))
+            if parts:
+                md += ["%s against the fast tools, round by round (median, "
+                       "range of %d rounds): %s." % (
+                           a, len(rounds[kind]), "; ".join(parts)), ""]
     text = "\n".join(md)
     print("\n" + text)
     with open(os.path.join(args.out, "results.md"), "w") as f:
