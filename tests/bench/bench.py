@@ -97,9 +97,10 @@ def ere(rx):
 # --- measuring ---------------------------------------------------------------
 
 class Result:
-    def __init__(self, name, lines, cpu, wall, rss_kib, note=""):
+    def __init__(self, name, lines, cpu, wall, rss_kib, note="", runs=None):
         self.name, self.lines, self.cpu, self.wall = name, lines, cpu, wall
         self.rss_kib, self.note = rss_kib, note
+        self.runs = runs if runs is not None else [cpu]  # CPU s of each run
 
     @property
     def lps(self):
@@ -388,9 +389,8 @@ def median(rs):
     wall = statistics.median(r.wall for r in rs)
     rss = max(r.rss_kib for r in rs)
     notes = ";".join(sorted(set(r.note for r in rs if r.note)))
-    m = Result(rs[0].name, rs[0].lines, cpu, wall, rss, notes)
-    m.runs = [r.cpu for r in rs]
-    return m
+    return Result(rs[0].name, rs[0].lines, cpu, wall, rss, notes,
+                  [r.cpu for r in rs])
 
 
 def paired(rounds, a, b):

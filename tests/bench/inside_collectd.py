@@ -119,9 +119,10 @@ def catch_ups(log, db, lines, runs):
             "rss_kib": max(c["rss_kib"] for c in each)}
 
 
-def cli_rate(log):
+def cli_rate(log, lines):
     """The CLI's lines per CPU second on the combined log in the results
-    of `make bench` beside LOG, for the build measured here, or None."""
+    of `make bench` beside LOG (of `lines` lines), for the build measured
+    here, or None."""
     path = os.path.join(os.path.dirname(log), "results.json")
     pgo = os.path.basename(os.path.normpath(os.environ.get(
         "AO_BUILD", "build"))) == "build-pgo"
@@ -129,8 +130,7 @@ def cli_rate(log):
         with open(path) as f:
             res = json.load(f)
         r = res["combined"][AO_PGO if pgo else AO]
-        return r["lines_per_s"] if res.get("lines") == count_lines(log) \
-            else None
+        return r["lines_per_s"] if res.get("lines") == lines else None
     except (OSError, KeyError, ValueError, TypeError):
         return None
 
@@ -230,7 +230,7 @@ def main():
     lines = count_lines(args.log)
     out = {"catch_up": catch_ups(args.log, args.db, lines,
                                  max(1, args.catchup_runs))}
-    cli = cli_rate(args.log)
+    cli = cli_rate(args.log, lines)
     if cli:
         out["catch_up"]["cli_lines_per_cpu_s"] = cli
         out["catch_up"]["of_cli"] = out["catch_up"]["lines_per_cpu_s"] / cli

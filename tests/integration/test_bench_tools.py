@@ -126,13 +126,13 @@ class TestCatchUpAgainstCli(unittest.TestCase):
     def test_the_same_build(self):
         self.results(3)
         os.environ.pop("AO_BUILD", None)
-        self.assertEqual(inside_collectd.cli_rate(self.log), 3e6)
+        self.assertEqual(inside_collectd.cli_rate(self.log, 3), 3e6)
         os.environ["AO_BUILD"] = os.path.join(REPO, "build-pgo") + "/"
-        self.assertEqual(inside_collectd.cli_rate(self.log), 4e6)
+        self.assertEqual(inside_collectd.cli_rate(self.log, 3), 4e6)
 
     def test_results_of_another_log(self):
         self.results(1000000)
-        self.assertIsNone(inside_collectd.cli_rate(self.log))
+        self.assertIsNone(inside_collectd.cli_rate(self.log, 3))
 
     def test_no_results(self):
-        self.assertIsNone(inside_collectd.cli_rate(self.log))
+        self.assertIsNone(inside_collectd.cli_rate(self.log, 3))
